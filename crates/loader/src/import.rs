@@ -1,0 +1,459 @@
+//! `care-atlas import`: files in, one SQLite transaction out, with a per-kind summary.
+//!
+//! Every file is read and every record placed before the database is written, so that a fatal
+//! error (an unreadable file, `--strict` with a bad row, a database failure) leaves an existing
+//! database byte-identical and creates no new one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use care_atlas_core::{Gazetteer, Municipality, MunicipalityCode};
+
+use crate::formats::{Format, ParseOptions, parse_file};
+use crate::records::{Batch, Sourced};
+use crate::store::{self, Store, WriteOutcome};
+use crate::{LoadError, Placer, RowError, RowLocation, TextEncoding};
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The layout of every file, instead of detecting it.
+    pub format: Option<Format>,
+    /// Source id for the records, instead of the layout's default.
+    pub source: Option<String>,
+    /// The date the data describes, for layouts that do not carry one.
+    pub as_of: Option<String>,
+    /// Make any bad row fatal.
+    pub strict: bool,
+}
+
+/// Counts for one kind or table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindCounts {
+    /// Records read.
+    pub read: usize,
+    /// New rows.
+    pub inserted: usize,
+    /// Changed rows.
+    pub updated: usize,
+    /// Rows already present with the same values.
+    pub unchanged: usize,
+    /// Records rejected.
+    pub rejected: usize,
+}
+
+impl KindCounts {
+    fn count(&mut self, outcome: WriteOutcome) {
+        self.read += 1;
+        match outcome {
+            WriteOutcome::Inserted => self.inserted += 1,
+            WriteOutcome::Updated => self.updated += 1,
+            WriteOutcome::Unchanged => self.unchanged += 1,
+        }
+    }
+
+    fn reject(&mut self) {
+        self.reject_many(1);
+    }
+
+    fn reject_many(&mut self, count: usize) {
+        self.read += count;
+        self.rejected += count;
+    }
+}
+
+/// One file of an import.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The file.
+    pub path: PathBuf,
+    /// The layout it was read as.
+    pub format: Format,
+    /// Its encoding.
+    pub encoding: TextEncoding,
+    /// Data rows (or features) in it.
+    pub rows: usize,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct ImportSummary {
+    /// The database.
+    pub database: PathBuf,
+    /// The files read.
+    pub files: Vec<FileReport>,
+    /// Facility counts by kind id.
+    pub facilities: BTreeMap<&'static str, KindCounts>,
+    /// Counts of the other tables by table name.
+    pub tables: BTreeMap<&'static str, KindCounts>,
+    /// Rows rejected before their kind was known (unreadable fields, malformed rows).
+    pub unparsed_rows: usize,
+    /// Every rejected row, in file and line order.
+    pub errors: Vec<RowError>,
+}
+
+impl fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "imported into {}", self.database.display())?;
+        for file in &self.files {
+            let encoding = match file.encoding {
+                TextEncoding::Utf8 => "UTF-8",
+                TextEncoding::ShiftJis => "CP932",
+            };
+            writeln!(
+                f,
+                "  {} ({}, {encoding}, {} rows)",
+                file.path.display(),
+                file.format.id(),
+                file.rows
+            )?;
+        }
+        writeln!(
+            f,
+            "{:<28} {:>6} {:>9} {:>8} {:>10} {:>9}",
+            "kind / table", "read", "inserted", "updated", "unchanged", "rejected"
+        )?;
+        for (name, c) in self.facilities.iter().chain(&self.tables) {
+            writeln!(
+                f,
+                "{name:<28} {:>6} {:>9} {:>8} {:>10} {:>9}",
+                c.read, c.inserted, c.updated, c.unchanged, c.rejected
+            )?;
+        }
+        if self.unparsed_rows > 0 {
+            writeln!(
+                f,
+                "{:<28} {:>6} {:>9} {:>8} {:>10} {:>9}",
+                "(unreadable rows)", self.unparsed_rows, 0, 0, 0, self.unparsed_rows
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The data files of a folder (`*.csv`, `*.geojson`, `*.json`, not recursing), in name order.
+pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let entries = std::fs::read_dir(input)
+                .map_err(|source| LoadError::Io { path: input.clone(), source })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension()
+                            .is_some_and(|e| e == "csv" || e == "geojson" || e == "json")
+                })
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// A record read from one file, with that file.
+struct FromFile<T> {
+    path: PathBuf,
+    value: T,
+}
+
+/// Keeps the first of each key and rejects the later ones, naming where the first was.
+fn first_of_each<T, K: std::hash::Hash + Eq>(
+    items: Vec<FromFile<T>>,
+    key: impl Fn(&T) -> K,
+    location: impl Fn(&T) -> RowLocation,
+    describe: impl Fn(&T) -> (Option<String>, Option<String>),
+    errors: &mut Vec<RowError>,
+) -> Vec<FromFile<T>> {
+    let mut seen: HashMap<K, (PathBuf, RowLocation)> = HashMap::new();
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items {
+        let here = location(&item.value);
+        if let Some((path, first)) = seen.get(&key(&item.value)) {
+            let (record_id, name) = describe(&item.value);
+            errors.push(RowError {
+                path: item.path.clone(),
+                location: here,
+                record_id,
+                name,
+                reason: format!("duplicate of the record at {}:{first}", path.display()),
+            });
+        } else {
+            seen.insert(key(&item.value), (item.path.clone(), here));
+            kept.push(item);
+        }
+    }
+    kept
+}
+
+fn tag<T>(path: &Path, values: Vec<T>) -> Vec<FromFile<T>> {
+    values.into_iter().map(|value| FromFile { path: path.to_owned(), value }).collect()
+}
+
+/// Everything read from the files, each record with its file.
+#[derive(Default)]
+struct Collected {
+    facilities: Vec<FromFile<crate::FacilityDraft>>,
+    municipalities: Vec<FromFile<Sourced<Municipality>>>,
+    populations: Vec<FromFile<Sourced<care_atlas_core::MunicipalPopulation>>>,
+    small_areas: Vec<FromFile<Sourced<care_atlas_core::SmallArea>>>,
+    towns: Vec<FromFile<Sourced<care_atlas_core::TownPoint>>>,
+    sources: Vec<crate::SourceInfo>,
+    coverage: Vec<care_atlas_core::KindCoverage>,
+}
+
+impl Collected {
+    fn add(&mut self, path: &Path, batch: Batch) {
+        self.facilities.extend(tag(path, batch.facilities));
+        self.municipalities.extend(tag(path, batch.municipalities));
+        self.populations.extend(tag(path, batch.populations));
+        self.small_areas.extend(tag(path, batch.small_areas));
+        self.towns.extend(tag(path, batch.towns));
+        self.sources.extend(batch.sources);
+        self.coverage.extend(batch.coverage);
+    }
+}
+
+/// Imports files (a folder stands for its data files) into the database at `database`.
+pub fn import_files(
+    database: &Path,
+    inputs: &[PathBuf],
+    options: &ImportOptions,
+) -> Result<ImportSummary, LoadError> {
+    let files = expand_inputs(inputs)?;
+    let parse_options = ParseOptions {
+        format: options.format,
+        source: options.source.clone(),
+        as_of: options.as_of.clone(),
+    };
+    let mut summary = ImportSummary { database: database.to_owned(), ..ImportSummary::default() };
+    let mut collected = Collected::default();
+    let mut errors = Vec::new();
+    for path in &files {
+        let parsed = parse_file(path, &parse_options)?;
+        summary.files.push(FileReport {
+            path: path.clone(),
+            format: parsed.format,
+            encoding: parsed.encoding,
+            rows: parsed.batch.rows_read,
+        });
+        summary.unparsed_rows += parsed.batch.row_errors.len();
+        errors.extend(parsed.batch.row_errors.iter().cloned());
+        collected.add(path, parsed.batch);
+    }
+
+    let facilities = std::mem::take(&mut collected.facilities);
+    let before = errors.len();
+    let municipalities = first_of_each(
+        std::mem::take(&mut collected.municipalities),
+        |m| m.value.code,
+        |m| m.location,
+        |m| (Some(m.value.code.to_string()), Some(m.value.name.clone())),
+        &mut errors,
+    );
+    summary.tables.entry("municipalities").or_default().reject_many(errors.len() - before);
+    let before = errors.len();
+    let populations = first_of_each(
+        std::mem::take(&mut collected.populations),
+        |p| p.value.code,
+        |p| p.location,
+        |p| (Some(p.value.code.to_string()), Some(p.value.name.clone())),
+        &mut errors,
+    );
+    summary.tables.entry("municipal_population").or_default().reject_many(errors.len() - before);
+    let before = errors.len();
+    let small_areas = first_of_each(
+        std::mem::take(&mut collected.small_areas),
+        |a| a.value.id(),
+        |a| a.location,
+        |a| (Some(a.value.id()), Some(a.value.name.clone())),
+        &mut errors,
+    );
+    summary.tables.entry("small_areas").or_default().reject_many(errors.len() - before);
+    let before = errors.len();
+    let towns = first_of_each(
+        std::mem::take(&mut collected.towns),
+        |t| (t.value.municipality_code, t.value.town.clone()),
+        |t| t.location,
+        |t| (None, Some(t.value.town.clone())),
+        &mut errors,
+    );
+    summary.tables.entry("towns").or_default().reject_many(errors.len() - before);
+
+    let existed = database.exists();
+    let mut store = Store::open_for_writing(database)?;
+    let written = Written {
+        facilities,
+        municipalities,
+        populations,
+        small_areas,
+        towns,
+        sources: collected.sources,
+        coverage: collected.coverage,
+    };
+    let result = write_all(&mut store, &mut summary, &mut errors, options, &written);
+    drop(store);
+    if result.is_err() && !existed {
+        // Nothing was committed: leave no empty database behind.
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = database.as_os_str().to_owned();
+            path.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(path));
+        }
+    }
+    result?;
+    errors.sort();
+    summary.errors = errors;
+    Ok(summary)
+}
+
+struct Written {
+    facilities: Vec<FromFile<crate::FacilityDraft>>,
+    municipalities: Vec<FromFile<Sourced<Municipality>>>,
+    populations: Vec<FromFile<Sourced<care_atlas_core::MunicipalPopulation>>>,
+    small_areas: Vec<FromFile<Sourced<care_atlas_core::SmallArea>>>,
+    towns: Vec<FromFile<Sourced<care_atlas_core::TownPoint>>>,
+    sources: Vec<crate::SourceInfo>,
+    coverage: Vec<care_atlas_core::KindCoverage>,
+}
+
+/// Places every facility draft against the boundaries and towns already stored, overridden by
+/// those in this import; rejects duplicates and what cannot be placed.
+fn place_all(
+    store: &Store,
+    summary: &mut ImportSummary,
+    errors: &mut Vec<RowError>,
+    options: &ImportOptions,
+    written: &Written,
+) -> Result<Vec<care_atlas_core::Facility>, LoadError> {
+    let existing = store.snapshot()?;
+    let mut boundaries: BTreeMap<MunicipalityCode, Municipality> =
+        existing.municipalities.into_iter().map(|m| (m.code, m)).collect();
+    boundaries
+        .extend(written.municipalities.iter().map(|m| (m.value.value.code, m.value.value.clone())));
+    let mut towns: BTreeMap<(MunicipalityCode, String), care_atlas_core::TownPoint> =
+        existing.towns.into_iter().map(|t| ((t.municipality_code, t.town.clone()), t)).collect();
+    towns.extend(written.towns.iter().map(|t| {
+        ((t.value.value.municipality_code, t.value.value.town.clone()), t.value.value.clone())
+    }));
+    let placer = Placer::new(
+        boundaries.into_values().collect(),
+        Vec::new(),
+        Gazetteer::new(towns.into_values().collect()),
+    );
+
+    let mut accepted = Vec::with_capacity(written.facilities.len());
+    let mut first_seen: HashMap<(&str, &str), (&Path, RowLocation)> = HashMap::new();
+    for draft in &written.facilities {
+        let counts = summary.facilities.entry(draft.value.kind.id()).or_default();
+        let key = (draft.value.source.as_str(), draft.value.record_id.as_str());
+        let outcome = if let Some((path, first)) = first_seen.get(&key) {
+            Err(format!("duplicate of the record at {}:{first}", path.display()))
+        } else {
+            first_seen.insert(key, (draft.path.as_path(), draft.value.location));
+            placer.place(&draft.value)
+        };
+        match outcome {
+            Ok(facility) => accepted.push(facility),
+            Err(reason) => {
+                counts.reject();
+                errors.push(RowError {
+                    path: draft.path.clone(),
+                    location: draft.value.location,
+                    record_id: Some(draft.value.record_id.clone()),
+                    name: Some(draft.value.name.clone()),
+                    reason,
+                });
+            }
+        }
+    }
+    if options.strict && !errors.is_empty() {
+        return Err(LoadError::StrictRows { count: errors.len() });
+    }
+    Ok(accepted)
+}
+
+fn write_all(
+    store: &mut Store,
+    summary: &mut ImportSummary,
+    errors: &mut Vec<RowError>,
+    options: &ImportOptions,
+    written: &Written,
+) -> Result<(), LoadError> {
+    let accepted = place_all(store, summary, errors, options, written)?;
+    let path = store.path().to_owned();
+    let db = |source| LoadError::Database { path: path.clone(), source };
+    let total = accepted.len()
+        + written.municipalities.len()
+        + written.populations.len()
+        + written.small_areas.len()
+        + written.towns.len();
+    let progress = indicatif::ProgressBar::new(total as u64).with_message("writing");
+    let tx = store.transaction()?;
+    for m in &written.municipalities {
+        summary
+            .tables
+            .entry("municipalities")
+            .or_default()
+            .count(store::write_municipality(&tx, &m.value).map_err(db)?);
+        progress.inc(1);
+    }
+    for p in &written.populations {
+        summary
+            .tables
+            .entry("municipal_population")
+            .or_default()
+            .count(store::write_population(&tx, &p.value).map_err(db)?);
+        progress.inc(1);
+    }
+    for a in &written.small_areas {
+        summary
+            .tables
+            .entry("small_areas")
+            .or_default()
+            .count(store::write_small_area(&tx, &a.value).map_err(db)?);
+        progress.inc(1);
+    }
+    for t in &written.towns {
+        summary
+            .tables
+            .entry("towns")
+            .or_default()
+            .count(store::write_town(&tx, &t.value).map_err(db)?);
+        progress.inc(1);
+    }
+    for s in &written.sources {
+        summary
+            .tables
+            .entry("sources")
+            .or_default()
+            .count(store::write_source(&tx, s).map_err(db)?);
+    }
+    for c in &written.coverage {
+        summary
+            .tables
+            .entry("kind_coverage")
+            .or_default()
+            .count(store::write_coverage(&tx, c).map_err(db)?);
+    }
+    for f in &accepted {
+        summary
+            .facilities
+            .entry(f.kind.id())
+            .or_default()
+            .count(store::write_facility(&tx, f).map_err(db)?);
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let files =
+        summary.files.iter().map(|f| f.path.display().to_string()).collect::<Vec<_>>().join("\n");
+    store::record_import(&tx, &files, &summary.to_string()).map_err(db)?;
+    tx.commit().map_err(db)?;
+    Ok(())
+}

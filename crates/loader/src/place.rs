@@ -1,0 +1,307 @@
+//! Placement: checks each facility draft's position against the municipality its address names,
+//! geocodes records without coordinates to their town, repairs contradicting coordinates where the
+//! gazetteer covers the address, and rejects what cannot be placed with the reason.
+
+use care_atlas_core::{
+    Facility, FacilityId, Gazetteer, Municipality, MunicipalityCode, Placement, Position,
+    PositionPrecision, Provenance, normalise_address, split_prefecture,
+};
+
+use crate::FacilityDraft;
+
+/// How far outside its municipality's N03 boundary a published position may lie and still be
+/// believed: offices on boundary roads are geocoded by the source a few hundred metres off, while
+/// wrong coordinates (another prefecture, a swapped digit) are kilometres off.
+pub const BOUNDARY_TOLERANCE_M: f64 = 500.0;
+
+/// A municipality known to exist but with no boundary here, so that an address in it is
+/// recognised as lying elsewhere rather than as naming no municipality.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownMunicipality {
+    /// Prefecture.
+    pub prefecture: String,
+    /// 郡, for towns and villages.
+    pub county: Option<String>,
+    /// Name as addresses write it.
+    pub name: String,
+}
+
+/// Places facility drafts using municipal boundaries and the gazetteer.
+#[derive(Debug, Clone)]
+pub struct Placer {
+    municipalities: Vec<Municipality>,
+    elsewhere: Vec<KnownMunicipality>,
+    gazetteer: Gazetteer,
+}
+
+/// The municipality a record claims, from a structured field or its address.
+enum Claimed<'a> {
+    Known(&'a Municipality),
+    Elsewhere(String),
+    Unnamed,
+}
+
+fn km(distance_m: f64) -> String {
+    format!("{:.1} km", distance_m / 1000.0)
+}
+
+fn starts_with_municipality<'a>(
+    rest: &'a str,
+    name: &str,
+    county: Option<&str>,
+) -> Option<&'a str> {
+    county
+        .and_then(|c| rest.strip_prefix(c))
+        .and_then(|r| r.strip_prefix(name))
+        .or_else(|| rest.strip_prefix(name))
+}
+
+impl Placer {
+    /// A placer over these boundaries, municipalities known to lie elsewhere, and gazetteer.
+    #[must_use]
+    pub fn new(
+        mut municipalities: Vec<Municipality>,
+        mut elsewhere: Vec<KnownMunicipality>,
+        gazetteer: Gazetteer,
+    ) -> Self {
+        // Longest names first, so that `さいたま市岩槻区` is tried before any shorter name it starts with.
+        municipalities.sort_by(|a, b| b.name.len().cmp(&a.name.len()).then(a.code.cmp(&b.code)));
+        elsewhere.sort_by(|a, b| b.name.len().cmp(&a.name.len()).then(a.name.cmp(&b.name)));
+        Placer { municipalities, elsewhere, gazetteer }
+    }
+
+    /// The municipality whose boundary contains `position`.
+    #[must_use]
+    pub fn municipality_at(&self, position: Position) -> Option<&Municipality> {
+        self.municipalities.iter().find(|m| m.placement(position) == Placement::Inside)
+    }
+
+    /// The municipality named at the start of an address, and the rest of the address after it.
+    fn address_municipality(&self, address: &str) -> (Claimed<'_>, String) {
+        let normalised = normalise_address(address);
+        let (prefecture, rest) = split_prefecture(&normalised);
+        for m in &self.municipalities {
+            if prefecture.is_some_and(|p| p != m.prefecture) {
+                continue;
+            }
+            if let Some(after) = starts_with_municipality(rest, &m.name, m.county.as_deref()) {
+                return (Claimed::Known(m), after.to_owned());
+            }
+        }
+        for m in &self.elsewhere {
+            if prefecture.is_some_and(|p| p != m.prefecture) {
+                continue;
+            }
+            if starts_with_municipality(rest, &m.name, m.county.as_deref()).is_some() {
+                return (Claimed::Elsewhere(format!("{}{}", m.prefecture, m.name)), String::new());
+            }
+        }
+        match prefecture {
+            Some(p) if !self.municipalities.iter().any(|m| m.prefecture == p) => {
+                (Claimed::Elsewhere(p.to_owned()), String::new())
+            }
+            _ => (Claimed::Unnamed, rest.to_owned()),
+        }
+    }
+
+    fn claimed<'a>(&'a self, draft: &FacilityDraft) -> (Claimed<'a>, String) {
+        let (from_address, rest) = self.address_municipality(&draft.address);
+        let structured = if let Some(code) = draft.declared.code {
+            Some(match self.municipalities.iter().find(|m| m.code == code) {
+                Some(m) => Claimed::Known(m),
+                None => Claimed::Elsewhere(
+                    draft.declared.name.clone().unwrap_or_else(|| format!("municipality {code}")),
+                ),
+            })
+        } else {
+            draft.declared.name.as_deref().map(|name| {
+                match self.municipalities.iter().find(|m| {
+                    m.name == name
+                        || m.county.as_ref().is_some_and(|c| format!("{c}{}", m.name) == name)
+                }) {
+                    Some(m) => Claimed::Known(m),
+                    None => Claimed::Elsewhere(name.to_owned()),
+                }
+            })
+        };
+        match structured {
+            Some(Claimed::Known(m)) => {
+                // Use the part of the address after the municipality when the address names the
+                // same one; addresses that omit the municipality are geocoded as written.
+                let rest = match from_address {
+                    Claimed::Known(a) if a.code == m.code => rest,
+                    _ => rest_without_prefecture(&draft.address),
+                };
+                (Claimed::Known(m), rest)
+            }
+            Some(other) => (other, rest),
+            None => (from_address, rest),
+        }
+    }
+
+    /// Places one draft: a facility, or the reason it cannot be placed.
+    pub fn place(&self, draft: &FacilityDraft) -> Result<Facility, String> {
+        let published = match draft.coordinates {
+            None => Err("the source gives no coordinates".to_owned()),
+            Some((lat, lon)) => match Position::new(lat, lon) {
+                Err(e) => Err(format!("the source coordinates are impossible ({e})")),
+                Ok(p) if p.is_null_island() => {
+                    Err("the source coordinates are 0/0 (unknown)".to_owned())
+                }
+                Ok(p) => Ok(p),
+            },
+        };
+        if let Some(precision) = draft.precision {
+            return self.check_canonical(draft, published?, precision);
+        }
+        let (claimed, rest) = self.claimed(draft);
+        match claimed {
+            Claimed::Elsewhere(place) => Err(match published {
+                Ok(p) => format!(
+                    "the address is in {place}, outside the mapped area, but the source coordinates ({p}) lie {}: the coordinates contradict the address",
+                    self.municipality_at(p).map_or_else(
+                        || "in no mapped municipality".to_owned(),
+                        |m| format!("in {}", m.name)
+                    )
+                ),
+                Err(why) => {
+                    format!("the address is in {place}, outside the mapped area, and {why}")
+                }
+            }),
+            Claimed::Unnamed => {
+                let p = published
+                    .map_err(|why| format!("the address names no municipality and {why}"))?;
+                let m = self.municipality_at(p).ok_or_else(|| {
+                    format!("the address names no municipality and the source coordinates ({p}) lie in none of the {} mapped municipalities", self.municipalities.len())
+                })?;
+                Ok(self.facility(draft, m, p, PositionPrecision::Source, Some("the address names no municipality: municipality taken from the source position".into())))
+            }
+            Claimed::Known(m) => match published {
+                Ok(p) => match m.placement(p) {
+                    Placement::Inside => {
+                        Ok(self.facility(draft, m, p, PositionPrecision::Source, None))
+                    }
+                    Placement::Outside { distance_m } if distance_m <= BOUNDARY_TOLERANCE_M => {
+                        let note = format!(
+                            "the source position lies {distance_m:.0} m outside the N03 boundary of {}; kept as published",
+                            m.name
+                        );
+                        Ok(self.facility(draft, m, p, PositionPrecision::Source, Some(note)))
+                    }
+                    Placement::Outside { distance_m } => {
+                        let found_in = self
+                            .municipality_at(p)
+                            .map_or_else(String::new, |other| format!(", in {}", other.name));
+                        let why = format!(
+                            "the source coordinates ({p}) lie {} outside {}, which the address names{found_in}",
+                            km(distance_m),
+                            m.name
+                        );
+                        self.geocode(draft, m, &rest, &why)
+                    }
+                },
+                Err(why) => self.geocode(draft, m, &rest, &why),
+            },
+        }
+    }
+
+    fn geocode(
+        &self,
+        draft: &FacilityDraft,
+        m: &Municipality,
+        rest: &str,
+        why: &str,
+    ) -> Result<Facility, String> {
+        if !self.gazetteer.covers(m.code) {
+            return Err(format!(
+                "{why}, and the gazetteer does not cover {} to place it by address",
+                m.name
+            ));
+        }
+        let found = self.gazetteer.locate(m.code, rest).ok_or_else(|| {
+            format!("{why}, and no town of {} in the gazetteer starts `{rest}`", m.name)
+        })?;
+        let how = match found.mean_of_chome {
+            None => format!("placed at the gazetteer point of {}{}", m.name, found.town),
+            Some(n) => format!(
+                "the address names {} without its 丁目: placed at the mean of the gazetteer points of its {n} 丁目",
+                found.town
+            ),
+        };
+        Ok(self.facility(
+            draft,
+            m,
+            found.position,
+            PositionPrecision::GeocodedTown,
+            Some(format!("{why}; {how}")),
+        ))
+    }
+
+    fn check_canonical(
+        &self,
+        draft: &FacilityDraft,
+        p: Position,
+        precision: PositionPrecision,
+    ) -> Result<Facility, String> {
+        let Some(code) = draft.declared.code else {
+            return Err("municipality_code is required".to_owned());
+        };
+        match self.municipalities.iter().find(|m| m.code == code) {
+            Some(m) => match m.placement(p) {
+                Placement::Outside { distance_m } if distance_m > BOUNDARY_TOLERANCE_M => Err(
+                    format!("position ({p}) lies {} outside {} ({code})", km(distance_m), m.name),
+                ),
+                _ => Ok(self.facility(draft, m, p, precision, draft.position_note.clone())),
+            },
+            // Without the boundary the position cannot be checked beyond its range; the municipality
+            // code stands as written.
+            None => Ok(build_facility(draft, code, p, precision, draft.position_note.clone())),
+        }
+    }
+
+    #[allow(clippy::unused_self)]
+    fn facility(
+        &self,
+        draft: &FacilityDraft,
+        m: &Municipality,
+        p: Position,
+        precision: PositionPrecision,
+        note: Option<String>,
+    ) -> Facility {
+        build_facility(draft, m.code, p, precision, note)
+    }
+}
+
+fn build_facility(
+    draft: &FacilityDraft,
+    municipality_code: MunicipalityCode,
+    position: Position,
+    precision: PositionPrecision,
+    note: Option<String>,
+) -> Facility {
+    Facility {
+        id: FacilityId::from_source_record(&draft.source, &draft.record_id),
+        kind: draft.kind,
+        name: draft.name.clone(),
+        name_kana: draft.name_kana.clone(),
+        address: draft.address.clone(),
+        municipality_code,
+        position,
+        position_precision: precision,
+        position_note: note,
+        phone: draft.phone.clone(),
+        url: draft.url.clone(),
+        capacity: draft.capacity,
+        open_days: draft.open_days.clone(),
+        provenance: Provenance {
+            source: draft.source.clone(),
+            record_id: draft.record_id.clone(),
+            as_of: draft.as_of.clone(),
+        },
+    }
+}
+
+fn rest_without_prefecture(address: &str) -> String {
+    let normalised = normalise_address(address);
+    split_prefecture(&normalised).1.to_owned()
+}

@@ -1,0 +1,124 @@
+//! What parsing a file yields: domain values ready to store and facility drafts awaiting placement.
+
+use care_atlas_core::{
+    FacilityKind, KindCoverage, MunicipalPopulation, Municipality, MunicipalityCode,
+    PositionPrecision, SmallArea, TownPoint,
+};
+
+use crate::{RowError, RowLocation};
+
+/// A value with the source data set it comes from and where in its file it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sourced<T> {
+    /// Source data set id.
+    pub source: String,
+    /// Where in its file.
+    pub location: RowLocation,
+    /// The value.
+    pub value: T,
+}
+
+/// A source data set: what it is, who publishes it, under what terms, and how to credit it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// Stable id (`mhlw-kaigo-130`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Publisher.
+    pub publisher: String,
+    /// Licence or terms of use.
+    pub licence: String,
+    /// Attribution text exactly as the terms ask for it.
+    pub attribution: String,
+    /// The date the data describes, where known.
+    pub as_of: Option<String>,
+    /// What `as_of` is (publication date, census date, date of the copy).
+    pub as_of_basis: String,
+    /// Where our copy was found.
+    pub origin: String,
+}
+
+/// The municipality a record claims to be in, from a structured field or its address.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeclaredMunicipality {
+    /// A municipality code field.
+    pub code: Option<MunicipalityCode>,
+    /// A municipality name field (`杉戸町`, `さいたま市岩槻区`).
+    pub name: Option<String>,
+}
+
+/// A facility record as read, before its position is checked against its address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FacilityDraft {
+    /// Where in its file.
+    pub location: RowLocation,
+    /// Source data set id.
+    pub source: String,
+    /// The record's id in the source.
+    pub record_id: String,
+    /// Date the source describes.
+    pub as_of: Option<String>,
+    /// Kind.
+    pub kind: FacilityKind,
+    /// Name as published.
+    pub name: String,
+    /// Kana reading.
+    pub name_kana: Option<String>,
+    /// Address as published.
+    pub address: String,
+    /// The municipality the record names, if any.
+    pub declared: DeclaredMunicipality,
+    /// Latitude and longitude as published (unchecked: may be 0/0 or far away).
+    pub coordinates: Option<(f64, f64)>,
+    /// For canonical files, which already carry a checked precision.
+    pub precision: Option<PositionPrecision>,
+    /// For canonical files, the note explaining the position.
+    pub position_note: Option<String>,
+    /// Telephone.
+    pub phone: Option<String>,
+    /// Web site.
+    pub url: Option<String>,
+    /// Places.
+    pub capacity: Option<u32>,
+    /// Days open, `|`-separated.
+    pub open_days: Option<String>,
+}
+
+/// Everything read from one or more files.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Facility drafts.
+    pub facilities: Vec<FacilityDraft>,
+    /// Municipal boundaries.
+    pub municipalities: Vec<Sourced<Municipality>>,
+    /// Municipal population.
+    pub populations: Vec<Sourced<MunicipalPopulation>>,
+    /// Census small areas.
+    pub small_areas: Vec<Sourced<SmallArea>>,
+    /// Gazetteer town points.
+    pub towns: Vec<Sourced<TownPoint>>,
+    /// Source descriptions.
+    pub sources: Vec<SourceInfo>,
+    /// Kind coverage statements.
+    pub coverage: Vec<KindCoverage>,
+    /// Rejected rows.
+    pub row_errors: Vec<RowError>,
+    /// Data rows read (including rejected ones).
+    pub rows_read: usize,
+}
+
+impl Batch {
+    /// Moves everything of `other` into `self`.
+    pub fn append(&mut self, mut other: Batch) {
+        self.facilities.append(&mut other.facilities);
+        self.municipalities.append(&mut other.municipalities);
+        self.populations.append(&mut other.populations);
+        self.small_areas.append(&mut other.small_areas);
+        self.towns.append(&mut other.towns);
+        self.sources.append(&mut other.sources);
+        self.coverage.append(&mut other.coverage);
+        self.row_errors.append(&mut other.row_errors);
+        self.rows_read += other.rows_read;
+    }
+}

@@ -1,0 +1,607 @@
+//! The SQLite store: schema migrations, keyed upserts inside one transaction, and reading a
+//! snapshot back.
+//!
+//! Invariant: the database only ever holds records that passed parsing and placement; every write
+//! goes through [`crate::import_files`], in one transaction.
+
+use std::path::{Path, PathBuf};
+
+use care_atlas_core::{
+    AreaRole, Coverage, CoverageScope, Facility, FacilityId, FacilityKind, KindCoverage,
+    MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionPrecision, Provenance,
+    SmallArea, TownPoint,
+};
+use geo::MultiPolygon;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params_from_iter};
+use rusqlite_migration::{M, Migrations};
+
+use crate::LoadError;
+use crate::records::{SourceInfo, Sourced};
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Append
+/// new ones, never edit old ones.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE sources (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    publisher TEXT NOT NULL,
+    licence TEXT NOT NULL,
+    attribution TEXT NOT NULL,
+    as_of TEXT,
+    as_of_basis TEXT NOT NULL,
+    origin TEXT NOT NULL
+) STRICT;
+CREATE TABLE municipalities (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    prefecture TEXT NOT NULL,
+    county TEXT,
+    role TEXT NOT NULL CHECK (role IN ('study_area', 'neighbour')),
+    boundary_geojson TEXT NOT NULL,
+    source TEXT NOT NULL
+) STRICT;
+CREATE TABLE municipal_population (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    census_year INTEGER NOT NULL,
+    population_total INTEGER NOT NULL,
+    aged_65_plus INTEGER,
+    aged_75_plus INTEGER,
+    households INTEGER,
+    source TEXT NOT NULL
+) STRICT;
+CREATE TABLE small_areas (
+    id TEXT PRIMARY KEY,
+    key_code TEXT NOT NULL,
+    piece TEXT,
+    municipality_code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    population INTEGER NOT NULL,
+    households INTEGER NOT NULL,
+    area_m2 REAL NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    source TEXT NOT NULL
+) STRICT;
+CREATE TABLE towns (
+    municipality_code TEXT NOT NULL,
+    town TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    postal_code TEXT,
+    source TEXT NOT NULL,
+    PRIMARY KEY (municipality_code, town)
+) STRICT;
+CREATE TABLE kind_coverage (
+    kind TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('study_area', 'neighbours_10km')),
+    coverage TEXT NOT NULL CHECK (coverage IN ('complete', 'partial', 'no_source')),
+    note TEXT NOT NULL,
+    PRIMARY KEY (kind, scope)
+) STRICT;
+CREATE TABLE facilities (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_record_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_kana TEXT,
+    address TEXT NOT NULL,
+    municipality_code TEXT NOT NULL,
+    lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),
+    lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),
+    position_precision TEXT NOT NULL CHECK (position_precision IN ('source', 'geocoded_town')),
+    position_note TEXT,
+    phone TEXT,
+    url TEXT,
+    capacity INTEGER,
+    open_days TEXT,
+    as_of TEXT,
+    UNIQUE (source, source_record_id)
+) STRICT;
+CREATE INDEX facilities_by_kind ON facilities (kind);
+CREATE INDEX facilities_by_municipality ON facilities (municipality_code);
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    imported_at TEXT NOT NULL,
+    files TEXT NOT NULL,
+    summary TEXT NOT NULL
+) STRICT;
+"];
+
+/// What a keyed write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// A new row.
+    Inserted,
+    /// An existing row with different values.
+    Updated,
+    /// An existing row with the same values.
+    Unchanged,
+}
+
+/// An open care-atlas database.
+pub struct Store {
+    path: PathBuf,
+    connection: Connection,
+}
+
+fn database_error(path: &Path) -> impl Fn(rusqlite::Error) -> LoadError + '_ {
+    move |source| LoadError::Database { path: path.to_owned(), source }
+}
+
+impl Store {
+    /// Opens (creating if needed) a database for writing and brings its schema up to date.
+    pub fn open_for_writing(path: &Path) -> Result<Self, LoadError> {
+        let mut connection = Connection::open(path).map_err(database_error(path))?;
+        connection.pragma_update(None, "journal_mode", "WAL").map_err(database_error(path))?;
+        connection.pragma_update(None, "foreign_keys", "ON").map_err(database_error(path))?;
+        let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
+        migrations
+            .to_latest(&mut connection)
+            .map_err(|source| LoadError::Migration { path: path.to_owned(), source })?;
+        Ok(Store { path: path.to_owned(), connection })
+    }
+
+    /// Opens an existing database read-only, refusing one whose schema is older or newer than this
+    /// program's.
+    pub fn open_read_only(path: &Path) -> Result<Self, LoadError> {
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(database_error(path))?;
+        let version: i64 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(database_error(path))?;
+        if usize::try_from(version).ok() != Some(MIGRATIONS.len()) {
+            return Err(LoadError::Corrupt {
+                path: path.to_owned(),
+                detail: format!(
+                    "schema version {version}, this program reads version {}: re-run `care-atlas import`",
+                    MIGRATIONS.len()
+                ),
+            });
+        }
+        Ok(Store { path: path.to_owned(), connection })
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn transaction(&mut self) -> Result<Transaction<'_>, LoadError> {
+        let path = self.path.clone();
+        self.connection.transaction().map_err(|source| LoadError::Database { path, source })
+    }
+
+    /// Reads everything back.
+    pub fn snapshot(&self) -> Result<Snapshot, LoadError> {
+        read_snapshot(&self.connection).map_err(|e| match e {
+            ReadError::Sql(source) => LoadError::Database { path: self.path.clone(), source },
+            ReadError::Invalid(detail) => LoadError::Corrupt { path: self.path.clone(), detail },
+        })
+    }
+}
+
+/// Everything in a database, as domain values.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Facilities, by id.
+    pub facilities: Vec<Facility>,
+    /// Municipalities, by code.
+    pub municipalities: Vec<Municipality>,
+    /// Municipal population, by code.
+    pub populations: Vec<MunicipalPopulation>,
+    /// Census small areas, by id.
+    pub small_areas: Vec<SmallArea>,
+    /// Gazetteer towns.
+    pub towns: Vec<TownPoint>,
+    /// Kind coverage statements.
+    pub coverage: Vec<KindCoverage>,
+    /// Sources.
+    pub sources: Vec<SourceInfo>,
+}
+
+fn text(value: Option<&str>) -> Value {
+    value.map_or(Value::Null, |v| Value::Text(v.to_owned()))
+}
+
+fn integer(value: Option<u32>) -> Value {
+    value.map_or(Value::Null, |v| Value::Integer(i64::from(v)))
+}
+
+/// Inserts or updates one row by its key, reporting which it did.
+fn upsert(
+    tx: &Transaction<'_>,
+    table: &str,
+    key: &[&str],
+    columns: &[&str],
+    values: Vec<Value>,
+) -> rusqlite::Result<WriteOutcome> {
+    let key_values: Vec<&Value> =
+        key.iter().map(|k| &values[columns.iter().position(|c| c == k).unwrap_or(0)]).collect();
+    let where_key = key.iter().map(|k| format!("{k} = ?")).collect::<Vec<_>>().join(" AND ");
+    let exists = tx
+        .prepare_cached(&format!("SELECT 1 FROM {table} WHERE {where_key}"))?
+        .query_row(params_from_iter(key_values), |_| Ok(()))
+        .optional()?
+        .is_some();
+    let placeholders = vec!["?"; columns.len()].join(", ");
+    let set = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ");
+    let old = columns.iter().map(|c| format!("{table}.{c}")).collect::<Vec<_>>().join(", ");
+    let new = columns.iter().map(|c| format!("excluded.{c}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({placeholders}) ON CONFLICT ({}) DO UPDATE SET {set} WHERE ({old}) IS NOT ({new})",
+        columns.join(", "),
+        key.join(", ")
+    );
+    let changed = tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    Ok(match (exists, changed) {
+        (false, _) => WriteOutcome::Inserted,
+        (true, 0) => WriteOutcome::Unchanged,
+        (true, _) => WriteOutcome::Updated,
+    })
+}
+
+pub(crate) fn write_facility(tx: &Transaction<'_>, f: &Facility) -> rusqlite::Result<WriteOutcome> {
+    upsert(
+        tx,
+        "facilities",
+        &["source", "source_record_id"],
+        &[
+            "id",
+            "source",
+            "source_record_id",
+            "kind",
+            "name",
+            "name_kana",
+            "address",
+            "municipality_code",
+            "lat",
+            "lon",
+            "position_precision",
+            "position_note",
+            "phone",
+            "url",
+            "capacity",
+            "open_days",
+            "as_of",
+        ],
+        vec![
+            Value::Text(f.id.to_string()),
+            Value::Text(f.provenance.source.clone()),
+            Value::Text(f.provenance.record_id.clone()),
+            Value::Text(f.kind.id().to_owned()),
+            Value::Text(f.name.clone()),
+            text(f.name_kana.as_deref()),
+            Value::Text(f.address.clone()),
+            Value::Text(f.municipality_code.to_string()),
+            Value::Real(f.position.lat()),
+            Value::Real(f.position.lon()),
+            Value::Text(f.position_precision.id().to_owned()),
+            text(f.position_note.as_deref()),
+            text(f.phone.as_deref()),
+            text(f.url.as_deref()),
+            integer(f.capacity),
+            text(f.open_days.as_deref()),
+            text(f.provenance.as_of.as_deref()),
+        ],
+    )
+}
+
+/// The boundary as a GeoJSON geometry object.
+#[must_use]
+pub fn boundary_geojson(boundary: &MultiPolygon<f64>) -> String {
+    geojson::Geometry::new(geojson::GeometryValue::from(boundary)).to_string()
+}
+
+pub(crate) fn write_municipality(
+    tx: &Transaction<'_>,
+    m: &Sourced<Municipality>,
+) -> rusqlite::Result<WriteOutcome> {
+    let v = &m.value;
+    upsert(
+        tx,
+        "municipalities",
+        &["code"],
+        &["code", "name", "prefecture", "county", "role", "boundary_geojson", "source"],
+        vec![
+            Value::Text(v.code.to_string()),
+            Value::Text(v.name.clone()),
+            Value::Text(v.prefecture.clone()),
+            text(v.county.as_deref()),
+            Value::Text(v.role.id().to_owned()),
+            Value::Text(boundary_geojson(&v.boundary)),
+            Value::Text(m.source.clone()),
+        ],
+    )
+}
+
+pub(crate) fn write_population(
+    tx: &Transaction<'_>,
+    p: &Sourced<MunicipalPopulation>,
+) -> rusqlite::Result<WriteOutcome> {
+    let v = &p.value;
+    upsert(
+        tx,
+        "municipal_population",
+        &["code"],
+        &[
+            "code",
+            "name",
+            "census_year",
+            "population_total",
+            "aged_65_plus",
+            "aged_75_plus",
+            "households",
+            "source",
+        ],
+        vec![
+            Value::Text(v.code.to_string()),
+            Value::Text(v.name.clone()),
+            Value::Integer(i64::from(v.census_year)),
+            Value::Integer(i64::from(v.total)),
+            integer(v.aged_65_plus),
+            integer(v.aged_75_plus),
+            integer(v.households),
+            Value::Text(p.source.clone()),
+        ],
+    )
+}
+
+pub(crate) fn write_small_area(
+    tx: &Transaction<'_>,
+    a: &Sourced<SmallArea>,
+) -> rusqlite::Result<WriteOutcome> {
+    let v = &a.value;
+    upsert(
+        tx,
+        "small_areas",
+        &["id"],
+        &[
+            "id",
+            "key_code",
+            "piece",
+            "municipality_code",
+            "name",
+            "population",
+            "households",
+            "area_m2",
+            "lat",
+            "lon",
+            "source",
+        ],
+        vec![
+            Value::Text(v.id()),
+            Value::Text(v.key_code.clone()),
+            text(v.piece.as_deref()),
+            Value::Text(v.municipality_code.to_string()),
+            Value::Text(v.name.clone()),
+            Value::Integer(i64::from(v.population)),
+            Value::Integer(i64::from(v.households)),
+            Value::Real(v.area_m2),
+            Value::Real(v.representative_point.lat()),
+            Value::Real(v.representative_point.lon()),
+            Value::Text(a.source.clone()),
+        ],
+    )
+}
+
+pub(crate) fn write_town(
+    tx: &Transaction<'_>,
+    t: &Sourced<TownPoint>,
+) -> rusqlite::Result<WriteOutcome> {
+    let v = &t.value;
+    upsert(
+        tx,
+        "towns",
+        &["municipality_code", "town"],
+        &["municipality_code", "town", "lat", "lon", "postal_code", "source"],
+        vec![
+            Value::Text(v.municipality_code.to_string()),
+            Value::Text(v.town.clone()),
+            Value::Real(v.position.lat()),
+            Value::Real(v.position.lon()),
+            text(v.postal_code.as_deref()),
+            Value::Text(t.source.clone()),
+        ],
+    )
+}
+
+pub(crate) fn write_source(tx: &Transaction<'_>, s: &SourceInfo) -> rusqlite::Result<WriteOutcome> {
+    upsert(
+        tx,
+        "sources",
+        &["id"],
+        &["id", "title", "publisher", "licence", "attribution", "as_of", "as_of_basis", "origin"],
+        vec![
+            Value::Text(s.id.clone()),
+            Value::Text(s.title.clone()),
+            Value::Text(s.publisher.clone()),
+            Value::Text(s.licence.clone()),
+            Value::Text(s.attribution.clone()),
+            text(s.as_of.as_deref()),
+            Value::Text(s.as_of_basis.clone()),
+            Value::Text(s.origin.clone()),
+        ],
+    )
+}
+
+pub(crate) fn write_coverage(
+    tx: &Transaction<'_>,
+    c: &KindCoverage,
+) -> rusqlite::Result<WriteOutcome> {
+    upsert(
+        tx,
+        "kind_coverage",
+        &["kind", "scope"],
+        &["kind", "scope", "coverage", "note"],
+        vec![
+            Value::Text(c.kind.id().to_owned()),
+            Value::Text(c.scope.id().to_owned()),
+            Value::Text(c.coverage.id().to_owned()),
+            Value::Text(c.note.clone()),
+        ],
+    )
+}
+
+pub(crate) fn record_import(
+    tx: &Transaction<'_>,
+    files: &str,
+    summary: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO imports (imported_at, files, summary) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2)",
+        [files, summary],
+    )?;
+    Ok(())
+}
+
+enum ReadError {
+    Sql(rusqlite::Error),
+    Invalid(String),
+}
+
+impl From<rusqlite::Error> for ReadError {
+    fn from(e: rusqlite::Error) -> Self {
+        ReadError::Sql(e)
+    }
+}
+
+fn invalid<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> ReadError + '_ {
+    move |e| ReadError::Invalid(format!("{what}: {e}"))
+}
+
+#[allow(clippy::too_many_lines, reason = "one straight reader per table")]
+fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
+    let mut snapshot = Snapshot::default();
+    let code =
+        |text: String| text.parse::<MunicipalityCode>().map_err(invalid("municipality code"));
+    let position = |lat: f64, lon: f64| Position::new(lat, lon).map_err(invalid("position"));
+
+    let mut statement = c.prepare(
+        "SELECT id, kind, name, name_kana, address, municipality_code, lat, lon, position_precision, position_note, phone, url, capacity, open_days, source, source_record_id, as_of FROM facilities ORDER BY id",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let kind: String = row.get(1)?;
+        let precision: String = row.get(8)?;
+        snapshot.facilities.push(Facility {
+            id: FacilityId::new(row.get(0)?),
+            kind: kind.parse::<FacilityKind>().map_err(invalid("facility kind"))?,
+            name: row.get(2)?,
+            name_kana: row.get(3)?,
+            address: row.get(4)?,
+            municipality_code: code(row.get(5)?)?,
+            position: position(row.get(6)?, row.get(7)?)?,
+            position_precision: PositionPrecision::from_id(&precision)
+                .ok_or_else(|| ReadError::Invalid(format!("position precision {precision}")))?,
+            position_note: row.get(9)?,
+            phone: row.get(10)?,
+            url: row.get(11)?,
+            capacity: row.get(12)?,
+            open_days: row.get(13)?,
+            provenance: Provenance {
+                source: row.get(14)?,
+                record_id: row.get(15)?,
+                as_of: row.get(16)?,
+            },
+        });
+    }
+
+    let mut statement = c.prepare("SELECT code, name, prefecture, county, role, boundary_geojson FROM municipalities ORDER BY code")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let role: String = row.get(4)?;
+        let geometry: String = row.get(5)?;
+        let geometry: geojson::Geometry = geometry.parse().map_err(invalid("boundary"))?;
+        snapshot.municipalities.push(Municipality {
+            code: code(row.get(0)?)?,
+            name: row.get(1)?,
+            prefecture: row.get(2)?,
+            county: row.get(3)?,
+            role: AreaRole::from_id(&role)
+                .ok_or_else(|| ReadError::Invalid(format!("role {role}")))?,
+            boundary: MultiPolygon::try_from(geometry.value).map_err(invalid("boundary"))?,
+        });
+    }
+
+    let mut statement = c.prepare(
+        "SELECT code, name, census_year, population_total, aged_65_plus, aged_75_plus, households FROM municipal_population ORDER BY code",
+    )?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        snapshot.populations.push(MunicipalPopulation {
+            code: code(row.get(0)?)?,
+            name: row.get(1)?,
+            census_year: row.get(2)?,
+            total: row.get(3)?,
+            aged_65_plus: row.get(4)?,
+            aged_75_plus: row.get(5)?,
+            households: row.get(6)?,
+        });
+    }
+
+    let mut statement =
+        c.prepare("SELECT key_code, piece, municipality_code, name, population, households, area_m2, lat, lon FROM small_areas ORDER BY id")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        snapshot.small_areas.push(SmallArea {
+            key_code: row.get(0)?,
+            piece: row.get(1)?,
+            municipality_code: code(row.get(2)?)?,
+            name: row.get(3)?,
+            population: row.get(4)?,
+            households: row.get(5)?,
+            area_m2: row.get(6)?,
+            representative_point: position(row.get(7)?, row.get(8)?)?,
+        });
+    }
+
+    let mut statement = c.prepare("SELECT municipality_code, town, lat, lon, postal_code FROM towns ORDER BY municipality_code, town")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        snapshot.towns.push(TownPoint {
+            municipality_code: code(row.get(0)?)?,
+            town: row.get(1)?,
+            position: position(row.get(2)?, row.get(3)?)?,
+            postal_code: row.get(4)?,
+        });
+    }
+
+    let mut statement =
+        c.prepare("SELECT kind, scope, coverage, note FROM kind_coverage ORDER BY kind, scope")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let (kind, scope, coverage): (String, String, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?);
+        snapshot.coverage.push(KindCoverage {
+            kind: kind.parse().map_err(invalid("coverage kind"))?,
+            scope: CoverageScope::from_id(&scope)
+                .ok_or_else(|| ReadError::Invalid(format!("coverage scope {scope}")))?,
+            coverage: Coverage::from_id(&coverage)
+                .ok_or_else(|| ReadError::Invalid(format!("coverage {coverage}")))?,
+            note: row.get(3)?,
+        });
+    }
+
+    let mut statement = c.prepare("SELECT id, title, publisher, licence, attribution, as_of, as_of_basis, origin FROM sources ORDER BY id")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        snapshot.sources.push(SourceInfo {
+            id: row.get(0)?,
+            title: row.get(1)?,
+            publisher: row.get(2)?,
+            licence: row.get(3)?,
+            attribution: row.get(4)?,
+            as_of: row.get(5)?,
+            as_of_basis: row.get(6)?,
+            origin: row.get(7)?,
+        });
+    }
+    Ok(snapshot)
+}

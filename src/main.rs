@@ -1,0 +1,120 @@
+//! The `care-atlas` command: builds the canonical data set, imports data files into SQLite, and
+//! (as the API lands) serves it.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use care_atlas_loader::{Format, ImportOptions, build, import_files};
+use clap::{Parser, Subcommand};
+
+/// Maps home-care and medical resources around Hasuda, Shiraoka and Miyashiro and finds where
+/// people are underserved.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import data files (or every data file of a folder) into a SQLite database, in one
+    /// transaction: a fatal error leaves the database as it was.
+    Import {
+        /// The database file (created if missing).
+        #[arg(long, default_value = "atlas.db")]
+        db: PathBuf,
+        /// The layout of every file, instead of detecting it from the header.
+        #[arg(long, value_parser = parse_format)]
+        format: Option<Format>,
+        /// Source id to record for the imported records, instead of the layout's default.
+        #[arg(long)]
+        source: Option<String>,
+        /// The date the data describes (YYYY-MM-DD), for layouts that do not carry one.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Make any bad row fatal: nothing is imported unless every row is good.
+        #[arg(long)]
+        strict: bool,
+        /// Files or folders to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Build the canonical files in data/ from the raw government files.
+    Data {
+        /// Folder of the raw files (see its SOURCES.md).
+        #[arg(long, default_value = "../shared/data/raw")]
+        raw: PathBuf,
+        /// Folder to write the canonical files to; its README.md must exist.
+        #[arg(long, default_value = "data")]
+        out: PathBuf,
+    },
+}
+
+fn parse_format(id: &str) -> Result<Format, String> {
+    Format::from_id(id)
+        .ok_or_else(|| format!("unknown format `{id}`; one of: {}", Format::all_ids()))
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Import { db, format, source, as_of, strict, files } => {
+            let options = ImportOptions { format, source, as_of, strict };
+            let summary = import_files(&db, &files, &options).with_context(|| {
+                format!("import into {} failed; the database is unchanged", db.display())
+            })?;
+            for error in &summary.errors {
+                eprintln!("rejected: {error}");
+            }
+            write!(out, "{summary}")?;
+        }
+        Command::Data { raw, out: out_dir } => {
+            let report = build::build_canonical(&raw, &out_dir)?;
+            writeln!(
+                out,
+                "wrote {} facilities and {} municipalities to {}",
+                report.facilities.len(),
+                report.municipalities.len(),
+                out_dir.display()
+            )?;
+            writeln!(
+                out,
+                "{} records rejected (see {}):",
+                report.rejected.len(),
+                out_dir.join("audit/rejected_records.csv").display()
+            )?;
+            for error in &report.rejected {
+                writeln!(out, "  {error}")?;
+            }
+            let changed: Vec<_> = report.positions_changed().collect();
+            writeln!(out, "{} positions geocoded or repaired", changed.len())?;
+            for f in changed.iter().filter(|f| {
+                f.position_note
+                    .as_deref()
+                    .is_some_and(|n| !n.starts_with("the source gives no coordinates"))
+            }) {
+                writeln!(
+                    out,
+                    "  repaired {} {}: {}",
+                    f.id,
+                    f.name,
+                    f.position_note.as_deref().unwrap_or_default()
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
