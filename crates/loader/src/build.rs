@@ -635,9 +635,12 @@ fn update_readme(out_dir: &Path, report: &BuildReport) -> Result<(), LoadError> 
     let text = std::fs::read_to_string(&readme).map_err(io_error(&readme))?;
     let text = replace_generated(&text, "counts", &counts_table(report, &report.municipalities))
         .and_then(|t| replace_generated(&t, "positions", &positions_section(report)))
+        .and_then(|t| replace_generated(&t, "sources", &sources_section()))
+        .and_then(|t| replace_generated(&t, "rejected", &rejected_section(report)))
+        .and_then(|t| replace_generated(&t, "left-out", &left_out_section()))
         .ok_or_else(|| LoadError::Raw {
             path: readme.clone(),
-            detail: "lacks the generated-section markers for counts and positions".into(),
+            detail: "lacks the generated-section markers (counts, positions, sources, rejected, left-out)".into(),
         })?;
     std::fs::write(&readme, text).map_err(io_error(&readme))?;
     Ok(())
@@ -848,4 +851,79 @@ fn positions_section(report: &BuildReport) -> String {
         "| position | facilities |\n|---|---:|\n| `source`: as published | {source} |\n| … of which up to {:.0} m outside their municipality's boundary, kept | {kept_near} |\n| … of which with no municipality in the address, municipality taken from the position | {from_position} |\n| `geocoded_town`: no coordinates in the source, placed at the town point | {geocoded} |\n| `geocoded_town`: source coordinates contradicted the address, repaired to the town point | {repaired} |\n",
         crate::place::BOUNDARY_TOLERANCE_M
     )
+}
+
+/// Escapes a value for a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The sources table: what, who, terms, the exact attribution, and dates.
+fn sources_section() -> String {
+    let mut out = String::from(
+        "| id | data | publisher | licence / terms | attribution (as the terms ask) | as of | copy found in |\n|---|---|---|---|---|---|---|\n",
+    );
+    for s in sources() {
+        let as_of = s.as_of.map_or_else(
+            || format!("unknown ({})", s.as_of_basis),
+            |d| format!("{d} ({})", s.as_of_basis),
+        );
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            s.id,
+            cell(&s.title),
+            cell(&s.publisher),
+            cell(&s.licence),
+            cell(&s.attribution),
+            cell(&as_of),
+            cell(&s.origin)
+        );
+    }
+    out
+}
+
+/// Every rejected record with its file, line and reason, and every repaired position.
+fn rejected_section(report: &BuildReport) -> String {
+    let mut out = String::from("| file:line | record | reason |\n|---|---|---|\n");
+    for e in &report.rejected {
+        let record = match (&e.record_id, &e.name) {
+            (Some(id), Some(name)) => format!("{id} {name}"),
+            (Some(id), None) => id.clone(),
+            (None, Some(name)) => name.clone(),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {}:{} | {} | {} |",
+            e.path.display(),
+            e.location,
+            cell(&record),
+            cell(&e.reason)
+        );
+    }
+    out.push_str("\nRepaired positions (source coordinates contradicted the address):\n\n| facility | what was done |\n|---|---|\n");
+    for f in report.positions_changed().filter(|f| {
+        f.position_note
+            .as_deref()
+            .is_some_and(|n| !n.starts_with("the source gives no coordinates"))
+    }) {
+        let _ = writeln!(
+            out,
+            "| `{}` {} | {} |",
+            f.id,
+            cell(&f.name),
+            cell(f.position_note.as_deref().unwrap_or_default())
+        );
+    }
+    out
+}
+
+/// Raw files not carried into `data/`, and why.
+fn left_out_section() -> String {
+    let mut out = String::from("| raw file | why it is not in `data/` |\n|---|---|\n");
+    for (file, why) in LEFT_OUT {
+        let _ = writeln!(out, "| `{file}` | {why} |");
+    }
+    out
 }

@@ -390,57 +390,37 @@ fn write_all(
     let path = store.path().to_owned();
     let db = |source| LoadError::Database { path: path.clone(), source };
     let total = accepted.len()
+        + written.sources.len()
+        + written.coverage.len()
         + written.municipalities.len()
         + written.populations.len()
         + written.small_areas.len()
         + written.towns.len();
     let progress = indicatif::ProgressBar::new(total as u64).with_message("writing");
     let tx = store.transaction()?;
+    let mut write =
+        |table: &'static str, outcome: rusqlite::Result<WriteOutcome>| -> Result<(), LoadError> {
+            summary.tables.entry(table).or_default().count(outcome.map_err(db)?);
+            progress.inc(1);
+            Ok(())
+        };
     for m in &written.municipalities {
-        summary
-            .tables
-            .entry("municipalities")
-            .or_default()
-            .count(store::write_municipality(&tx, &m.value).map_err(db)?);
-        progress.inc(1);
+        write("municipalities", store::write_municipality(&tx, &m.value))?;
     }
     for p in &written.populations {
-        summary
-            .tables
-            .entry("municipal_population")
-            .or_default()
-            .count(store::write_population(&tx, &p.value).map_err(db)?);
-        progress.inc(1);
+        write("municipal_population", store::write_population(&tx, &p.value))?;
     }
     for a in &written.small_areas {
-        summary
-            .tables
-            .entry("small_areas")
-            .or_default()
-            .count(store::write_small_area(&tx, &a.value).map_err(db)?);
-        progress.inc(1);
+        write("small_areas", store::write_small_area(&tx, &a.value))?;
     }
     for t in &written.towns {
-        summary
-            .tables
-            .entry("towns")
-            .or_default()
-            .count(store::write_town(&tx, &t.value).map_err(db)?);
-        progress.inc(1);
+        write("towns", store::write_town(&tx, &t.value))?;
     }
     for s in &written.sources {
-        summary
-            .tables
-            .entry("sources")
-            .or_default()
-            .count(store::write_source(&tx, s).map_err(db)?);
+        write("sources", store::write_source(&tx, s))?;
     }
     for c in &written.coverage {
-        summary
-            .tables
-            .entry("kind_coverage")
-            .or_default()
-            .count(store::write_coverage(&tx, c).map_err(db)?);
+        write("kind_coverage", store::write_coverage(&tx, c))?;
     }
     for f in &accepted {
         summary

@@ -189,9 +189,9 @@ impl Placer {
                         Ok(self.facility(draft, m, p, PositionPrecision::Source, Some(note)))
                     }
                     Placement::Outside { distance_m } => {
-                        let found_in = self
-                            .municipality_at(p)
-                            .map_or_else(String::new, |other| format!(", in {}", other.name));
+                        let found_in = self.municipality_at(p).map_or_else(String::new, |other| {
+                            format!(" (they fall in {})", other.name)
+                        });
                         let why = format!(
                             "the source coordinates ({p}) lie {} outside {}, which the address names{found_in}",
                             km(distance_m),
@@ -304,4 +304,163 @@ fn build_facility(
 fn rest_without_prefecture(address: &str) -> String {
     let normalised = normalise_address(address);
     split_prefecture(&normalised).1.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use care_atlas_core::{AreaRole, FacilityKind, TownPoint};
+    use geo::{MultiPolygon, polygon};
+
+    use super::*;
+    use crate::{DeclaredMunicipality, RowLocation};
+
+    /// Two square towns side by side: 蓮田市 (with a gazetteer) west of 春日部市 (without).
+    fn placer() -> Placer {
+        let square = |code: &str, name: &str, west: f64| Municipality {
+            code: code.parse().unwrap(),
+            name: name.into(),
+            prefecture: "埼玉県".into(),
+            county: None,
+            role: AreaRole::StudyArea,
+            boundary: MultiPolygon(vec![polygon![
+                (x: west, y: 35.96), (x: west + 0.1, y: 35.96), (x: west + 0.1, y: 36.04), (x: west, y: 36.04)
+            ]]),
+        };
+        let hasuda = square("11238", "蓮田市", 139.60);
+        let kasukabe = square("11214", "春日部市", 139.70);
+        let town = TownPoint {
+            municipality_code: hasuda.code,
+            town: "大字上平野".into(),
+            position: Position::new(36.02, 139.62).unwrap(),
+            postal_code: None,
+        };
+        let elsewhere = vec![KnownMunicipality {
+            prefecture: "埼玉県".into(),
+            county: None,
+            name: "所沢市".into(),
+        }];
+        Placer::new(vec![hasuda, kasukabe], elsewhere, Gazetteer::new(vec![town]))
+    }
+
+    fn draft(address: &str, coordinates: Option<(f64, f64)>) -> FacilityDraft {
+        FacilityDraft {
+            location: RowLocation::Line(2),
+            source: "test".into(),
+            record_id: "1".into(),
+            as_of: None,
+            kind: FacilityKind::VisitingNursingStation,
+            name: "テスト訪問看護".into(),
+            name_kana: None,
+            address: address.into(),
+            declared: DeclaredMunicipality::default(),
+            coordinates,
+            precision: None,
+            position_note: None,
+            phone: None,
+            url: None,
+            capacity: None,
+            open_days: None,
+        }
+    }
+
+    fn placed(
+        address: &str,
+        coordinates: Option<(f64, f64)>,
+    ) -> Result<(String, PositionPrecision, (f64, f64)), String> {
+        placer().place(&draft(address, coordinates)).map(|f| {
+            (
+                f.municipality_code.to_string(),
+                f.position_precision,
+                (f.position.lat(), f.position.lon()),
+            )
+        })
+    }
+
+    #[test]
+    fn keeps_a_position_inside_the_municipality_its_address_names() {
+        assert_eq!(
+            placed("埼玉県蓮田市大字上平野１", Some((36.0, 139.65))),
+            Ok(("11238".into(), PositionPrecision::Source, (36.0, 139.65)))
+        );
+    }
+
+    #[test]
+    fn keeps_a_position_just_outside_its_boundary_and_says_so() {
+        let f = placer().place(&draft("埼玉県蓮田市大字上平野１", Some((36.0, 139.5995)))).unwrap();
+        assert_eq!(f.position_precision, PositionPrecision::Source);
+        assert!(f.position_note.unwrap().contains("m outside the N03 boundary of 蓮田市"));
+    }
+
+    #[test]
+    fn repairs_coordinates_in_another_prefecture_from_the_gazetteer() {
+        let f = placer()
+            .place(&draft("埼玉県蓮田市大字上平野616番地1", Some((31.5985655, 131.3816612))))
+            .unwrap();
+        assert_eq!(f.position_precision, PositionPrecision::GeocodedTown);
+        assert_eq!((f.position.lat(), f.position.lon()), (36.02, 139.62));
+        let note = f.position_note.unwrap();
+        assert!(
+            note.contains("outside 蓮田市, which the address names") && note.contains("大字上平野"),
+            "{note}"
+        );
+    }
+
+    #[test]
+    fn geocodes_a_record_without_coordinates_to_its_town() {
+        let (code, precision, position) = placed("〒349-0111 蓮田市上平野１２３", None).unwrap();
+        assert_eq!(
+            (code.as_str(), precision, position),
+            ("11238", PositionPrecision::GeocodedTown, (36.02, 139.62))
+        );
+    }
+
+    #[test]
+    fn treats_null_island_as_no_coordinates() {
+        assert_eq!(
+            placed("埼玉県蓮田市上平野1", Some((0.0, 0.0))).unwrap().1,
+            PositionPrecision::GeocodedTown
+        );
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_place_with_the_reason() {
+        let reason = placed("埼玉県春日部市中央1", Some((35.0, 139.75))).unwrap_err();
+        assert!(
+            reason.contains("outside 春日部市")
+                && reason.contains("gazetteer does not cover 春日部市"),
+            "{reason}"
+        );
+        let reason = placed("埼玉県蓮田市閏戸87", None).unwrap_err();
+        assert!(reason.contains("no town of 蓮田市 in the gazetteer starts `閏戸87`"), "{reason}");
+        let reason = placed("埼玉県蓮田市閏戸87", Some((95.0, 139.6))).unwrap_err();
+        assert!(reason.contains("impossible"), "{reason}");
+    }
+
+    #[test]
+    fn rejects_coordinates_near_the_area_for_an_address_far_away() {
+        let reason = placed("山形県長井市本町1", Some((35.97, 139.77))).unwrap_err();
+        assert!(
+            reason.contains("the address is in 山形県") && reason.contains("in 春日部市"),
+            "{reason}"
+        );
+        let reason = placed("所沢市北原町1", Some((35.98, 139.74))).unwrap_err();
+        assert!(reason.contains("the address is in 埼玉県所沢市"), "{reason}");
+    }
+
+    #[test]
+    fn takes_the_municipality_from_the_position_when_the_address_names_none() {
+        let f = placer().place(&draft("原市中3丁目6", Some((36.0, 139.75)))).unwrap();
+        assert_eq!(f.municipality_code.to_string(), "11214");
+        assert!(f.position_note.unwrap().contains("municipality taken from the source position"));
+        assert!(placed("原市中3丁目6", Some((35.5, 139.75))).is_err());
+    }
+
+    #[test]
+    fn a_structured_municipality_field_outranks_the_address() {
+        let mut d = draft("中央1", Some((36.0, 139.65)));
+        d.declared = DeclaredMunicipality { code: None, name: Some("所沢市".into()) };
+        assert!(placer().place(&d).unwrap_err().contains("所沢市"));
+        d.declared = DeclaredMunicipality { code: Some("11238".parse().unwrap()), name: None };
+        assert_eq!(placer().place(&d).unwrap().municipality_code.to_string(), "11238");
+    }
 }

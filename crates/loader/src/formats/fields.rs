@@ -46,10 +46,25 @@ pub fn non_empty(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
+/// A number written with full-width digits (`３５．９９`), as some government tables do, in ASCII.
+pub fn ascii_number(text: &str) -> String {
+    text.trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + u32::from(b'0')).unwrap_or(c),
+            '．' => '.',
+            '－' | '−' => '-',
+            '＋' => '+',
+            other => other,
+        })
+        .collect()
+}
+
 /// Latitude and longitude as written: both empty is "no coordinates"; one missing or either not a
 /// number is an error. Range and plausibility are checked at placement.
 pub fn coordinates(lat: &str, lon: &str) -> Result<Option<(f64, f64)>, String> {
-    match (lat.trim(), lon.trim()) {
+    let (lat, lon) = (ascii_number(lat), ascii_number(lon));
+    match (lat.as_str(), lon.as_str()) {
         ("", "") => Ok(None),
         ("", _) => Err("longitude given without latitude".into()),
         (_, "") => Err("latitude given without longitude".into()),
@@ -68,7 +83,7 @@ pub fn coordinates(lat: &str, lon: &str) -> Result<Option<(f64, f64)>, String> {
 
 /// Places (定員): empty or 0 (how the source writes "not stated") is unknown.
 pub fn capacity(text: &str) -> Result<Option<u32>, String> {
-    match text.trim() {
+    match ascii_number(text).as_str() {
         "" | "0" => Ok(None),
         n => {
             n.parse::<u32>().map(Some).map_err(|_| format!("capacity `{n}` is not a whole number"))
@@ -86,8 +101,8 @@ pub fn open_days(text: &str) -> Option<String> {
 /// A municipality code written with its check digit (six digits), tolerating a lost leading
 /// zero (`82287` for `082287`, as spreadsheets write Ibaraki's codes).
 pub fn six_digit_code(text: &str) -> Result<MunicipalityCode, String> {
-    let text = text.trim();
-    let padded = if text.len() == 5 { format!("0{text}") } else { text.to_owned() };
+    let text = ascii_number(text);
+    let padded = if text.len() == 5 { format!("0{text}") } else { text };
     MunicipalityCode::from_six_digits(&padded).map_err(|e| e.to_string())
 }
 
@@ -160,13 +175,17 @@ mod tests {
         assert_eq!(coordinates("35.9", "139.6"), Ok(Some((35.9, 139.6))));
         assert_eq!(
             coordinates(" 35.994604900000000", "139.646384300000000 "),
-            Ok(Some((35.994_604_9, 139.646_384_3)))
+            Ok(Some((35.9946049, 139.6463843)))
         );
         assert!(coordinates("35.9", "").unwrap_err().contains("latitude given without longitude"));
         assert!(
             coordinates("北緯35", "139").unwrap_err().contains("latitude `北緯35` is not a number")
         );
         assert!(coordinates("NaN", "139").is_err());
+        assert_eq!(
+            coordinates("３５．９９６６３１", "１３９．６７６６６９"),
+            Ok(Some((35.996631, 139.676669)))
+        );
     }
 
     #[test]
@@ -174,6 +193,7 @@ mod tests {
         assert_eq!(capacity("0"), Ok(None));
         assert_eq!(capacity("144"), Ok(Some(144)));
         assert!(capacity("約30").is_err());
+        assert_eq!(capacity("１２"), Ok(Some(12)));
     }
 
     #[test]

@@ -10,7 +10,9 @@ use care_atlas_core::{
 use geo::{MultiPolygon, Polygon};
 use serde_json::Value;
 
-use super::canonical::{Rejection, code, each_row, parse_number, position, role, sourced};
+use super::canonical::{
+    Rejection, code, each_row, parse_number, parse_optional_number, position, role, sourced,
+};
 use super::fields::{
     Context, address_with_building, capacity, care_service, coordinates, date_in_text,
     medical_kind, non_empty, open_days, six_digit_code,
@@ -236,7 +238,11 @@ pub fn ssdse_a(table: &Table, context: &Context) -> Result<Batch, LoadError> {
         let reject = |reason: String| Rejection::of(row.get(area_code), row.get(name), reason);
         let bare = row.get(area_code).trim_start_matches('R');
         let optional = |index: Option<usize>, what: &str| -> Result<Option<u32>, Rejection> {
-            index.map(|i| parse_number(row.get(i), what)).transpose().map_err(reject)
+            index
+                .map(|i| parse_optional_number(row.get(i), what))
+                .transpose()
+                .map(Option::flatten)
+                .map_err(reject)
         };
         Ok(MunicipalPopulation {
             code: code(bare).map_err(reject)?,

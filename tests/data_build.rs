@@ -1,0 +1,55 @@
+//! `care-atlas data` rebuilds `data/` from the raw government files byte for byte, so the shipped
+//! canonical files are exactly what our code makes of the sources.
+
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test on setup errors")]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+#[test]
+fn rebuilding_the_canonical_data_reproduces_data_byte_for_byte() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let raw = repo.join("../shared/data/raw");
+    assert!(
+        raw.join("SOURCES.md").exists(),
+        "the raw files are expected at {} (the workplace's shared/ beside the repository)",
+        raw.display()
+    );
+    let out_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo.join("data/README.md"), out_dir.path().join("README.md")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_care-atlas"))
+        .args(["data", "--raw", raw.to_str().unwrap(), "--out", out_dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let shipped = walk(&repo.join("data"));
+    let rebuilt = walk(out_dir.path());
+    assert_eq!(
+        rebuilt.keys().collect::<Vec<_>>(),
+        shipped.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    for (name, bytes) in &shipped {
+        assert!(
+            rebuilt[name] == *bytes,
+            "data/{name} differs from what `care-atlas data` makes: run `make data`"
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
