@@ -5,6 +5,7 @@
 
 mod area;
 mod facility;
+mod frame;
 mod gazetteer;
 mod kind;
 mod position;
@@ -14,6 +15,7 @@ pub use area::{
     Placement, STUDY_AREA_CODES, SmallArea,
 };
 pub use facility::{Facility, FacilityId, PositionPrecision, Provenance};
+pub use frame::LocalFrame;
 pub use gazetteer::{Gazetteer, TownMatch, TownPoint, normalise_address, split_prefecture};
 pub use kind::{Coverage, CoverageScope, FacilityKind, KindCoverage, UnknownKind};
 pub use position::{Position, PositionError};
