@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data import build clean
+.PHONY: run test lint fmt data bench build clean
 
 ## run: import the shipped data/ into $(DB) (idempotent) and print what it holds
 run: build
@@ -29,6 +29,11 @@ fmt:
 ## data: rebuild the canonical files in data/ from the raw government files in $(RAW)
 data:
 	$(CARGO) run --release --locked -- data --raw $(RAW) --out data
+
+## bench: criterion benchmarks (nearest and snapshot build on 1,000,000 synthetic facilities; gaps,
+## E2SFCA and loading on the real data), each with its brute-force reference in the same run
+bench:
+	$(CARGO) bench --workspace --locked
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm

@@ -161,7 +161,7 @@ impl Municipality {
 }
 
 /// Census population of a municipality, with the ages where known.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MunicipalPopulation {
     /// The municipality (may be a city with wards, like さいたま市 11100, that has no boundary of
     /// its own here).
@@ -178,6 +178,9 @@ pub struct MunicipalPopulation {
     pub aged_75_plus: Option<u32>,
     /// Households.
     pub households: Option<u32>,
+    /// Total area (総面積) in km² as the source states it, used for the population density of
+    /// municipalities known only as a whole.
+    pub area_km2: Option<f64>,
 }
 
 /// A census small area (町丁・字), or one piece of one where the area is split into several
@@ -216,7 +219,6 @@ impl SmallArea {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::polygon;
 
     fn check_code(text: &str, expected: Option<&str>) {
         assert_eq!(
@@ -259,16 +261,7 @@ mod tests {
     }
 
     fn square_town() -> Municipality {
-        Municipality {
-            code: "11238".parse().unwrap(),
-            name: "蓮田市".into(),
-            prefecture: "埼玉県".into(),
-            county: None,
-            role: AreaRole::StudyArea,
-            boundary: MultiPolygon(vec![polygon![
-                (x: 139.60, y: 35.96), (x: 139.70, y: 35.96), (x: 139.70, y: 36.04), (x: 139.60, y: 36.04)
-            ]]),
-        }
+        crate::testing::rectangular_town(139.60, 35.96, 139.70, 36.04)
     }
 
     #[test]

@@ -21,7 +21,25 @@ pub struct LocalFrame {
     origin_lon: f64,
     metres_per_degree_lon: f64,
     metres_per_degree_lat: f64,
+    south: f64,
+    north: f64,
     max_relative_error: f64,
+}
+
+/// The bound on the relative distance error of an equirectangular frame centred at latitude
+/// `origin_lat` for positions between latitudes `south` and `north`.
+fn error_bound(origin_lat: f64, south: f64, north: f64) -> f64 {
+    let e2 = WGS84_F * (2.0 - WGS84_F);
+    let phi = origin_lat.to_radians();
+    // The east-west scale is exact at φ0 and off by cos φ / cos φ0 elsewhere; the north-south
+    // scale drifts with the meridional radius by well under 0.1% per degree here. Both are taken
+    // at the extent's edges, doubled for the terms neglected (the curvature of parallels, the
+    // drift of the radius) and never below 0.1%.
+    let scale = |lat: f64| lat.to_radians().cos() / phi.cos();
+    let east_west = (1.0 - scale(north)).abs().max((scale(south) - 1.0).abs());
+    let half_height = (north - south).abs().to_radians() / 2.0;
+    let north_south = 3.0 * e2 * phi.sin() * phi.cos() * half_height;
+    (2.0 * (east_west + north_south.abs())).max(1e-3)
 }
 
 impl LocalFrame {
@@ -36,28 +54,22 @@ impl LocalFrame {
         let w = (1.0 - e2 * phi.sin().powi(2)).sqrt();
         let prime_vertical = WGS84_A / w;
         let meridional = WGS84_A * (1.0 - e2) / w.powi(3);
-        // The east-west scale is exact at φ0 and off by cos φ / cos φ0 elsewhere; the north-south
-        // scale drifts with the meridional radius by well under 0.1% per degree here. Both bounds
-        // are taken at the extent's edges, doubled for the terms neglected (the curvature of
-        // parallels, the meridional radius drift) and never below 0.1%.
-        let scale = |lat: f64| lat.to_radians().cos() / phi.cos();
-        let east_west = (1.0 - scale(north.max(south))).abs().max((scale(south.min(north)) - 1.0).abs());
-        let half_height = (north - south).abs().to_radians() / 2.0;
-        let north_south = 3.0 * e2 * phi.sin() * phi.cos() * half_height;
-        let max_relative_error = (2.0 * (east_west + north_south.abs())).max(1e-3);
         LocalFrame {
             origin_lat,
             origin_lon,
             metres_per_degree_lon: prime_vertical * phi.cos() * std::f64::consts::PI / 180.0,
             metres_per_degree_lat: meridional * std::f64::consts::PI / 180.0,
-            max_relative_error,
+            south: south.min(north),
+            north: north.max(south),
+            max_relative_error: error_bound(origin_lat, south.min(north), north.max(south)),
         }
     }
 
     /// A frame for every position given (or the study area's neighbourhood when there is none).
     #[must_use]
     pub fn for_positions<'a>(positions: impl IntoIterator<Item = &'a Position>) -> Self {
-        let (mut south, mut west, mut north, mut east) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+        let (mut south, mut west, mut north, mut east) =
+            (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
         for p in positions {
             south = south.min(p.lat());
             north = north.max(p.lat());
@@ -73,13 +85,20 @@ impl LocalFrame {
     /// Metres east and north of the frame's centre.
     #[must_use]
     pub fn project(&self, p: Position) -> [f64; 2] {
-        [(p.lon() - self.origin_lon) * self.metres_per_degree_lon, (p.lat() - self.origin_lat) * self.metres_per_degree_lat]
+        [
+            (p.lon() - self.origin_lon) * self.metres_per_degree_lon,
+            (p.lat() - self.origin_lat) * self.metres_per_degree_lat,
+        ]
     }
 
     /// The position at metres east and north of the frame's centre, if it is a valid position.
     #[must_use]
     pub fn unproject(&self, xy: [f64; 2]) -> Option<Position> {
-        Position::new(self.origin_lat + xy[1] / self.metres_per_degree_lat, self.origin_lon + xy[0] / self.metres_per_degree_lon).ok()
+        Position::new(
+            self.origin_lat + xy[1] / self.metres_per_degree_lat,
+            self.origin_lon + xy[0] / self.metres_per_degree_lon,
+        )
+        .ok()
     }
 
     /// The largest relative difference between a distance in the frame and the geodesic distance,
@@ -88,6 +107,17 @@ impl LocalFrame {
     pub fn max_relative_error(&self) -> f64 {
         self.max_relative_error
     }
+
+    /// The error bound for distances from `p` to positions within the extent, when `p` may lie
+    /// outside it (a query origin far from every facility).
+    #[must_use]
+    pub fn max_relative_error_from(&self, p: Position) -> f64 {
+        if (self.south..=self.north).contains(&p.lat()) {
+            self.max_relative_error
+        } else {
+            error_bound(self.origin_lat, self.south.min(p.lat()), self.north.max(p.lat()))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -95,19 +125,7 @@ mod tests {
     use geo::{Distance, Geodesic};
 
     use super::*;
-
-    /// A small deterministic generator (SplitMix64), so property tests need no dependency.
-    pub(crate) struct SplitMix(pub u64);
-
-    impl SplitMix {
-        pub fn next_f64(&mut self) -> f64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) as f64 / u64::MAX as f64
-        }
-    }
+    use crate::testing::SplitMix;
 
     #[test]
     fn frame_distances_stay_within_the_stated_bound_of_geodesic_distances() {
@@ -115,7 +133,13 @@ mod tests {
         let frame = LocalFrame::for_extent(south, west, north, east);
         assert!(frame.max_relative_error() < 0.004, "{}", frame.max_relative_error());
         let mut random = SplitMix(7);
-        let mut point = || Position::new(south + random.next_f64() * (north - south), west + random.next_f64() * (east - west)).unwrap();
+        let mut point = || {
+            Position::new(
+                south + random.next_f64() * (north - south),
+                west + random.next_f64() * (east - west),
+            )
+            .unwrap()
+        };
         let mut worst: f64 = 0.0;
         for _ in 0..20_000 {
             let (a, b) = (point(), point());
@@ -126,7 +150,11 @@ mod tests {
                 worst = worst.max((planar - geodesic).abs() / geodesic);
             }
         }
-        assert!(worst <= frame.max_relative_error(), "worst {worst} > bound {}", frame.max_relative_error());
+        assert!(
+            worst <= frame.max_relative_error(),
+            "worst {worst} > bound {}",
+            frame.max_relative_error()
+        );
     }
 
     #[test]

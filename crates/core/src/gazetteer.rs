@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::{MunicipalityCode, Position};
+use crate::{Municipality, MunicipalityCode, Position};
 
 /// The 47 prefecture names, to strip them from the front of an address.
 const PREFECTURES: [&str; 47] = [
@@ -159,6 +159,35 @@ pub fn split_prefecture(normalised: &str) -> (Option<&'static str>, &str) {
         .iter()
         .find_map(|p| normalised.strip_prefix(p).map(|rest| (Some(*p), rest)))
         .unwrap_or((None, normalised))
+}
+
+/// The municipality of `municipalities` named at the start of `rest` (a normalised address after
+/// its prefecture, with or without the 郡), and the part of the address after it. Longer names are
+/// tried first, so `さいたま市岩槻区` wins over any shorter name it starts with.
+///
+/// ```
+/// # use care_atlas_core::{AreaRole, Municipality, municipality_in_address};
+/// # let town = |code: &str, name: &str, county: Option<&str>| Municipality {
+/// #     code: code.parse().unwrap(), name: name.into(), prefecture: "埼玉県".into(),
+/// #     county: county.map(Into::into), role: AreaRole::StudyArea, boundary: geo::MultiPolygon(vec![]),
+/// # };
+/// let towns = [town("11442", "宮代町", Some("南埼玉郡")), town("11238", "蓮田市", None)];
+/// let (m, rest) = municipality_in_address("南埼玉郡宮代町字山崎478-9", &towns).unwrap();
+/// assert_eq!((m.name.as_str(), rest), ("宮代町", "字山崎478-9"));
+/// ```
+#[must_use]
+pub fn municipality_in_address<'a, 'm>(
+    rest: &'a str,
+    municipalities: impl IntoIterator<Item = &'m Municipality>,
+) -> Option<(&'m Municipality, &'a str)> {
+    municipalities
+        .into_iter()
+        .filter_map(|m| {
+            let after_county =
+                m.county.as_deref().and_then(|c| rest.strip_prefix(c)).unwrap_or(rest);
+            after_county.strip_prefix(m.name.as_str()).map(|after| (m, after))
+        })
+        .max_by_key(|(m, _)| m.name.len())
 }
 
 /// A 大字・町丁目 with its representative point.

@@ -559,6 +559,7 @@ fn write_canonical(
                 opt(v.aged_65_plus),
                 opt(v.aged_75_plus),
                 opt(v.households),
+                v.area_km2.map(|a| a.to_string()).unwrap_or_default(),
                 p.source.clone(),
             ]
         }),

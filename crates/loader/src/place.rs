@@ -4,7 +4,7 @@
 
 use care_atlas_core::{
     Facility, FacilityId, Gazetteer, Municipality, MunicipalityCode, Placement, Position,
-    PositionPrecision, Provenance, normalise_address, split_prefecture,
+    PositionPrecision, Provenance, municipality_in_address, normalise_address, split_prefecture,
 };
 
 use crate::FacilityDraft;
@@ -64,8 +64,7 @@ impl Placer {
         mut elsewhere: Vec<KnownMunicipality>,
         gazetteer: Gazetteer,
     ) -> Self {
-        // Longest names first, so that `さいたま市岩槻区` is tried before any shorter name it starts with.
-        municipalities.sort_by(|a, b| b.name.len().cmp(&a.name.len()).then(a.code.cmp(&b.code)));
+        municipalities.sort_by_key(|m| m.code);
         elsewhere.sort_by(|a, b| b.name.len().cmp(&a.name.len()).then(a.name.cmp(&b.name)));
         Placer { municipalities, elsewhere, gazetteer }
     }
@@ -80,13 +79,10 @@ impl Placer {
     fn address_municipality(&self, address: &str) -> (Claimed<'_>, String) {
         let normalised = normalise_address(address);
         let (prefecture, rest) = split_prefecture(&normalised);
-        for m in &self.municipalities {
-            if prefecture.is_some_and(|p| p != m.prefecture) {
-                continue;
-            }
-            if let Some(after) = starts_with_municipality(rest, &m.name, m.county.as_deref()) {
-                return (Claimed::Known(m), after.to_owned());
-            }
+        let candidates =
+            self.municipalities.iter().filter(|m| prefecture.is_none_or(|p| p == m.prefecture));
+        if let Some((m, after)) = municipality_in_address(rest, candidates) {
+            return (Claimed::Known(m), after.to_owned());
         }
         for m in &self.elsewhere {
             if prefecture.is_some_and(|p| p != m.prefecture) {

@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
-    AreaRole, Coverage, CoverageScope, Facility, FacilityId, FacilityKind, KindCoverage,
-    MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionPrecision, Provenance,
-    SmallArea, TownPoint,
+    AreaRole, Atlas, AtlasParts, Coverage, CoverageScope, Facility, FacilityId, FacilityKind,
+    KindCoverage, MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionPrecision,
+    Provenance, SmallArea, TownPoint,
 };
 use geo::MultiPolygon;
 use rusqlite::types::Value;
@@ -21,7 +21,8 @@ use crate::records::{SourceInfo, Sourced};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Append
 /// new ones, never edit old ones.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
 CREATE TABLE sources (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL,
@@ -108,7 +109,11 @@ CREATE TABLE imports (
     files TEXT NOT NULL,
     summary TEXT NOT NULL
 ) STRICT;
-"];
+",
+    r"
+ALTER TABLE municipal_population ADD COLUMN area_km2 REAL;
+",
+];
 
 /// What a keyed write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +192,11 @@ impl Store {
     }
 }
 
+/// Opens a database read-only and builds the in-memory [`Atlas`] the service answers from.
+pub fn load_atlas(path: &Path) -> Result<Atlas, LoadError> {
+    Ok(Store::open_read_only(path)?.snapshot()?.into_atlas())
+}
+
 /// Everything in a database, as domain values.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -204,6 +214,21 @@ pub struct Snapshot {
     pub coverage: Vec<KindCoverage>,
     /// Sources.
     pub sources: Vec<SourceInfo>,
+}
+
+impl Snapshot {
+    /// The snapshot with its indexes built.
+    #[must_use]
+    pub fn into_atlas(self) -> Atlas {
+        Atlas::new(AtlasParts {
+            facilities: self.facilities,
+            municipalities: self.municipalities,
+            populations: self.populations,
+            small_areas: self.small_areas,
+            towns: self.towns,
+            coverage: self.coverage,
+        })
+    }
 }
 
 fn text(value: Option<&str>) -> Value {
@@ -338,6 +363,7 @@ pub(crate) fn write_population(
             "aged_65_plus",
             "aged_75_plus",
             "households",
+            "area_km2",
             "source",
         ],
         vec![
@@ -348,6 +374,7 @@ pub(crate) fn write_population(
             integer(v.aged_65_plus),
             integer(v.aged_75_plus),
             integer(v.households),
+            v.area_km2.map_or(Value::Null, Value::Real),
             Value::Text(p.source.clone()),
         ],
     )
@@ -531,7 +558,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
     }
 
     let mut statement = c.prepare(
-        "SELECT code, name, census_year, population_total, aged_65_plus, aged_75_plus, households FROM municipal_population ORDER BY code",
+        "SELECT code, name, census_year, population_total, aged_65_plus, aged_75_plus, households, area_km2 FROM municipal_population ORDER BY code",
     )?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
@@ -543,6 +570,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
             aged_65_plus: row.get(4)?,
             aged_75_plus: row.get(5)?,
             households: row.get(6)?,
+            area_km2: row.get(7)?,
         });
     }
 

@@ -31,7 +31,7 @@ pub const FACILITY_COLUMNS: [&str; 17] = [
     "as_of",
 ];
 /// Columns of `municipal_population.csv`.
-pub const POPULATION_COLUMNS: [&str; 8] = [
+pub const POPULATION_COLUMNS: [&str; 9] = [
     "municipality_code",
     "name",
     "census_year",
@@ -39,6 +39,7 @@ pub const POPULATION_COLUMNS: [&str; 8] = [
     "aged_65_plus",
     "aged_75_plus",
     "households",
+    "area_km2",
     "source",
 ];
 /// Columns of `small_areas.csv`.
@@ -198,7 +199,7 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
 }
 
 pub fn population(table: &Table) -> Result<Batch, LoadError> {
-    let [muni, name, year, total, aged_65, aged_75, households, source] =
+    let [muni, name, year, total, aged_65, aged_75, households, area_km2, source] =
         table.require_names("population", POPULATION_COLUMNS)?;
     let (values, row_errors) = each_row(table, |row| {
         let reject = |reason: String| Rejection::of(row.get(muni), row.get(name), reason);
@@ -211,6 +212,7 @@ pub fn population(table: &Table) -> Result<Batch, LoadError> {
                 .map_err(reject)?,
             aged_75_plus: parse_optional_number(row.get(aged_75), "aged_75_plus")
                 .map_err(reject)?,
+            area_km2: parse_optional_number(row.get(area_km2), "area_km2").map_err(reject)?,
             households: parse_optional_number(row.get(households), "households").map_err(reject)?,
         };
         Ok((row.get(source).to_owned(), value))

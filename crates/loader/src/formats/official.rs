@@ -7,7 +7,8 @@ use std::path::Path;
 use care_atlas_core::{
     AreaRole, MunicipalPopulation, Municipality, MunicipalityCode, STUDY_AREA_CODES, SmallArea,
 };
-use geo::{MultiPolygon, Polygon};
+use geo::orient::Direction;
+use geo::{MultiPolygon, Orient, Polygon};
 use serde_json::Value;
 
 use super::canonical::{
@@ -232,6 +233,7 @@ pub fn ssdse_a(table: &Table, context: &Context) -> Result<Batch, LoadError> {
         });
     };
     // Headers end in the survey year (`A1101_総人口_2020`).
+    let area_ha = prefixed("B1101_");
     let census_year: u16 =
         table.headers[total].rsplit('_').next().and_then(|y| y.parse().ok()).unwrap_or(2020);
     let (values, row_errors) = each_row(table, |row| {
@@ -252,6 +254,13 @@ pub fn ssdse_a(table: &Table, context: &Context) -> Result<Batch, LoadError> {
             aged_65_plus: optional(aged_65, "A1303 65歳以上人口")?,
             aged_75_plus: optional(aged_75, "A1419 75歳以上人口")?,
             households: optional(households, "A7101 世帯数")?,
+            // B1101 総面積 is in hectares.
+            area_km2: area_ha
+                .map(|i| parse_optional_number::<f64>(row.get(i), "B1101 総面積"))
+                .transpose()
+                .map_err(reject)?
+                .flatten()
+                .map(|ha| ha / 100.0),
         })
     });
     let populations =
@@ -264,9 +273,11 @@ fn role_of(code: MunicipalityCode) -> AreaRole {
     if STUDY_AREA_CODES.contains(&code.value()) { AreaRole::StudyArea } else { AreaRole::Neighbour }
 }
 
+/// A (Multi)Polygon geometry as a MultiPolygon wound as RFC 7946 asks (exteriors
+/// counter-clockwise, holes clockwise), whatever the source's winding: geodesic areas depend on it.
 fn multi_polygon(geometry: Option<&geojson::Geometry>) -> Result<MultiPolygon<f64>, String> {
     let geometry = geometry.ok_or("feature has no geometry")?;
-    match &geometry.value {
+    let shape = match &geometry.value {
         geojson::GeometryValue::Polygon { .. } => Polygon::try_from(&geometry.value)
             .map(|p| MultiPolygon(vec![p]))
             .map_err(|e| e.to_string()),
@@ -274,7 +285,8 @@ fn multi_polygon(geometry: Option<&geojson::Geometry>) -> Result<MultiPolygon<f6
             MultiPolygon::try_from(&geometry.value).map_err(|e| e.to_string())
         }
         other => Err(format!("geometry is a {}, not a (Multi)Polygon", other.type_name())),
-    }
+    }?;
+    Ok(shape.orient(Direction::Default))
 }
 
 fn text_property<'a>(properties: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a str> {

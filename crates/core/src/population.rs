@@ -1,0 +1,537 @@
+//! A population surface from the census small areas (町丁・字), whose polygons we do not have.
+//!
+//! The 2020 census publishes each small area's population with a representative point only. To
+//! ask "how many people live inside this shape" we give every area the region of the municipality
+//! nearer to its point than to any other area's point (its Voronoi cell, clipped to the
+//! municipality) and spread its population uniformly over that region. The cells are computed in
+//! a local metric frame ([`LocalFrame`]), where perpendicular bisectors are true bisectors rather
+//! than lon/lat ones stretched by the cosine of the latitude; the frame is an affine map of
+//! lon/lat, so the straight cell edges map back to straight edges in lon/lat exactly.
+//!
+//! The cells are an approximation: a real 町丁 boundary follows roads and rivers, not bisectors,
+//! and people are not spread uniformly. Totals per municipality are exact (the census counts);
+//! anything smaller is an estimate whose error is of the order of one cell.
+
+use std::collections::HashMap;
+
+use geo::orient::Direction;
+use geo::{
+    Area, BooleanOps, BoundingRect, Coord, GeodesicArea, Intersects, LineString, MultiPolygon,
+    Orient, Polygon, Rect,
+};
+
+use crate::{LocalFrame, Municipality, MunicipalityCode, Position, SmallArea};
+
+/// The population of one census small area, spread over its Voronoi cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationCell {
+    /// e-Stat KEY_CODE of the small area (all its pieces share the cell).
+    pub key_code: String,
+    /// The municipality the area belongs to.
+    pub municipality_code: MunicipalityCode,
+    /// The union of the clipped Voronoi cells of the area's pieces, WGS84 lon/lat, exteriors
+    /// counter-clockwise and holes clockwise.
+    pub polygon: MultiPolygon<f64>,
+    /// 2020 census population of the area (including any area folded into it, see
+    /// [`PopulationSurface::build`]).
+    pub population: f64,
+    /// Geodesic area of `polygon` in m² (WGS84 ellipsoid).
+    pub area_m2: f64,
+}
+
+/// Census population as a surface: small-area populations spread uniformly over Voronoi cells.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PopulationSurface {
+    cells: Vec<PopulationCell>,
+    /// Bounding box of each cell, for cheap rejection in queries.
+    bounds: Vec<Rect<f64>>,
+}
+
+impl PopulationSurface {
+    /// How the surface is made, in one sentence, for API metadata.
+    pub const METHOD: &str = "Voronoi cells of the 2020 census small-area (町丁・字) representative \
+        points, computed in a local metric frame and clipped to the municipality boundary (N03), \
+        with each area's population spread uniformly over the cells of all its pieces; totals per \
+        municipality are exact, smaller regions are estimates.";
+
+    /// Builds the surface for every municipality that has small areas.
+    ///
+    /// Per municipality, each small-area representative point gets the part of the municipality
+    /// nearer to it (in a local metric frame) than to any other point of that municipality; a
+    /// point outside the boundary still gets the clipped part of its region of influence. The
+    /// cells of an area's pieces (same `key_code`) are merged and carry the area's population.
+    /// Municipalities without small areas, and small areas of municipalities not given, get no
+    /// cells. An area left with no region at all (its point coincides with another area's point,
+    /// or lies outside the boundary so far that no part of the municipality is nearest to it)
+    /// folds its population into the cell of the nearest point that has a region, so that the
+    /// census total of the municipality is kept.
+    #[must_use]
+    pub fn build(municipalities: &[Municipality], small_areas: &[SmallArea]) -> PopulationSurface {
+        let mut cells = Vec::new();
+        for municipality in municipalities {
+            let areas: Vec<&SmallArea> =
+                small_areas.iter().filter(|a| a.municipality_code == municipality.code).collect();
+            cells.extend(municipality_cells(municipality, &areas));
+        }
+        let bounds = cells.iter().map(|c| bounds_of(&c.polygon)).collect();
+        PopulationSurface { cells, bounds }
+    }
+
+    /// Every cell, municipality by municipality in the order given to [`PopulationSurface::build`].
+    #[must_use]
+    pub fn cells(&self) -> &[PopulationCell] {
+        &self.cells
+    }
+
+    /// Estimated population inside `region` (WGS84 lon/lat): for every cell, its population times
+    /// the share of its geodesic area that lies in `region`.
+    ///
+    /// ```
+    /// use care_atlas_core::{AreaRole, Municipality, PopulationSurface, Position, SmallArea};
+    /// use geo::{MultiPolygon, polygon};
+    ///
+    /// let square = |w: f64, s: f64, e: f64, n: f64| {
+    ///     MultiPolygon(vec![polygon![(x: w, y: s), (x: e, y: s), (x: e, y: n), (x: w, y: n)]])
+    /// };
+    /// let town = Municipality {
+    ///     code: "11238".parse().unwrap(),
+    ///     name: "蓮田市".into(),
+    ///     prefecture: "埼玉県".into(),
+    ///     county: None,
+    ///     role: AreaRole::StudyArea,
+    ///     boundary: square(139.60, 35.96, 139.70, 36.04),
+    /// };
+    /// let area = |key: &str, lon: f64, population: u32| SmallArea {
+    ///     key_code: key.into(),
+    ///     piece: None,
+    ///     municipality_code: town.code,
+    ///     name: key.into(),
+    ///     population,
+    ///     households: 0,
+    ///     area_m2: 0.0,
+    ///     representative_point: Position::new(36.0, lon).unwrap(),
+    /// };
+    /// // Two areas, west and east: the bisector is the meridian 139.65.
+    /// let surface = PopulationSurface::build(
+    ///     &[town.clone()],
+    ///     &[area("west", 139.62, 1000), area("east", 139.68, 3000)],
+    /// );
+    /// let east_half = square(139.65, 35.96, 139.70, 36.04);
+    /// assert!((surface.population_within(&east_half) - 3000.0).abs() < 0.01);
+    /// assert!((surface.population_within(&town.boundary) - 4000.0).abs() < 0.01);
+    /// ```
+    #[must_use]
+    pub fn population_within(&self, region: &MultiPolygon<f64>) -> f64 {
+        self.population_within_where(region, |_| true)
+    }
+
+    /// Estimated population inside `region`, counting only the cells of `municipality`.
+    pub(crate) fn population_within_municipality(
+        &self,
+        municipality: MunicipalityCode,
+        region: &MultiPolygon<f64>,
+    ) -> f64 {
+        self.population_within_where(region, |cell| cell.municipality_code == municipality)
+    }
+
+    fn population_within_where(
+        &self,
+        region: &MultiPolygon<f64>,
+        keep: impl Fn(&PopulationCell) -> bool,
+    ) -> f64 {
+        let parts: Vec<(Rect<f64>, &Polygon<f64>)> =
+            region.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
+        let mut total = 0.0;
+        for (cell, bounds) in self.cells.iter().zip(&self.bounds) {
+            if !keep(cell) || cell.area_m2 <= 0.0 {
+                continue;
+            }
+            // Only the part of the region around the cell matters: cutting it to a box a little
+            // larger than the cell first keeps each overlay small when the region is large (a
+            // town-sized gap against a cell of a few hectares).
+            let window = grow(*bounds, WINDOW_MARGIN_DEG);
+            let near: Vec<Polygon<f64>> = parts
+                .iter()
+                .filter(|(rect, _)| rect.intersects(bounds))
+                .filter_map(|(_, p)| clip_polygon_to_rect(p, window))
+                .collect();
+            if near.is_empty() {
+                continue;
+            }
+            // A region covering the whole window covers the whole cell: no overlay needed. The
+            // clipped parts lie within the window, so a hole-free part with the window's area
+            // is the window (seams have no area).
+            let window_area = window.width() * window.height();
+            if near.iter().any(|p| {
+                p.interiors().is_empty()
+                    && (p.unsigned_area() - window_area).abs() <= 1e-9 * window_area
+            }) {
+                total += cell.population;
+                continue;
+            }
+            let inside = geodesic_area_m2(&cell.polygon.intersection(&MultiPolygon(near)));
+            total += cell.population * (inside / cell.area_m2).min(1.0);
+        }
+        total
+    }
+
+    /// The population of `municipality`: the sum of its cells, which is its census total (0 for
+    /// a municipality without small areas, whose population is unknown here rather than zero).
+    ///
+    /// ```
+    /// use care_atlas_core::{PopulationSurface, MunicipalityCode};
+    /// let surface = PopulationSurface::build(&[], &[]);
+    /// assert_eq!(surface.total("11238".parse::<MunicipalityCode>().unwrap()), 0.0);
+    /// ```
+    #[must_use]
+    pub fn total(&self, municipality: MunicipalityCode) -> f64 {
+        self.cells
+            .iter()
+            .filter(|c| c.municipality_code == municipality)
+            .map(|c| c.population)
+            .sum()
+    }
+}
+
+/// Geodesic area in m² of a multipolygon, whatever the winding of its rings.
+pub(crate) fn geodesic_area_m2(shape: &MultiPolygon<f64>) -> f64 {
+    // The signed area of one polygon is (exterior − holes) with the sign of the exterior's
+    // winding, so its absolute value is right for either winding; the unsigned variant would
+    // read a clockwise ring as the rest of the earth.
+    // Folded from +0.0: an empty sum of floats is −0.0, which would print as "-0".
+    shape.iter().map(|p| p.geodesic_area_signed().abs()).fold(0.0, |sum, a| sum + a)
+}
+
+/// The bounding box of a shape, or an empty box at the origin for an empty shape.
+pub(crate) fn bounds_of(shape: &MultiPolygon<f64>) -> Rect<f64> {
+    shape.bounding_rect().unwrap_or_else(|| Rect::new(Coord::zero(), Coord::zero()))
+}
+
+/// How much larger than a cell's bounding box the window is that a query region is cut to
+/// (about 0.1 m): the window's edges, along which clipping leaves zero-width seams, then lie
+/// outside the cell and never touch it.
+const WINDOW_MARGIN_DEG: f64 = 1e-6;
+
+fn grow(rect: Rect<f64>, margin: f64) -> Rect<f64> {
+    Rect::new(
+        Coord { x: rect.min().x - margin, y: rect.min().y - margin },
+        Coord { x: rect.max().x + margin, y: rect.max().y + margin },
+    )
+}
+
+/// The part of `polygon` inside `rect`, ring by ring (Sutherland–Hodgman against the four
+/// sides), or `None` when nothing of the exterior is left. Where a concave ring leaves and
+/// re-enters the box, the result runs along the box's edge and back: a zero-width seam that adds
+/// no area and that the overlay engine discards.
+fn clip_polygon_to_rect(polygon: &Polygon<f64>, rect: Rect<f64>) -> Option<Polygon<f64>> {
+    let clip = |ring: &LineString<f64>| {
+        let open = ring.0.split_last().map_or(&[][..], |(_, open)| open);
+        let mut out: Vec<[f64; 2]> = open.iter().map(|c| [c.x, c.y]).collect();
+        for (normal, offset) in [
+            ([-1.0, 0.0], -rect.min().x),
+            ([1.0, 0.0], rect.max().x),
+            ([0.0, -1.0], -rect.min().y),
+            ([0.0, 1.0], rect.max().y),
+        ] {
+            if out.is_empty() {
+                break;
+            }
+            out = clip_half_plane(&out, normal, offset);
+        }
+        (!out.is_empty()).then(|| LineString::new(out.into_iter().map(Coord::from).collect()))
+    };
+    let exterior = clip(polygon.exterior())?;
+    Some(Polygon::new(exterior, polygon.interiors().iter().filter_map(clip).collect()))
+}
+
+/// A small area's merged cell while it is being built.
+struct Group<'a> {
+    key_code: &'a str,
+    sites: Vec<[f64; 2]>,
+    polygon: MultiPolygon<f64>,
+    population: f64,
+    area_m2: f64,
+}
+
+fn municipality_cells(municipality: &Municipality, areas: &[&SmallArea]) -> Vec<PopulationCell> {
+    let Some(extent) = municipality.boundary.bounding_rect() else {
+        return Vec::new();
+    };
+    if areas.is_empty() {
+        return Vec::new();
+    }
+    let corners = [
+        Position::new(extent.min().y, extent.min().x),
+        Position::new(extent.max().y, extent.max().x),
+    ];
+    let anchors: Vec<Position> = corners
+        .into_iter()
+        .filter_map(Result::ok)
+        .chain(areas.iter().map(|a| a.representative_point))
+        .collect();
+    let frame = LocalFrame::for_positions(&anchors);
+    let sites: Vec<[f64; 2]> =
+        areas.iter().map(|a| frame.project(a.representative_point)).collect();
+    let start = start_rectangle(&frame, &anchors);
+    let boundary = municipality.boundary.orient(Direction::Default);
+
+    // One group per key_code, in order of first appearance.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    for (i, area) in areas.iter().enumerate() {
+        let cell = voronoi_cell(&sites, i, &start);
+        let clipped = match to_lon_lat(&frame, &cell) {
+            Some(polygon) => polygon.intersection(&boundary).orient(Direction::Default),
+            None => MultiPolygon(Vec::new()),
+        };
+        let index = *group_of.entry(area.key_code.as_str()).or_insert_with(|| {
+            groups.push(Group {
+                key_code: &area.key_code,
+                sites: Vec::new(),
+                polygon: MultiPolygon(Vec::new()),
+                population: 0.0,
+                area_m2: 0.0,
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[index];
+        group.sites.push(sites[i]);
+        group.population += f64::from(area.population);
+        if group.polygon.0.is_empty() {
+            group.polygon = clipped;
+        } else if !clipped.0.is_empty() {
+            group.polygon = group.polygon.union(&clipped).orient(Direction::Default);
+        }
+    }
+    for group in &mut groups {
+        group.area_m2 = geodesic_area_m2(&group.polygon);
+    }
+    fold_empty_groups(&mut groups);
+    groups
+        .into_iter()
+        .filter(|g| g.area_m2 > 0.0)
+        .map(|g| PopulationCell {
+            key_code: g.key_code.to_owned(),
+            municipality_code: municipality.code,
+            polygon: g.polygon,
+            population: g.population,
+            area_m2: g.area_m2,
+        })
+        .collect()
+}
+
+/// Moves the population of every group without area to the group with area whose site is
+/// nearest in the frame, so that nothing is lost.
+fn fold_empty_groups(groups: &mut [Group]) {
+    let with_area: Vec<usize> = (0..groups.len()).filter(|&i| groups[i].area_m2 > 0.0).collect();
+    for i in 0..groups.len() {
+        if groups[i].area_m2 > 0.0 || groups[i].population == 0.0 {
+            continue;
+        }
+        let distance = |j: usize| {
+            groups[i]
+                .sites
+                .iter()
+                .flat_map(|a| groups[j].sites.iter().map(move |b| (a[0] - b[0]).hypot(a[1] - b[1])))
+                .fold(f64::INFINITY, f64::min)
+        };
+        let nearest =
+            with_area.iter().copied().min_by(|&a, &b| distance(a).total_cmp(&distance(b)));
+        if let Some(j) = nearest {
+            groups[j].population += groups[i].population;
+            groups[i].population = 0.0;
+        }
+    }
+}
+
+/// A rectangle in the frame that holds every anchor with a margin, so that every cell, clipped to
+/// it, still covers its part of the municipality.
+fn start_rectangle(frame: &LocalFrame, anchors: &[Position]) -> Vec<[f64; 2]> {
+    let projected: Vec<[f64; 2]> = anchors.iter().map(|p| frame.project(*p)).collect();
+    let fold = |f: fn(f64, f64) -> f64, axis: usize, init: f64| {
+        projected.iter().map(|p| p[axis]).fold(init, f)
+    };
+    let (west, east) = (fold(f64::min, 0, f64::INFINITY), fold(f64::max, 0, f64::NEG_INFINITY));
+    let (south, north) = (fold(f64::min, 1, f64::INFINITY), fold(f64::max, 1, f64::NEG_INFINITY));
+    let margin = 1000.0 + 0.1 * (east - west).max(north - south);
+    let (west, east, south, north) = (west - margin, east + margin, south - margin, north + margin);
+    // Counter-clockwise.
+    vec![[west, south], [east, south], [east, north], [west, north]]
+}
+
+/// The Voronoi cell of site `i` among `sites`, clipped to the convex polygon `start`: the
+/// intersection of the half-planes nearer to site `i` than to each other site.
+fn voronoi_cell(sites: &[[f64; 2]], i: usize, start: &[[f64; 2]]) -> Vec<[f64; 2]> {
+    let p = sites[i];
+    let mut cell = start.to_vec();
+    for (j, q) in sites.iter().enumerate() {
+        if j == i {
+            continue;
+        }
+        let normal = [q[0] - p[0], q[1] - p[1]];
+        if normal == [0.0, 0.0] {
+            // Coincident points: the first one takes the whole cell, the later ones none.
+            if j < i {
+                return Vec::new();
+            }
+            continue;
+        }
+        // Keep x with (x − m)·n ≤ 0, m the midpoint of p and q.
+        let offset = normal[0] * (p[0] + q[0]) / 2.0 + normal[1] * (p[1] + q[1]) / 2.0;
+        cell = clip_half_plane(&cell, normal, offset);
+        if cell.is_empty() {
+            break;
+        }
+    }
+    cell
+}
+
+/// Sutherland–Hodgman: the part of the polygon `ring` (open; convex for the Voronoi cells)
+/// where `normal·x ≤ offset`. A concave ring that crosses the line several times comes back with
+/// zero-width seams along it.
+fn clip_half_plane(ring: &[[f64; 2]], normal: [f64; 2], offset: f64) -> Vec<[f64; 2]> {
+    let side = |x: &[f64; 2]| normal[0] * x[0] + normal[1] * x[1] - offset;
+    let mut out = Vec::with_capacity(ring.len() + 1);
+    for (k, current) in ring.iter().enumerate() {
+        let next = &ring[(k + 1) % ring.len()];
+        let (a, b) = (side(current), side(next));
+        if a <= 0.0 {
+            out.push(*current);
+        }
+        if (a < 0.0 && b > 0.0) || (a > 0.0 && b < 0.0) {
+            let t = a / (a - b);
+            out.push([
+                current[0] + t * (next[0] - current[0]),
+                current[1] + t * (next[1] - current[1]),
+            ]);
+        }
+    }
+    if out.len() < 3 { Vec::new() } else { out }
+}
+
+/// The cell as a lon/lat polygon (the frame is affine, so edges stay straight), or `None` when
+/// it is empty or leaves the range of valid positions.
+fn to_lon_lat(frame: &LocalFrame, ring: &[[f64; 2]]) -> Option<Polygon<f64>> {
+    if ring.len() < 3 {
+        return None;
+    }
+    let coords = ring
+        .iter()
+        .map(|xy| frame.unproject(*xy).map(|p| Coord { x: p.lon(), y: p.lat() }))
+        .collect::<Option<Vec<_>>>()?;
+    Some(Polygon::new(LineString::new(coords), Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::polygon;
+
+    fn town(boundary: MultiPolygon<f64>) -> Municipality {
+        crate::testing::town_with_boundary(boundary)
+    }
+
+    fn square(w: f64, s: f64, e: f64, n: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![(x: w, y: s), (x: e, y: s), (x: e, y: n), (x: w, y: n)]])
+    }
+
+    fn area(key: &str, piece: Option<&str>, lat: f64, lon: f64, population: u32) -> SmallArea {
+        SmallArea {
+            key_code: key.into(),
+            piece: piece.map(Into::into),
+            municipality_code: "11238".parse().unwrap(),
+            name: key.into(),
+            population,
+            households: 0,
+            area_m2: 0.0,
+            representative_point: Position::new(lat, lon).unwrap(),
+        }
+    }
+
+    /// Builds a surface on the square town and checks the population within `region`.
+    fn check(areas: &[SmallArea], region: &MultiPolygon<f64>, expected: f64) {
+        let town = town(square(139.60, 35.96, 139.70, 36.04));
+        let surface = PopulationSurface::build(&[town], areas);
+        let got = surface.population_within(region);
+        assert!((got - expected).abs() < 1e-4 * expected.max(1.0), "{got} != {expected}");
+    }
+
+    #[test]
+    fn population_within_regions_of_a_square_town() {
+        let two = [area("w", None, 36.0, 139.62, 1000), area("e", None, 36.0, 139.68, 3000)];
+        check(&two, &square(139.60, 35.96, 139.70, 36.04), 4000.0);
+        check(&two, &square(139.65, 35.96, 139.70, 36.04), 3000.0);
+        check(&two, &square(139.60, 35.96, 139.65, 36.04), 1000.0);
+        // The west half of the east cell (halves of equal longitude span are equal in area,
+        // up to the bulge of the geodesic edges: about 1e-5 relative here).
+        check(&two, &square(139.65, 35.96, 139.675, 36.04), 1500.0);
+        check(&two, &square(139.80, 35.96, 139.90, 36.04), 0.0);
+        // A single area fills the town.
+        check(&[area("a", None, 36.0, 139.61, 500)], &square(139.60, 35.96, 139.65, 36.04), 250.0);
+    }
+
+    #[test]
+    fn bisectors_are_metric_not_lon_lat() {
+        // A degree of longitude is about 90 km here and one of latitude 111 km. The probe is
+        // nearer to `a` in metres (3.35 km against 3.59 km) but nearer to `b` in raw degrees, so
+        // it tells a metric Voronoi from a lon/lat one.
+        let areas = [area("a", None, 36.0, 139.64, 100), area("b", None, 36.02, 139.66, 100)];
+        let surface =
+            PopulationSurface::build(&[town(square(139.60, 35.96, 139.70, 36.04))], &areas);
+        let probe = geo::Point::new(139.675, 35.99);
+        assert!(geo::Contains::contains(&surface.cells()[0].polygon, &probe));
+        assert!(!geo::Contains::contains(&surface.cells()[1].polygon, &probe));
+    }
+
+    #[test]
+    fn pieces_share_one_cell_and_the_population() {
+        let areas = [
+            area("a", Some("E1"), 36.0, 139.61, 900),
+            area("b", None, 36.0, 139.65, 100),
+            area("a", Some("E2"), 36.0, 139.69, 0),
+        ];
+        let surface =
+            PopulationSurface::build(&[town(square(139.60, 35.96, 139.70, 36.04))], &areas);
+        assert_eq!(surface.cells().len(), 2);
+        let a = &surface.cells()[0];
+        assert_eq!((a.key_code.as_str(), a.population, a.polygon.0.len()), ("a", 900.0, 2));
+        // The middle third of the town belongs to b.
+        check(&areas, &square(139.63, 35.96, 139.67, 36.04), 100.0);
+        check(&areas, &square(139.60, 35.96, 139.63, 36.04), 450.0);
+    }
+
+    #[test]
+    fn coincident_and_outside_points_keep_the_total() {
+        let areas = [
+            area("a", None, 36.0, 139.62, 100),
+            area("b", None, 36.0, 139.62, 200),
+            area("c", None, 36.0, 139.68, 300),
+            // Far outside the town to the east: nothing of the town is nearest to it.
+            area("d", None, 36.0, 139.95, 400),
+        ];
+        let town = town(square(139.60, 35.96, 139.70, 36.04));
+        let code = town.code;
+        let surface = PopulationSurface::build(&[town], &areas);
+        assert!((surface.total(code) - 1000.0).abs() < 1e-9);
+        assert_eq!(surface.cells().len(), 2);
+        check(&areas, &square(139.60, 35.96, 139.70, 36.04), 1000.0);
+    }
+
+    #[test]
+    fn municipalities_without_small_areas_get_no_cells() {
+        let surface = PopulationSurface::build(&[town(square(139.60, 35.96, 139.70, 36.04))], &[]);
+        assert!(surface.cells().is_empty());
+        assert!(surface.population_within(&square(139.60, 35.96, 139.70, 36.04)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn half_plane_clipping() {
+        let unit = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
+        assert_eq!(
+            clip_half_plane(&unit, [1.0, 0.0], 0.5),
+            [[0.0, 0.0], [0.5, 0.0], [0.5, 1.0], [0.0, 1.0]]
+        );
+        assert!(clip_half_plane(&unit, [1.0, 0.0], -1.0).is_empty());
+        assert_eq!(clip_half_plane(&unit, [1.0, 0.0], 2.0), unit);
+    }
+}

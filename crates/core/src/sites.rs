@@ -1,0 +1,106 @@
+//! Site suggestions: where new facilities of a kind would bring the most uncovered residents within
+//! reach — a greedy maximal-covering answer over candidate quarter-mesh cell centres (Church &
+//! ReVelle 1974), the question a planner asks before opening a nursing station.
+
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+
+use geo::{Distance, Geodesic};
+
+use crate::{Atlas, FacilityKind, MeshCode, MeshLevel, Position, Scenario, SupplyWeight};
+
+/// The most sites one query suggests.
+pub const MAX_SITES: usize = 20;
+
+/// One suggested site.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SiteSuggestion {
+    /// 1 for the first pick.
+    pub rank: usize,
+    /// The candidate cell.
+    pub cell: MeshCode,
+    /// Its centre, where the facility is imagined.
+    pub position: Position,
+    /// Residents brought within reach by this site, beyond the earlier picks and existing
+    /// facilities.
+    pub newly_covered_population: f64,
+}
+
+impl Atlas {
+    /// Up to `n` sites for new facilities of `kind`, each covering `radius_m`, picked greedily:
+    /// each pick covers the most residents not yet within reach of an existing facility or an
+    /// earlier pick. Demand and candidates are the quarter-mesh cells of the study area; a cell
+    /// is covered when its centre is within reach. Picks that would cover nobody are not made.
+    ///
+    /// ```
+    /// use care_atlas_core::{Atlas, AtlasParts, FacilityKind, Scenario};
+    /// let atlas = Atlas::new(AtlasParts::default());
+    /// assert!(atlas.suggest_sites(FacilityKind::VisitingNursingStation, 2000.0, 3, &Scenario::default()).is_empty());
+    /// ```
+    #[must_use]
+    pub fn suggest_sites(
+        &self,
+        kind: FacilityKind,
+        radius_m: f64,
+        n: usize,
+        scenario: &Scenario,
+    ) -> Vec<SiteSuggestion> {
+        let cells = &self.grid(MeshLevel::Quarter).study;
+        let supply = self.supply(&[kind], scenario, SupplyWeight::Count);
+        let mut uncovered: Vec<f64> = cells
+            .iter()
+            .map(|c| {
+                if supply.nearest_distance_m(c.center).is_some_and(|d| d <= radius_m) {
+                    0.0
+                } else {
+                    c.population()
+                }
+            })
+            .collect();
+        let frame = self.frame();
+        let tree = RTree::bulk_load(
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| GeomWithData::new(frame.project(c.center), i))
+                .collect(),
+        );
+        // Which demand cells each candidate reaches, once.
+        let reach: Vec<Vec<usize>> = cells
+            .iter()
+            .map(|candidate| {
+                let bound = radius_m / (1.0 - frame.max_relative_error_from(candidate.center));
+                tree.locate_within_distance(frame.project(candidate.center), bound * bound)
+                    .map(|p| p.data)
+                    .filter(|&i| {
+                        Geodesic.distance(candidate.center.to_point(), cells[i].center.to_point())
+                            <= radius_m
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut picks = Vec::new();
+        for rank in 1..=n.min(MAX_SITES) {
+            let gain = |c: usize| reach[c].iter().map(|&i| uncovered[i]).sum::<f64>();
+            let Some((best, newly)) = (0..cells.len())
+                .map(|c| (c, gain(c)))
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            else {
+                break;
+            };
+            if newly <= 0.0 {
+                break;
+            }
+            for &i in &reach[best] {
+                uncovered[i] = 0.0;
+            }
+            picks.push(SiteSuggestion {
+                rank,
+                cell: cells[best].code,
+                position: cells[best].center,
+                newly_covered_population: newly,
+            });
+        }
+        picks
+    }
+}

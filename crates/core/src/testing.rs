@@ -1,0 +1,81 @@
+//! Deterministic synthetic data for tests and benchmarks: clearly synthetic facilities (ids
+//! `synthetic-…`), never mixed with real data.
+
+use crate::{
+    Facility, FacilityId, FacilityKind, MunicipalityCode, Position, PositionPrecision, Provenance,
+};
+
+/// SplitMix64: a tiny seeded generator, so tests and benchmarks need no random-number crate.
+#[derive(Debug, Clone)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    /// The next number in `0.0..=1.0`.
+    pub fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) as f64 / u64::MAX as f64
+    }
+}
+
+/// A synthetic facility `synthetic-<n>` at a random position within the study area and its
+/// 10 km ring (35.85–36.15°N, 139.47–139.87°E), of a kind chosen by `n`.
+#[must_use]
+pub fn synthetic_facility(n: usize, random: &mut SplitMix) -> Facility {
+    let lat = 35.85 + random.next_f64() * 0.30;
+    let lon = 139.47 + random.next_f64() * 0.40;
+    let kind = FacilityKind::ALL[n % FacilityKind::ALL.len()];
+    Facility {
+        id: FacilityId::new(format!("synthetic-{n:07}")),
+        kind,
+        name: format!("synthetic facility {n}"),
+        name_kana: None,
+        address: String::new(),
+        municipality_code: MunicipalityCode::from_six_digits("112381")
+            .unwrap_or_else(|_| unreachable!("a valid code")),
+        position: Position::new(lat, lon)
+            .unwrap_or_else(|_| unreachable!("within range by construction")),
+        position_precision: PositionPrecision::Source,
+        position_note: None,
+        phone: None,
+        url: None,
+        capacity: None,
+        open_days: None,
+        provenance: Provenance {
+            source: "synthetic".into(),
+            record_id: n.to_string(),
+            as_of: None,
+        },
+    }
+}
+
+/// A study-area town coded 11238 (蓮田市) whose boundary is `boundary`: for tests that need a
+/// municipality of a simple shape.
+#[must_use]
+pub fn town_with_boundary(boundary: geo::MultiPolygon<f64>) -> crate::Municipality {
+    crate::Municipality {
+        code: MunicipalityCode::from_six_digits("112381")
+            .unwrap_or_else(|_| unreachable!("a valid code")),
+        name: "蓮田市".into(),
+        prefecture: "埼玉県".into(),
+        county: None,
+        role: crate::AreaRole::StudyArea,
+        boundary,
+    }
+}
+
+/// A rectangular study-area town (see [`town_with_boundary`]) from `west`, `south` to `east`,
+/// `north` in degrees, wound counter-clockwise.
+#[must_use]
+pub fn rectangular_town(west: f64, south: f64, east: f64, north: f64) -> crate::Municipality {
+    let ring = geo::LineString::from(vec![
+        (west, south),
+        (east, south),
+        (east, north),
+        (west, north),
+        (west, south),
+    ]);
+    town_with_boundary(geo::MultiPolygon(vec![geo::Polygon::new(ring, vec![])]))
+}

@@ -1,0 +1,126 @@
+//! Benchmarks of the queries over the real shipped data (`data/` imported into SQLite and loaded
+//! back), each beside a brute-force reference in the same run so results read as ratios: coverage
+//! gaps and E2SFCA for the three towns at 250 m, and a snapshot build from SQLite.
+
+#![allow(clippy::unwrap_used, missing_docs, reason = "benchmark setup")]
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use care_atlas_core::{
+    AccessibilityQuery, Atlas, CatchmentMethod, FacilityKind, GapQuery, GapResolution, MeshLevel,
+    Scenario, SupplyWeight,
+};
+use care_atlas_loader::{ImportOptions, import_files, store::load_atlas};
+use criterion::{Criterion, criterion_group, criterion_main};
+use geo::{Distance, Geodesic};
+
+fn shipped_atlas() -> (tempfile::TempDir, PathBuf, Atlas) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("atlas.db");
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    import_files(&db, &[data], &ImportOptions::default()).unwrap();
+    let atlas = load_atlas(&db).unwrap();
+    (dir, db, atlas)
+}
+
+const KIND: [FacilityKind; 1] = [FacilityKind::VisitingNursingStation];
+
+fn gaps(c: &mut Criterion) {
+    let (_dir, _db, atlas) = shipped_atlas();
+    let scenario = Scenario::default();
+    let query =
+        |resolution| GapQuery { kinds: KIND.to_vec(), radius_m: 2000.0, area: None, resolution };
+    // The grid is part of the snapshot, built once: build it before timing the queries.
+    let _ = atlas.grid(MeshLevel::Quarter);
+    let mut group = c.benchmark_group("coverage_gaps_three_towns_2km_visiting_nursing");
+    group.bench_function("mesh250", |b| {
+        b.iter(|| {
+            black_box(
+                atlas.coverage_gaps(&query(GapResolution::Mesh(MeshLevel::Quarter)), &scenario),
+            )
+        });
+    });
+    group.bench_function("polygons", |b| {
+        b.iter(|| black_box(atlas.coverage_gaps(&query(GapResolution::Polygon), &scenario)));
+    });
+    let stations: Vec<_> = atlas
+        .facilities()
+        .iter()
+        .filter(|f| f.kind == KIND[0])
+        .map(|f| f.position.to_point())
+        .collect();
+    group.bench_function("mesh250_brute_force_reference", |b| {
+        b.iter(|| {
+            let nearest: Vec<f64> = atlas
+                .grid(MeshLevel::Quarter)
+                .study
+                .iter()
+                .map(|cell| {
+                    stations
+                        .iter()
+                        .map(|s| Geodesic.distance(cell.center.to_point(), *s))
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .collect();
+            black_box(nearest)
+        });
+    });
+    group.finish();
+}
+
+fn accessibility(c: &mut Criterion) {
+    let (_dir, _db, atlas) = shipped_atlas();
+    let scenario = Scenario::default();
+    let _ = atlas.grid(MeshLevel::Quarter);
+    let query = AccessibilityQuery {
+        kinds: KIND.to_vec(),
+        method: CatchmentMethod::Enhanced,
+        catchment_m: 3000.0,
+        level: MeshLevel::Quarter,
+        weight: SupplyWeight::Count,
+    };
+    let mut group = c.benchmark_group("e2sfca_three_towns_250m_3km_visiting_nursing");
+    group.bench_function("indexed", |b| {
+        b.iter(|| black_box(atlas.accessibility(&query, &scenario)));
+    });
+    // Reference: every demand–supply pair's geodesic distance, the work the index avoids.
+    let grid = atlas.grid(MeshLevel::Quarter);
+    let demand: Vec<_> = grid
+        .study
+        .iter()
+        .map(|c| c.center.to_point())
+        .chain(grid.ring.iter().map(|c| c.center.to_point()))
+        .collect();
+    let stations: Vec<_> = atlas
+        .facilities()
+        .iter()
+        .filter(|f| f.kind == KIND[0])
+        .map(|f| f.position.to_point())
+        .collect();
+    group.sample_size(10);
+    group.bench_function("all_pairs_distance_reference", |b| {
+        b.iter(|| {
+            black_box(
+                demand
+                    .iter()
+                    .map(|d| {
+                        stations.iter().filter(|s| Geodesic.distance(*d, **s) <= 3000.0).count()
+                    })
+                    .sum::<usize>(),
+            )
+        });
+    });
+    group.finish();
+}
+
+fn snapshot(c: &mut Criterion) {
+    let (_dir, db, _atlas) = shipped_atlas();
+    let mut group = c.benchmark_group("snapshot_from_sqlite_shipped_data");
+    group.sample_size(10);
+    group.bench_function("load_atlas", |b| b.iter(|| black_box(load_atlas(&db).unwrap())));
+    group.finish();
+}
+
+criterion_group!(benches, gaps, accessibility, snapshot);
+criterion_main!(benches);

@@ -1,0 +1,251 @@
+//! The spatial engine over the real shipped data: `data/` imported into a real SQLite file, loaded
+//! back as an `Atlas`, and every query checked for the invariants it promises.
+
+#![allow(clippy::unwrap_used, reason = "test setup fails the test")]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use care_atlas_core::{
+    AccessibilityQuery, AddedFacility, AreaRef, Atlas, CatchmentMethod, Completeness, Coverage,
+    FacilityKind, GapQuery, GapResolution, MeshLevel, NearestQuery, Position, Scenario,
+    SupplyWeight,
+};
+use care_atlas_loader::{ImportOptions, import_files, store::load_atlas};
+
+fn atlas() -> &'static Atlas {
+    static ATLAS: OnceLock<Atlas> = OnceLock::new();
+    ATLAS.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("atlas.db");
+        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data");
+        import_files(&db, &[data], &ImportOptions::default()).unwrap();
+        load_atlas(&db).unwrap()
+    })
+}
+
+const CENSUS: [(&str, f64); 3] = [("11238", 61_499.0), ("11246", 52_214.0), ("11442", 34_147.0)];
+
+#[test]
+fn mesh_populations_add_up_to_the_census_total_of_each_town() {
+    for level in [MeshLevel::Third, MeshLevel::Half, MeshLevel::Quarter] {
+        for (code, census) in CENSUS {
+            let total: f64 = atlas()
+                .grid(level)
+                .study
+                .iter()
+                .flat_map(|c| &c.parts)
+                .filter(|p| p.municipality_code.to_string() == code)
+                .map(|p| p.population)
+                .sum();
+            assert!((total - census).abs() <= 1.0, "{level:?} {code}: {total} vs {census}");
+        }
+    }
+}
+
+#[test]
+fn the_nearest_visiting_nursing_station_to_the_national_hospital_is_its_own() {
+    let hospital = Position::new(35.996631, 139.676669).unwrap();
+    let query = NearestQuery::new(vec![FacilityKind::VisitingNursingStation], 3, None).unwrap();
+    let nearest = atlas().nearest_services(hospital, &query);
+    assert!(nearest[0].facility.name.contains("雅楽谷の森"), "{}", nearest[0].facility.name);
+    assert!(nearest[0].distance_m < 100.0);
+    for n in &nearest[1..] {
+        assert_eq!(n.facility.municipality_code.to_string(), "11246", "{}", n.facility.name);
+        assert!((1900.0..2400.0).contains(&n.distance_m), "{} {}", n.facility.name, n.distance_m);
+    }
+}
+
+#[test]
+fn an_address_is_located_at_its_town_and_says_so() {
+    let origin = atlas().locate_address("埼玉県蓮田市大字黒浜４１４７").unwrap();
+    assert_eq!((origin.town.as_str(), origin.mean_of_chome), ("蓮田市大字黒浜", None));
+    let origin = atlas().locate_address("蓮田市東").unwrap();
+    assert_eq!(origin.mean_of_chome, Some(6));
+    assert!(atlas().locate_address("東京都千代田区永田町1-7-1").is_none());
+}
+
+#[test]
+fn town_statistics_count_facilities_and_keep_unknown_kinds_unknown() {
+    let hasuda = atlas().area_statistics(AreaRef::Municipality("11238".parse().unwrap())).unwrap();
+    assert_eq!(hasuda.completeness, Completeness::StudyArea);
+    assert_eq!(
+        (hasuda.population, hasuda.aged_65_plus, hasuda.aged_75_plus),
+        (Some(61_499.0), Some(19_902), Some(10_290))
+    );
+    assert!((hasuda.area_km2 - 27.3).abs() < 0.3, "{}", hasuda.area_km2);
+    let kind = |k: FacilityKind| hasuda.kinds.iter().find(|s| s.kind == k).copied().unwrap();
+    let nursing = kind(FacilityKind::VisitingNursingStation);
+    assert_eq!(nursing.count, Some(6));
+    assert!((nursing.per_10k_residents.unwrap() - 6.0 * 10_000.0 / 61_499.0).abs() < 1e-9);
+    assert!((nursing.per_1k_aged_75_plus.unwrap() - 6.0 * 1_000.0 / 10_290.0).abs() < 1e-9);
+    let centers = kind(FacilityKind::CommunitySupportCenter);
+    assert_eq!(
+        (centers.coverage, centers.count, centers.per_km2),
+        (Coverage::NoSource, None, None)
+    );
+    assert_eq!(kind(FacilityKind::Clinic).coverage, Coverage::Partial);
+
+    let kasukabe =
+        atlas().area_statistics(AreaRef::Municipality("11214".parse().unwrap())).unwrap();
+    assert_eq!(kasukabe.completeness, Completeness::Neighbour);
+    assert!(kasukabe.kinds.is_empty(), "a neighbour gets no per-kind statistics");
+}
+
+#[test]
+fn mesh_statistics_inside_and_across_the_border() {
+    let inside = atlas()
+        .grid(MeshLevel::Third)
+        .study
+        .iter()
+        .find(|c| (c.study_area_km2() - c.area_km2).abs() < 1e-9)
+        .unwrap();
+    let stats = atlas().area_statistics(AreaRef::Mesh(inside.code)).unwrap();
+    assert_eq!(stats.completeness, Completeness::StudyArea);
+    assert!(
+        (stats.population.unwrap() - inside.population()).abs() < 1e-3,
+        "{:?} vs {}",
+        stats.population,
+        inside.population()
+    );
+    let border = atlas()
+        .grid(MeshLevel::Third)
+        .study
+        .iter()
+        .find(|c| c.study_area_km2() < c.area_km2 * 0.5)
+        .unwrap();
+    let stats = atlas().area_statistics(AreaRef::Mesh(border.code)).unwrap();
+    assert_eq!(stats.completeness, Completeness::PartlyOutsideStudyArea);
+    assert!(stats.kinds.is_empty());
+    assert!(atlas().area_statistics(AreaRef::Mesh("5339".parse().unwrap())).is_some());
+    assert!(atlas().area_statistics(AreaRef::Mesh("6441".parse().unwrap())).is_none());
+}
+
+fn gaps(resolution: GapResolution, radius_m: f64, scenario: &Scenario) -> care_atlas_core::Gaps {
+    let query = GapQuery {
+        kinds: vec![FacilityKind::VisitingNursingStation],
+        radius_m,
+        area: None,
+        resolution,
+    };
+    atlas().coverage_gaps(&query, scenario)
+}
+
+#[test]
+fn polygon_and_mesh_gaps_account_for_every_town_and_agree_roughly() {
+    let polygons = gaps(GapResolution::Polygon, 2000.0, &Scenario::default());
+    let mesh = gaps(GapResolution::Mesh(MeshLevel::Quarter), 2000.0, &Scenario::default());
+    assert_eq!(polygons.summary.len(), 3);
+    for (p, m) in polygons.summary.iter().zip(&mesh.summary) {
+        assert_eq!(p.municipality_code, m.municipality_code);
+        assert!(
+            (m.area_km2 - p.area_km2).abs() < p.area_km2 * 1e-3,
+            "mesh parts add up to the town"
+        );
+        assert!(p.population_uncovered <= p.population_total);
+        // Centre-based mesh coverage and exact polygons differ at the edges of the circles only.
+        assert!(
+            (m.area_uncovered_km2 - p.area_uncovered_km2).abs() < 0.15 * p.area_km2 + 0.5,
+            "{p:?} vs {m:?}"
+        );
+    }
+}
+
+#[test]
+fn a_scenario_changes_the_answer_and_not_the_snapshot() {
+    let before = gaps(GapResolution::Mesh(MeshLevel::Half), 1500.0, &Scenario::default());
+    let gap = before
+        .cells
+        .iter()
+        .filter(|c| !c.covered)
+        .max_by(|a, b| a.population.total_cmp(&b.population))
+        .unwrap();
+    let add = Scenario {
+        add: vec![AddedFacility { position: gap.center, capacity: 1.0 }],
+        remove: vec![],
+    };
+    let after = gaps(GapResolution::Mesh(MeshLevel::Half), 1500.0, &add);
+    let same = after.cells.iter().find(|c| c.code == gap.code).unwrap();
+    assert!(same.covered && same.nearest_distance_m == Some(0.0));
+    let uncovered =
+        |g: &care_atlas_core::Gaps| g.summary.iter().map(|s| s.population_uncovered).sum::<f64>();
+    assert!(uncovered(&after) < uncovered(&before));
+
+    let every: Vec<_> = atlas()
+        .facilities()
+        .iter()
+        .filter(|f| f.kind == FacilityKind::VisitingNursingStation)
+        .map(|f| f.id.clone())
+        .collect();
+    let none_left = gaps(
+        GapResolution::Mesh(MeshLevel::Half),
+        1500.0,
+        &Scenario { add: vec![], remove: every },
+    );
+    assert!(none_left.cells.iter().all(|c| !c.covered && c.nearest_distance_m.is_none()));
+    assert_eq!(
+        gaps(GapResolution::Mesh(MeshLevel::Half), 1500.0, &Scenario::default()),
+        before,
+        "the snapshot is untouched"
+    );
+}
+
+#[test]
+fn accessibility_scores_are_normalised_and_border_demand_counts() {
+    let query = AccessibilityQuery {
+        kinds: vec![FacilityKind::VisitingNursingStation],
+        method: CatchmentMethod::Enhanced,
+        catchment_m: 3000.0,
+        level: MeshLevel::Half,
+        weight: SupplyWeight::Count,
+    };
+    let scores = atlas().accessibility(&query, &Scenario::default());
+    assert_eq!(scores.len(), atlas().grid(MeshLevel::Half).study.len());
+    assert!(scores.iter().all(|s| s.raw >= 0.0 && s.raw.is_finite() && s.normalised >= 0.0));
+    assert!(scores.iter().any(|s| s.raw > 0.0));
+    let ring: f64 = atlas().grid(MeshLevel::Half).ring.iter().map(|c| c.population).sum();
+    assert!(ring > 100_000.0, "the 10 km ring holds the neighbours' residents: {ring}");
+    // Removing every station leaves nothing to reach.
+    let every: Vec<_> = atlas()
+        .facilities()
+        .iter()
+        .filter(|f| f.kind == FacilityKind::VisitingNursingStation)
+        .map(|f| f.id.clone())
+        .collect();
+    let gone = atlas().accessibility(&query, &Scenario { add: vec![], remove: every });
+    assert!(gone.iter().all(|s| s.raw == 0.0));
+}
+
+#[test]
+fn site_suggestions_cover_what_they_claim() {
+    let radius_m = 1500.0;
+    let sites = atlas().suggest_sites(
+        FacilityKind::VisitingNursingStation,
+        radius_m,
+        3,
+        &Scenario::default(),
+    );
+    assert_eq!(sites.len(), 3);
+    assert!(
+        sites.windows(2).all(|w| w[0].newly_covered_population >= w[1].newly_covered_population)
+    );
+    let uncovered = |scenario: &Scenario| -> f64 {
+        let query = GapQuery {
+            kinds: vec![FacilityKind::VisitingNursingStation],
+            radius_m,
+            area: None,
+            resolution: GapResolution::Mesh(MeshLevel::Quarter),
+        };
+        atlas().coverage_gaps(&query, scenario).summary.iter().map(|s| s.population_uncovered).sum()
+    };
+    let first = Scenario {
+        add: vec![AddedFacility { position: sites[0].position, capacity: 1.0 }],
+        remove: vec![],
+    };
+    let drop = uncovered(&Scenario::default()) - uncovered(&first);
+    assert!(
+        (drop - sites[0].newly_covered_population).abs() < 1e-6,
+        "{drop} vs {}",
+        sites[0].newly_covered_population
+    );
+}
