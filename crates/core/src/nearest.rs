@@ -220,28 +220,27 @@ fn window_candidates(
     if let Some(limit) = limit_m {
         radius_m = radius_m.min(limit);
     }
+    // Squared frame distances: the square root is taken only for the k-th.
     let mut found: Vec<(f64, (usize, Position))> = tree
         .locate_within_distance(here, radius_m * radius_m)
         .filter(|p| exclude != Some(p.data.0))
-        .map(|p| ((p.geom()[0] - here[0]).hypot(p.geom()[1] - here[1]), p.data))
+        .map(|p| {
+            let (dx, dy) = (p.geom()[0] - here[0], p.geom()[1] - here[1]);
+            (dx * dx + dy * dy, p.data)
+        })
         .collect();
     let reaches_limit = limit_m.is_some_and(|limit| radius_m >= limit);
     if found.len() < query.k {
         return reaches_limit.then(|| found.into_iter().map(|(_, i)| i).collect());
     }
     found.select_nth_unstable_by(query.k - 1, |a, b| a.0.total_cmp(&b.0));
-    let kth_upper_bound_m = found[query.k - 1].0 * (1.0 + error);
+    let kth_upper_bound_m = found[query.k - 1].0.sqrt() * (1.0 + error);
     // Anything outside the window is farther than radius × (1 − e) geodesically.
     if kth_upper_bound_m > radius_m * (1.0 - error) && !reaches_limit {
         return None;
     }
-    Some(
-        found
-            .into_iter()
-            .filter(|(d, _)| d * (1.0 - error) <= kth_upper_bound_m)
-            .map(|(_, i)| i)
-            .collect(),
-    )
+    let keep_below_d2 = (kth_upper_bound_m / (1.0 - error)).powi(2);
+    Some(found.into_iter().filter(|(d2, _)| *d2 <= keep_below_d2).map(|(_, i)| i).collect())
 }
 
 /// An f64 ordered by `total_cmp`, for heaps.
