@@ -196,7 +196,7 @@ impl Atlas {
 }
 
 /// The candidates of a single-tree query found in one window around the origin, sized from the
-/// tree's mean density to hold about twice k points, without the nearest-neighbour iterator's
+/// tree's mean density to hold about 1.4 k points, without the nearest-neighbour iterator's
 /// priority queue; `None` when the window cannot prove it holds every facility that could rank
 /// (too few points in it, as in sparse or clustered data), and the caller iterates instead.
 fn window_candidates(
@@ -214,7 +214,7 @@ fn window_candidates(
     }
     let wanted = (query.k + usize::from(exclude.is_some())) as f64;
     let density_per_m2 = tree.size() as f64 / area_m2;
-    let mut radius_m = (2.0 * wanted / (std::f64::consts::PI * density_per_m2)).sqrt();
+    let mut radius_m = (1.4 * wanted / (std::f64::consts::PI * density_per_m2)).sqrt();
     // With a distance limit, a window reaching past the limit proves completeness by itself.
     let limit_m = query.max_distance_m.map(|max| max / (1.0 - error));
     if let Some(limit) = limit_m {
