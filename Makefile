@@ -3,11 +3,19 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench build clean
+.PHONY: run test lint fmt data bench build openapi clean
+DATA_FILES := $(wildcard data/*.csv data/*.geojson)
 
-## run: import the shipped data/ into $(DB) (idempotent) and print what it holds
-run: build
-	./target/release/care-atlas import --db $(DB) data/
+## run: (re)import data/ into $(DB) when it is stale, then serve it on http://127.0.0.1:8080
+run: build $(DB)
+	./target/release/care-atlas serve --db $(DB) --bind 127.0.0.1:8080
+
+# A fresh database whenever data/ or the binary changes, swapped in only when the import succeeds.
+$(DB): $(DATA_FILES) target/release/care-atlas
+	rm -f $(DB).tmp $(DB).tmp-wal $(DB).tmp-shm
+	./target/release/care-atlas import --db $(DB).tmp data/
+	mv $(DB).tmp $(DB)
+	rm -f $(DB)-wal $(DB)-shm
 
 ## build: the release binary
 build:
@@ -34,6 +42,10 @@ data:
 ## E2SFCA and loading on the real data), each with its brute-force reference in the same run
 bench:
 	$(CARGO) bench --workspace --locked
+
+## openapi: regenerate openapi/openapi.json from the code (a test fails when it is stale)
+openapi:
+	$(CARGO) run --locked -- openapi > openapi/openapi.json
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm

@@ -42,6 +42,23 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Serve a database over HTTP: the API, its OpenAPI document at /openapi.json and /docs.
+    Serve {
+        /// The database file, opened read-only.
+        #[arg(long, default_value = "atlas.db")]
+        db: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Origins allowed to read the API from a browser (CORS, GET only); `*` for any.
+        #[arg(long, default_value = "*", value_delimiter = ',')]
+        cors_origin: Vec<String>,
+        /// Seconds browsers and proxies may cache a response.
+        #[arg(long, default_value_t = 300)]
+        max_age: u32,
+    },
+    /// Print the OpenAPI document of the API.
+    Openapi,
     /// Build the canonical files in data/ from the raw government files.
     Data {
         /// Folder of the raw files (see its SOURCES.md).
@@ -59,6 +76,12 @@ fn parse_format(id: &str) -> Result<Format, String> {
 }
 
 fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -80,6 +103,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("rejected: {error}");
             }
             write!(out, "{summary}")?;
+        }
+        Command::Serve { db, bind, cors_origin, max_age } => {
+            let store =
+                care_atlas_loader::store::Store::open_read_only(&db).with_context(|| {
+                    format!(
+                        "cannot serve {}: run `care-atlas import --db {} data/` first",
+                        db.display(),
+                        db.display()
+                    )
+                })?;
+            let dataset_version = store.dataset_version()?;
+            let atlas = store.snapshot()?.into_atlas();
+            writeln!(
+                out,
+                "serving {} ({} facilities, dataset {dataset_version}) on http://{bind}",
+                db.display(),
+                atlas.facilities().len()
+            )?;
+            drop(out);
+            let state =
+                care_atlas_api::AppState { atlas: std::sync::Arc::new(atlas), dataset_version };
+            let options = care_atlas_api::ServeOptions {
+                bind,
+                cors_origins: cors_origin,
+                max_age_s: max_age,
+            };
+            actix_web::rt::System::new().block_on(care_atlas_api::serve(state, options))?;
+        }
+        Command::Openapi => {
+            writeln!(out, "{}", serde_json::to_string_pretty(&care_atlas_api::openapi())?)?;
         }
         Command::Data { raw, out: out_dir } => {
             let report = build::build_canonical(&raw, &out_dir)?;

@@ -1,5 +1,252 @@
 //! The care-atlas HTTP API (actix-web): parses requests, calls `care-atlas-core`, serialises
 //! GeoJSON and RFC 9457 problem documents, and owns the OpenAPI document.
 //!
-//! It is a skeleton until the API issue lands: the crate exists so that the workspace layout and
-//! its dependency direction (api → core, never core → api) are fixed from the start.
+//! [`configure`] registers every route once (and, through utoipa-actix-web, documents it);
+//! [`serve`] wraps them in the middleware a public service needs (CORS for GET, ETag and
+//! Cache-Control, compression, request logs); [`openapi`] is the document `care-atlas openapi`
+//! prints.
+
+mod dto;
+mod error;
+mod handlers;
+mod params;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::{Compress, Next, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use care_atlas_core::Atlas;
+use utoipa::OpenApi as _;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use error::{ApiError, Problem};
+
+/// The largest request body read, in bytes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What every handler shares: the immutable snapshot and its version.
+#[derive(Debug)]
+pub struct AppState {
+    /// The snapshot served.
+    pub atlas: Arc<Atlas>,
+    /// The dataset's version, for `/version` and ETags.
+    pub dataset_version: String,
+}
+
+/// Server settings read once in `main`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Address to listen on.
+    pub bind: String,
+    /// Origins allowed by CORS for GET (`*` for any).
+    pub cors_origins: Vec<String>,
+    /// `Cache-Control: max-age` for GET responses, seconds.
+    pub max_age_s: u32,
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "care-atlas",
+        description = "Home-care and medical resources around Hasuda, Shiraoka and Miyashiro (Saitama), nearest services, coverage gaps and per-area statistics as GeoJSON. Statistics are complete for the study area only; neighbouring municipalities hold the facilities within 10 km.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    tags(
+        (name = "analysis", description = "Nearest services, coverage gaps, accessibility, scenarios"),
+        (name = "areas", description = "Municipalities and mesh cells with statistics"),
+        (name = "service", description = "Health and versions"),
+    ),
+    components(schemas(Problem))
+)]
+struct BaseDoc;
+
+/// Registers every route (each documented for OpenAPI by its own attributes).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::healthz)
+        .service(handlers::version)
+        .service(handlers::nearest)
+        .service(handlers::areas)
+        .service(handlers::area)
+        .service(handlers::mesh)
+        .service(handlers::coverage_gaps)
+        .service(handlers::accessibility)
+        .service(handlers::site_suggestions)
+        .service(handlers::scenarios);
+}
+
+/// The OpenAPI 3.1 document of every route.
+#[must_use]
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(BaseDoc::openapi())
+        .configure(configure)
+        .split_for_parts()
+        .1
+}
+
+/// The name of the first unknown field in a serde message (`unknown field `x`, expected …`).
+fn unknown_field(message: &str) -> Option<(String, String)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (name, tail) = rest.split_once('`')?;
+    let accepted = tail.trim_start_matches(", expected ").replace('`', "");
+    Some((name.to_owned(), accepted))
+}
+
+#[allow(clippy::needless_pass_by_value, reason = "actix's error-handler signature")]
+fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let message = error.to_string().trim_start_matches("Query deserialize error: ").to_owned();
+    match unknown_field(&message) {
+        Some((parameter, accepted)) => ApiError::UnknownParameter { parameter, accepted }.into(),
+        None => {
+            ApiError::invalid("query", message, "each parameter at most once, URL-encoded").into()
+        }
+    }
+}
+
+#[allow(clippy::needless_pass_by_value, reason = "actix's error-handler signature")]
+fn json_error(error: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    match error {
+        actix_web::error::JsonPayloadError::Overflow { limit }
+        | actix_web::error::JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            ApiError::BodyTooLarge { limit_bytes: limit }.into()
+        }
+        actix_web::error::JsonPayloadError::ContentType => ApiError::InvalidBody {
+            detail: "the body must be sent as Content-Type: application/json".into(),
+        }
+        .into(),
+        other => ApiError::InvalidBody { detail: other.to_string() }.into(),
+    }
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    let error = ApiError::NotFound {
+        parameter: "path".into(),
+        detail: format!("no resource at {}", req.path()),
+    };
+    actix_web::ResponseError::error_response(&error)
+}
+
+/// ETag from the dataset version, 304 on a matching If-None-Match, and Cache-Control, for GET.
+async fn caching(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let is_get = req.method() == Method::GET;
+    let tag = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| format!("W/\"{}-{}\"", s.dataset_version, env!("CARGO_PKG_VERSION")));
+    let max_age = req.app_data::<web::Data<ServeOptions>>().map_or(300, |o| o.max_age_s);
+    let matches = tag.as_ref().is_some_and(|tag| {
+        req.headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"))
+    });
+    let response = next.call(req).await?;
+    if !is_get || !response.status().is_success() {
+        return Ok(response.map_into_left_body());
+    }
+    if matches {
+        let (request, _) = response.into_parts();
+        let mut not_modified = HttpResponse::build(StatusCode::NOT_MODIFIED);
+        if let Some(tag) = &tag {
+            not_modified.insert_header((header::ETAG, tag.clone()));
+        }
+        return Ok(ServiceResponse::new(request, not_modified.finish()).map_into_right_body());
+    }
+    let mut response = response;
+    if let Some(value) = tag.and_then(|tag| header::HeaderValue::from_str(&tag).ok()) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    if let Ok(value) = header::HeaderValue::from_str(&format!("public, max-age={max_age}")) {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    Ok(response.map_into_left_body())
+}
+
+fn cors(options: &ServeOptions) -> actix_cors::Cors {
+    let cors = actix_cors::Cors::default()
+        .allowed_methods(["GET"])
+        .allowed_headers([header::ACCEPT, header::ACCEPT_LANGUAGE, header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG])
+        .max_age(3600);
+    if options.cors_origins.iter().any(|o| o == "*") {
+        cors.allow_any_origin()
+    } else {
+        options.cors_origins.iter().fold(cors, |c, origin| c.allowed_origin(origin))
+    }
+}
+
+/// Serves the API until the process is stopped.
+pub async fn serve(state: AppState, options: ServeOptions) -> std::io::Result<()> {
+    // The mesh grids are part of the snapshot: build them before the first request needs them.
+    for level in [
+        care_atlas_core::MeshLevel::Third,
+        care_atlas_core::MeshLevel::Half,
+        care_atlas_core::MeshLevel::Quarter,
+    ] {
+        let _ = state.atlas.grid(level);
+    }
+    let state = web::Data::new(state);
+    let settings = web::Data::new(options.clone());
+    let api = openapi();
+    HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .openapi(BaseDoc::openapi())
+            .app_data(state.clone())
+            .app_data(settings.clone())
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
+            .configure(configure)
+            .split_for_parts();
+        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api.clone()))
+            .default_service(web::to(not_found))
+            .wrap(from_fn(caching))
+            .wrap(Compress::default())
+            .wrap(cors(&settings))
+            .wrap(tracing_actix_web::TracingLogger::default())
+    })
+    .bind(&options.bind)?
+    .run()
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_are_named() {
+        assert_eq!(
+            unknown_field("unknown field `radius`, expected one of `kind`, `radius_m`"),
+            Some(("radius".to_owned(), "one of kind, radius_m".to_owned()))
+        );
+        assert_eq!(unknown_field("invalid type"), None);
+    }
+
+    #[test]
+    fn the_document_lists_every_route() {
+        let doc = openapi();
+        for path in [
+            "/healthz",
+            "/version",
+            "/nearest",
+            "/areas",
+            "/areas/{code}",
+            "/mesh/{meshcode}",
+            "/coverage-gaps",
+            "/accessibility",
+            "/site-suggestions",
+            "/scenarios",
+        ] {
+            assert!(doc.paths.paths.contains_key(path), "{path}");
+        }
+    }
+}

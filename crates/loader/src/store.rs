@@ -183,6 +183,18 @@ impl Store {
         self.connection.transaction().map_err(|source| LoadError::Database { path, source })
     }
 
+    /// The dataset's version: the last import's number and time, and the facility count, which
+    /// change whenever the data served can change.
+    pub fn dataset_version(&self) -> Result<String, LoadError> {
+        self.connection
+            .query_row(
+                "SELECT coalesce(max(id), 0), coalesce(max(imported_at), 'never'), (SELECT count(*) FROM facilities) FROM imports",
+                [],
+                |row| Ok(format!("import-{}-{}-{}", row.get::<_, i64>(0)?, row.get::<_, String>(1)?.replace([':', '-'], ""), row.get::<_, i64>(2)?)),
+            )
+            .map_err(|source| LoadError::Database { path: self.path.clone(), source })
+    }
+
     /// Reads everything back.
     pub fn snapshot(&self) -> Result<Snapshot, LoadError> {
         read_snapshot(&self.connection).map_err(|e| match e {

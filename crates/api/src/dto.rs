@@ -1,0 +1,540 @@
+//! The JSON the API speaks: RFC 7946 GeoJSON features (lon/lat, right-hand polygons, no `crs`,
+//! coordinates rounded to 7 decimals, about 1 cm) and plain documents, each with its OpenAPI schema.
+//! Core types never derive `Serialize`; conversions from them live here.
+
+use std::collections::BTreeMap;
+
+use care_atlas_core::{AreaStatistics, Facility, KindStatistics, Position};
+use geo::{MultiPolygon, Polygon};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::params::Lang;
+
+/// GeoJSON object type `Feature`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub enum FeatureType {
+    /// A feature.
+    Feature,
+}
+
+/// GeoJSON object type `FeatureCollection`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub enum FeatureCollectionType {
+    /// A feature collection.
+    FeatureCollection,
+}
+
+/// GeoJSON geometry type `Point`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub enum PointType {
+    /// A point.
+    Point,
+}
+
+/// GeoJSON geometry type `MultiPolygon`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub enum MultiPolygonType {
+    /// A multipolygon.
+    MultiPolygon,
+}
+
+fn round7(value: f64) -> f64 {
+    (value * 1e7).round() / 1e7
+}
+
+/// A GeoJSON Point, `[lon, lat]`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PointGeometry {
+    /// `Point`.
+    #[serde(rename = "type")]
+    pub geometry_type: PointType,
+    /// Longitude and latitude, WGS84 degrees.
+    pub coordinates: [f64; 2],
+}
+
+impl From<Position> for PointGeometry {
+    fn from(p: Position) -> Self {
+        PointGeometry {
+            geometry_type: PointType::Point,
+            coordinates: [round7(p.lon()), round7(p.lat())],
+        }
+    }
+}
+
+/// A GeoJSON MultiPolygon: exteriors counter-clockwise, holes clockwise.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MultiPolygonGeometry {
+    /// `MultiPolygon`.
+    #[serde(rename = "type")]
+    pub geometry_type: MultiPolygonType,
+    /// Polygons of rings of `[lon, lat]` positions.
+    pub coordinates: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
+fn ring(line: &geo::LineString<f64>) -> Vec<[f64; 2]> {
+    line.coords().map(|c| [round7(c.x), round7(c.y)]).collect()
+}
+
+fn polygon_rings(polygon: &Polygon<f64>) -> Vec<Vec<[f64; 2]>> {
+    std::iter::once(ring(polygon.exterior())).chain(polygon.interiors().iter().map(ring)).collect()
+}
+
+impl From<&MultiPolygon<f64>> for MultiPolygonGeometry {
+    fn from(shape: &MultiPolygon<f64>) -> Self {
+        MultiPolygonGeometry {
+            geometry_type: MultiPolygonType::MultiPolygon,
+            coordinates: shape.0.iter().map(polygon_rings).collect(),
+        }
+    }
+}
+
+impl From<&Polygon<f64>> for MultiPolygonGeometry {
+    fn from(polygon: &Polygon<f64>) -> Self {
+        MultiPolygonGeometry {
+            geometry_type: MultiPolygonType::MultiPolygon,
+            coordinates: vec![polygon_rings(polygon)],
+        }
+    }
+}
+
+/// What a facility feature says about the facility.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FacilityProperties {
+    /// Name, exactly as published.
+    pub name: String,
+    /// Reading in katakana, where published.
+    pub name_kana: Option<String>,
+    /// Kind id.
+    #[schema(example = "visiting_nursing_station")]
+    pub kind: String,
+    /// Kind label in the language asked for.
+    pub kind_label: String,
+    /// Address, exactly as published.
+    pub address: String,
+    /// Municipality code.
+    #[schema(example = "11238")]
+    pub municipality_code: String,
+    /// `source` (as published) or `geocoded_town` (approximate: the town's point).
+    #[schema(example = "source")]
+    pub position_precision: String,
+    /// What was done to the position and why.
+    pub position_note: Option<String>,
+    /// Telephone.
+    pub phone: Option<String>,
+    /// Web site.
+    pub url: Option<String>,
+    /// Places (定員), where the source gives them.
+    pub capacity: Option<u32>,
+    /// Days open, `|`-separated, as published.
+    pub open_days: Option<String>,
+    /// Source data set id (see `data/sources.csv`).
+    pub source: String,
+    /// The record's id in its source.
+    pub source_record_id: String,
+    /// The date the source describes.
+    pub as_of: Option<String>,
+}
+
+impl FacilityProperties {
+    /// The properties of `f` with labels in `lang`.
+    #[must_use]
+    pub fn of(f: &Facility, lang: Lang) -> Self {
+        FacilityProperties {
+            name: f.name.clone(),
+            name_kana: f.name_kana.clone(),
+            kind: f.kind.id().to_owned(),
+            kind_label: lang.kind_label(f.kind).to_owned(),
+            address: f.address.clone(),
+            municipality_code: f.municipality_code.to_string(),
+            position_precision: f.position_precision.id().to_owned(),
+            position_note: f.position_note.clone(),
+            phone: f.phone.clone(),
+            url: f.url.clone(),
+            capacity: f.capacity,
+            open_days: f.open_days.clone(),
+            source: f.provenance.source.clone(),
+            source_record_id: f.provenance.record_id.clone(),
+            as_of: f.provenance.as_of.clone(),
+        }
+    }
+}
+
+/// A facility and its distance from the origin.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NearestProperties {
+    /// The facility.
+    #[serde(flatten)]
+    pub facility: FacilityProperties,
+    /// Geodesic distance from the origin in metres (WGS84).
+    pub distance_m: f64,
+    /// 1 for the nearest.
+    pub rank: usize,
+}
+
+/// A facility as a GeoJSON feature, ranked by distance.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NearestFeature {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub feature_type: FeatureType,
+    /// Facility id.
+    pub id: String,
+    /// Its position.
+    pub geometry: PointGeometry,
+    /// What it is and how far.
+    pub properties: NearestProperties,
+}
+
+/// Where a nearest-services search started and how precisely that is known.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Origin {
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// `exact` (coordinates given), `facility` (a facility's position), `town` (an address placed at its
+    /// 大字・町丁目 point) or `town_mean_of_chome` (an address naming a town without its 丁目).
+    #[schema(example = "exact")]
+    pub precision: String,
+    /// The facility or town the origin stands for.
+    pub described_as: Option<String>,
+}
+
+/// Nearest services in rank order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NearestCollection {
+    /// `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub collection_type: FeatureCollectionType,
+    /// The facilities, nearest first.
+    pub features: Vec<NearestFeature>,
+    /// The origin.
+    pub origin: Origin,
+    /// How many features are returned.
+    pub number_returned: usize,
+}
+
+/// One kind's statistics in an area; `null` counts mean no source, never zero.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KindStatisticsDto {
+    /// `complete`, `partial` (counts are lower bounds) or `no_source`.
+    pub coverage: String,
+    /// Facilities in the area.
+    pub count: Option<usize>,
+    /// Per 10,000 residents.
+    pub per_10k_residents: Option<f64>,
+    /// Per 1,000 residents aged 75+.
+    pub per_1k_aged_75_plus: Option<f64>,
+    /// Per km².
+    pub per_km2: Option<f64>,
+}
+
+impl From<&KindStatistics> for KindStatisticsDto {
+    fn from(s: &KindStatistics) -> Self {
+        KindStatisticsDto {
+            coverage: s.coverage.id().to_owned(),
+            count: s.count,
+            per_10k_residents: s.per_10k_residents,
+            per_1k_aged_75_plus: s.per_1k_aged_75_plus,
+            per_km2: s.per_km2,
+        }
+    }
+}
+
+/// An area's population, size and facilities per kind.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AreaProperties {
+    /// Municipality or mesh code.
+    pub code: String,
+    /// Name (municipalities).
+    pub name: Option<String>,
+    /// `municipality` or `mesh`.
+    pub area_type: String,
+    /// Whether the area is in the study area (Hasuda, Shiraoka, Miyashiro).
+    pub in_study_area: bool,
+    /// `study_area`, `partly_outside_study_area` or `neighbour` (facilities known only within 10 km;
+    /// no per-kind statistics).
+    pub completeness: String,
+    /// Residents (census 2020; estimated for mesh cells).
+    pub population: Option<f64>,
+    /// Residents aged 65+ (municipalities only).
+    pub aged_65_plus: Option<u32>,
+    /// Residents aged 75+ (municipalities only).
+    pub aged_75_plus: Option<u32>,
+    /// Geodesic area in km².
+    pub area_km2: f64,
+    /// Per-kind statistics by kind id; absent outside the study area.
+    pub statistics: Option<BTreeMap<String, KindStatisticsDto>>,
+}
+
+impl AreaProperties {
+    /// From core statistics.
+    #[must_use]
+    pub fn of(stats: &AreaStatistics, code: String, name: Option<String>, area_type: &str) -> Self {
+        let complete = stats.completeness == care_atlas_core::Completeness::StudyArea;
+        AreaProperties {
+            code,
+            name,
+            area_type: area_type.to_owned(),
+            in_study_area: stats.completeness != care_atlas_core::Completeness::Neighbour,
+            completeness: stats.completeness.id().to_owned(),
+            population: stats.population,
+            aged_65_plus: stats.aged_65_plus,
+            aged_75_plus: stats.aged_75_plus,
+            area_km2: stats.area_km2,
+            statistics: complete.then(|| {
+                stats
+                    .kinds
+                    .iter()
+                    .map(|k| (k.kind.id().to_owned(), KindStatisticsDto::from(k)))
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// An area as a GeoJSON feature.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AreaFeature {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub feature_type: FeatureType,
+    /// Municipality or mesh code.
+    pub id: String,
+    /// Boundary or cell.
+    pub geometry: MultiPolygonGeometry,
+    /// Statistics.
+    pub properties: AreaProperties,
+}
+
+/// Areas.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AreaCollection {
+    /// `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub collection_type: FeatureCollectionType,
+    /// The areas.
+    pub features: Vec<AreaFeature>,
+}
+
+/// A gap polygon or mesh cell.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GapProperties {
+    /// The municipality (gap polygons).
+    pub municipality_code: Option<String>,
+    /// The mesh code (mesh cells).
+    pub mesh_code: Option<String>,
+    /// Residents (of the gap, or of the cell's study-area part).
+    pub population: f64,
+    /// Area in km².
+    pub area_km2: f64,
+    /// Geodesic distance from the cell centre to the nearest facility (mesh cells; `null` if none).
+    pub nearest_distance_m: Option<f64>,
+    /// Whether the cell centre is within reach (mesh cells).
+    pub covered: Option<bool>,
+}
+
+/// A gap polygon or mesh cell as a GeoJSON feature.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GapFeature {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub feature_type: FeatureType,
+    /// Municipality code or mesh code.
+    pub id: String,
+    /// The shape.
+    pub geometry: MultiPolygonGeometry,
+    /// Figures.
+    pub properties: GapProperties,
+}
+
+/// Population and area out of reach in one municipality.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GapSummaryDto {
+    /// Municipality code.
+    pub municipality_code: String,
+    /// Residents.
+    pub population_total: f64,
+    /// Residents out of reach.
+    pub population_uncovered: f64,
+    /// Area in km².
+    pub area_km2: f64,
+    /// Area out of reach in km².
+    pub area_uncovered_km2: f64,
+}
+
+impl From<&care_atlas_core::GapSummary> for GapSummaryDto {
+    fn from(s: &care_atlas_core::GapSummary) -> Self {
+        GapSummaryDto {
+            municipality_code: s.municipality_code.to_string(),
+            population_total: s.population_total,
+            population_uncovered: s.population_uncovered,
+            area_km2: s.area_km2,
+            area_uncovered_km2: s.area_uncovered_km2,
+        }
+    }
+}
+
+/// Coverage gaps.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GapCollection {
+    /// `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub collection_type: FeatureCollectionType,
+    /// Gap polygons (one per municipality) or every mesh cell.
+    pub features: Vec<GapFeature>,
+    /// Per municipality.
+    pub summary: Vec<GapSummaryDto>,
+    /// How the population of parts of a municipality is estimated.
+    pub population_method: String,
+}
+
+/// A mesh cell's accessibility.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccessibilityProperties {
+    /// Mesh code.
+    pub mesh_code: String,
+    /// Residents of the cell's study-area part.
+    pub population: f64,
+    /// Supply per resident within reach.
+    pub score_raw: f64,
+    /// `score_raw` divided by the population-weighted mean.
+    pub score_normalised: f64,
+}
+
+/// A mesh cell's accessibility as a GeoJSON feature.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccessibilityFeature {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub feature_type: FeatureType,
+    /// Mesh code.
+    pub id: String,
+    /// The cell.
+    pub geometry: MultiPolygonGeometry,
+    /// Scores.
+    pub properties: AccessibilityProperties,
+}
+
+/// Accessibility scores per mesh cell.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccessibilityCollection {
+    /// `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub collection_type: FeatureCollectionType,
+    /// The study-area cells.
+    pub features: Vec<AccessibilityFeature>,
+    /// `2sfca` or `e2sfca`.
+    pub method: String,
+    /// How the method and its demand are defined.
+    pub method_notes: Vec<String>,
+}
+
+/// A suggested site.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SiteProperties {
+    /// 1 for the first pick.
+    pub rank: usize,
+    /// The candidate quarter-mesh cell.
+    pub mesh_code: String,
+    /// Residents brought within reach, beyond existing facilities and earlier picks.
+    pub newly_covered_population: f64,
+}
+
+/// A suggested site as a GeoJSON feature.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SiteFeature {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub feature_type: FeatureType,
+    /// Mesh code.
+    pub id: String,
+    /// The cell centre.
+    pub geometry: PointGeometry,
+    /// Figures.
+    pub properties: SiteProperties,
+}
+
+/// Site suggestions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SiteCollection {
+    /// `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub collection_type: FeatureCollectionType,
+    /// Picks, best first.
+    pub features: Vec<SiteFeature>,
+}
+
+/// A hypothetical facility.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddedFacilityDto {
+    /// Latitude, WGS84.
+    pub lat: f64,
+    /// Longitude, WGS84.
+    pub lon: f64,
+    /// Capacity (default 1).
+    pub capacity: Option<f64>,
+}
+
+/// A what-if scenario.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioRequest {
+    /// The kind whose facilities change.
+    #[schema(example = "visiting_nursing_station")]
+    pub kind: String,
+    /// Reach of a facility for the gaps, metres.
+    pub radius_m: f64,
+    /// Catchment for accessibility, metres (default: `radius_m`).
+    pub catchment_m: Option<f64>,
+    /// Facilities to add (at most 100).
+    #[serde(default)]
+    pub add: Vec<AddedFacilityDto>,
+    /// Ids of facilities to remove.
+    #[serde(default)]
+    pub remove: Vec<String>,
+}
+
+/// Gaps and accessibility of one state of the world.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScenarioState {
+    /// Per municipality, at 250 m.
+    pub gaps: Vec<GapSummaryDto>,
+    /// Residents of the study area out of reach.
+    pub population_uncovered: f64,
+    /// Population-weighted mean E2SFCA score of the study area (supply per resident).
+    pub mean_accessibility: f64,
+    /// Residents living in cells that reach no facility.
+    pub population_without_access: f64,
+}
+
+/// Before, after and the difference.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScenarioResponse {
+    /// Now.
+    pub before: ScenarioState,
+    /// With the scenario.
+    pub after: ScenarioState,
+    /// After minus before.
+    pub difference: ScenarioState,
+}
+
+/// Liveness.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// Facilities in the snapshot.
+    pub facilities: usize,
+}
+
+/// Build and data versions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionInfo {
+    /// The program's version.
+    pub version: String,
+    /// The dataset's version (last import time and record counts).
+    pub dataset_version: String,
+}

@@ -1,0 +1,183 @@
+//! Every API error as an RFC 9457 `application/problem+json` document naming the bad parameter and
+//! what is accepted. 4xx are the client's: logged at debug, never as errors; 5xx say nothing
+//! internal to the client and are logged.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:care-atlas:problem:invalid-parameter")]
+    pub problem_type: String,
+    /// A short, human-readable summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong in this request.
+    pub detail: String,
+    /// The query parameter, path segment or body field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// What the parameter accepts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<String>,
+}
+
+/// Why a request failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// A parameter has a value outside what it accepts.
+    #[error("parameter `{parameter}`: {detail}")]
+    InvalidParameter {
+        /// The parameter.
+        parameter: String,
+        /// What is wrong.
+        detail: String,
+        /// What it accepts.
+        accepted: String,
+    },
+    /// A required parameter is missing.
+    #[error("parameter `{parameter}` is required")]
+    MissingParameter {
+        /// The parameter.
+        parameter: String,
+        /// What it accepts.
+        accepted: String,
+    },
+    /// A parameter this endpoint does not know.
+    #[error("unknown parameter `{parameter}`")]
+    UnknownParameter {
+        /// The parameter.
+        parameter: String,
+        /// The parameters the endpoint knows.
+        accepted: String,
+    },
+    /// Parameters that cannot be combined.
+    #[error("{detail}")]
+    Conflict {
+        /// The parameter that conflicts.
+        parameter: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A path names something that does not exist.
+    #[error("{detail}")]
+    NotFound {
+        /// The path segment.
+        parameter: String,
+        /// What is missing.
+        detail: String,
+    },
+    /// A body that is not the JSON the endpoint reads.
+    #[error("{detail}")]
+    InvalidBody {
+        /// What is wrong.
+        detail: String,
+    },
+    /// A body larger than the endpoint reads.
+    #[error("the body is larger than {limit_bytes} bytes")]
+    BodyTooLarge {
+        /// The limit.
+        limit_bytes: usize,
+    },
+    /// Something failed on our side.
+    #[error("internal error")]
+    Internal,
+}
+
+impl ApiError {
+    /// An invalid-parameter error.
+    pub fn invalid(
+        parameter: &str,
+        detail: impl Into<String>,
+        accepted: impl Into<String>,
+    ) -> Self {
+        ApiError::InvalidParameter {
+            parameter: parameter.to_owned(),
+            detail: detail.into(),
+            accepted: accepted.into(),
+        }
+    }
+
+    /// A missing-parameter error.
+    pub fn missing(parameter: &str, accepted: impl Into<String>) -> Self {
+        ApiError::MissingParameter { parameter: parameter.to_owned(), accepted: accepted.into() }
+    }
+
+    /// The problem document.
+    #[must_use]
+    pub fn problem(&self) -> Problem {
+        let (kind, title, parameter, accepted) = match self {
+            ApiError::InvalidParameter { parameter, accepted, .. } => (
+                "invalid-parameter",
+                "Invalid parameter",
+                Some(parameter.clone()),
+                Some(accepted.clone()),
+            ),
+            ApiError::MissingParameter { parameter, accepted } => (
+                "missing-parameter",
+                "Missing parameter",
+                Some(parameter.clone()),
+                Some(accepted.clone()),
+            ),
+            ApiError::UnknownParameter { parameter, accepted } => (
+                "unknown-parameter",
+                "Unknown parameter",
+                Some(parameter.clone()),
+                Some(accepted.clone()),
+            ),
+            ApiError::Conflict { parameter, .. } => {
+                ("conflicting-parameters", "Conflicting parameters", Some(parameter.clone()), None)
+            }
+            ApiError::NotFound { parameter, .. } => {
+                ("not-found", "Not found", Some(parameter.clone()), None)
+            }
+            ApiError::InvalidBody { .. } => {
+                ("invalid-body", "Invalid body", Some("body".to_owned()), None)
+            }
+            ApiError::BodyTooLarge { .. } => {
+                ("body-too-large", "Body too large", Some("body".to_owned()), None)
+            }
+            ApiError::Internal => ("internal", "Internal error", None, None),
+        };
+        Problem {
+            problem_type: format!("urn:care-atlas:problem:{kind}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail: self.to_string(),
+            parameter,
+            accepted,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameter { .. }
+            | ApiError::MissingParameter { .. }
+            | ApiError::UnknownParameter { .. }
+            | ApiError::Conflict { .. }
+            | ApiError::InvalidBody { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status_code().is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        } else {
+            tracing::debug!(error = %self, "request rejected");
+        }
+        HttpResponse::build(self.status_code())
+            .content_type("application/problem+json")
+            .json(self.problem())
+    }
+}

@@ -1,0 +1,442 @@
+//! End-to-end tests of the HTTP API: the real binary serving a real SQLite file built from `data/`
+//! on a free port, every response checked against `openapi/openapi.json` with a JSON Schema
+//! validator, every error checked to be an RFC 9457 problem naming the parameter.
+
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test on setup errors")]
+
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A server of the shipped data, started once for all tests and stopped when the process exits.
+struct Server {
+    port: u16,
+    _child: ChildGuard,
+    _dir: tempfile::TempDir,
+}
+
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("atlas.db");
+        let binary = env!("CARGO_BIN_EXE_care-atlas");
+        let import = Command::new(binary)
+            .args(["import", "--db", db.to_str().unwrap(), "data"])
+            .current_dir(repo())
+            .output()
+            .unwrap();
+        assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(binary)
+            .args(["serve", "--db", db.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server { port, _child: ChildGuard(child), _dir: dir };
+        let started = Instant::now();
+        while request_on(port, "GET", "/healthz", &[], None).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        server
+    })
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+/// A minimal HTTP/1.1 client: one request per connection, no chunked bodies (the server sends
+/// Content-Length for the uncompressed responses asked for here).
+fn request_on(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_mins(1)))?;
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        let _ = write!(request, "{name}: {value}\r\n");
+    }
+    if let Some(body) = body {
+        let _ =
+            write!(request, "Content-Type: application/json\r\nContent-Length: {}\r\n", body.len());
+    }
+    request.push_str("\r\n");
+    request.push_str(body.unwrap_or_default());
+    stream.write_all(request.as_bytes())?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Ok(Response { status, headers, body: raw[split + 4..].to_vec() })
+}
+
+fn get(path: &str) -> Response {
+    request_on(server().port, "GET", path, &[], None).unwrap()
+}
+
+fn openapi() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        serde_json::from_str(&std::fs::read_to_string(repo().join("openapi/openapi.json")).unwrap())
+            .unwrap()
+    })
+}
+
+/// Checks a response against the schema the OpenAPI document gives for its path, method, status and
+/// content type.
+fn assert_documented(template: &str, method: &str, response: &Response) {
+    let content_type = response
+        .header("content-type")
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let operation = &openapi()["paths"][template][method];
+    assert!(operation.is_object(), "{method} {template} is not documented");
+    let documented =
+        &operation["responses"][response.status.to_string()]["content"][&content_type]["schema"];
+    assert!(
+        documented.is_object(),
+        "{method} {template} {} {content_type} is not documented",
+        response.status
+    );
+    let mut schema = documented.clone();
+    schema["components"] = openapi()["components"].clone();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let instance = response.json();
+    let errors: Vec<String> = validator
+        .iter_errors(&instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(5)
+        .collect();
+    assert!(errors.is_empty(), "{method} {template}: {errors:?}");
+}
+
+fn assert_problem(template: &str, response: &Response, status: u16, parameter: &str) {
+    assert_eq!(response.status, status, "{}", String::from_utf8_lossy(&response.body));
+    assert_eq!(response.header("content-type"), Some("application/problem+json"));
+    let problem = response.json();
+    assert_eq!(problem["status"], status);
+    assert_eq!(problem["parameter"], parameter, "{problem}");
+    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    assert_documented(template, "get", response);
+}
+
+#[test]
+fn the_committed_openapi_document_is_what_the_binary_prints() {
+    let printed = Command::new(env!("CARGO_BIN_EXE_care-atlas")).arg("openapi").output().unwrap();
+    assert!(printed.status.success());
+    let committed = std::fs::read_to_string(repo().join("openapi/openapi.json")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&printed.stdout) == committed,
+        "openapi/openapi.json is stale: run `make openapi`"
+    );
+}
+
+#[test]
+fn the_nearest_nursing_station_to_the_national_hospital_is_its_own_then_two_in_shiraoka() {
+    let response = get("/nearest?lat=35.996631&lon=139.676669&kind=visiting_nursing_station&k=3");
+    assert_eq!(
+        response.status,
+        200,
+        "{:?} {}",
+        response.headers,
+        String::from_utf8_lossy(&response.body)
+    );
+    assert_eq!(response.header("content-type"), Some("application/geo+json"));
+    assert_documented("/nearest", "get", &response);
+    let body = response.json();
+    let features = body["features"].as_array().unwrap();
+    assert_eq!(features.len(), 3);
+    assert!(features[0]["properties"]["name"].as_str().unwrap().contains("雅楽谷の森"));
+    assert!(features[0]["properties"]["distance_m"].as_f64().unwrap() < 100.0);
+    for f in &features[1..] {
+        assert_eq!(f["properties"]["municipality_code"], "11246");
+        let d = f["properties"]["distance_m"].as_f64().unwrap();
+        assert!((2000.0..2300.0).contains(&d), "{d}");
+    }
+    assert_eq!(
+        features.iter().map(|f| f["properties"]["rank"].as_u64().unwrap()).collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(body["origin"]["precision"], "exact");
+    assert_eq!(features[0]["properties"]["kind_label"], "訪問看護ステーション");
+}
+
+#[test]
+fn nearest_from_a_facility_or_an_address_and_in_english() {
+    let from = get(
+        "/nearest?from=mhlw-iryo-hospitals-1111108985700&kind=visiting_nursing_station&k=1&lang=en",
+    );
+    assert_documented("/nearest", "get", &from);
+    let body = from.json();
+    assert_eq!(body["origin"]["precision"], "facility");
+    assert_eq!(body["features"][0]["properties"]["kind_label"], "Visiting nursing station");
+    let address = get(
+        "/nearest?address=%E5%9F%BC%E7%8E%89%E7%9C%8C%E8%93%AE%E7%94%B0%E5%B8%82%E5%A4%A7%E5%AD%97%E9%BB%92%E6%B5%9C4147&k=2",
+    );
+    assert_documented("/nearest", "get", &address);
+    assert_eq!(address.json()["origin"]["precision"], "town");
+    assert_eq!(address.json()["origin"]["described_as"], "蓮田市大字黒浜");
+}
+
+#[test]
+fn nearest_rejects_bad_input_with_problems() {
+    assert_problem("/nearest", &get("/nearest?lat=95&lon=139"), 400, "lat");
+    assert_problem("/nearest", &get("/nearest?lat=abc&lon=139"), 400, "lat");
+    assert_problem("/nearest", &get("/nearest?lat=36"), 400, "lon");
+    assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&kind=hospice"), 400, "kind");
+    assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&k=0"), 400, "k");
+    assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&k=101"), 400, "k");
+    assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&radius=3"), 400, "radius");
+    assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&lang=fr"), 400, "lang");
+    assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&from=x"), 400, "lat");
+    assert_problem("/nearest", &get("/nearest?from=no-such-facility"), 404, "from");
+    assert_problem(
+        "/nearest",
+        &get("/nearest?address=%E6%9D%B1%E4%BA%AC%E9%83%BD"),
+        400,
+        "address",
+    );
+}
+
+#[test]
+fn areas_carry_statistics_only_where_complete() {
+    let all = get("/areas");
+    assert_documented("/areas", "get", &all);
+    let body = all.json();
+    let features = body["features"].as_array().unwrap();
+    assert_eq!(features.len(), 32);
+    let hasuda = features.iter().find(|f| f["id"] == "11238").unwrap();
+    assert_eq!(hasuda["properties"]["population"], 61499.0);
+    assert_eq!(hasuda["properties"]["aged_75_plus"], 10290);
+    assert_eq!(hasuda["properties"]["statistics"]["visiting_nursing_station"]["count"], 6);
+    assert_eq!(
+        hasuda["properties"]["statistics"]["community_support_center"]["count"],
+        Value::Null
+    );
+    assert_eq!(
+        hasuda["properties"]["statistics"]["community_support_center"]["coverage"],
+        "no_source"
+    );
+    let kasukabe = features.iter().find(|f| f["id"] == "11214").unwrap();
+    assert_eq!(kasukabe["properties"]["completeness"], "neighbour");
+    assert_eq!(kasukabe["properties"]["in_study_area"], false);
+    assert_eq!(kasukabe["properties"]["statistics"], Value::Null);
+
+    let one = get("/areas/11442");
+    assert_documented("/areas/{code}", "get", &one);
+    assert_eq!(one.json()["properties"]["name"], "宮代町");
+    assert_problem("/areas/{code}", &get("/areas/99999"), 400, "code");
+    assert_problem("/areas/{code}", &get("/areas/13101"), 404, "code");
+}
+
+#[test]
+fn mesh_cells_report_their_estimated_population() {
+    let cell = get("/mesh/5339759431");
+    assert_documented("/mesh/{meshcode}", "get", &cell);
+    assert!(cell.json()["properties"]["population"].as_f64().unwrap() > 0.0);
+    assert_problem("/mesh/{meshcode}", &get("/mesh/53397594311"), 400, "meshcode");
+    assert_problem("/mesh/{meshcode}", &get("/mesh/6441"), 404, "meshcode");
+}
+
+#[test]
+fn coverage_gaps_as_polygons_and_mesh() {
+    let polygons = get("/coverage-gaps?kind=visiting_nursing_station&radius_m=2000");
+    assert_documented("/coverage-gaps", "get", &polygons);
+    let body = polygons.json();
+    assert_eq!(body["features"].as_array().unwrap().len(), 3);
+    assert_eq!(body["summary"].as_array().unwrap().len(), 3);
+    let mesh = get(
+        "/coverage-gaps?kind=visiting_nursing_station&radius_m=2000&resolution=mesh500&area=11442",
+    );
+    assert_documented("/coverage-gaps", "get", &mesh);
+    let body = mesh.json();
+    assert!(
+        body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["properties"]["covered"].is_boolean())
+    );
+    assert_eq!(body["summary"].as_array().unwrap().len(), 1);
+    assert_problem("/coverage-gaps", &get("/coverage-gaps?radius_m=50"), 400, "radius_m");
+    assert_problem("/coverage-gaps", &get("/coverage-gaps"), 400, "radius_m");
+    assert_problem(
+        "/coverage-gaps",
+        &get("/coverage-gaps?radius_m=2000&resolution=mesh100"),
+        400,
+        "resolution",
+    );
+    assert_problem("/coverage-gaps", &get("/coverage-gaps?radius_m=2000&area=11214"), 400, "area");
+}
+
+#[test]
+fn accessibility_scores_per_cell() {
+    let scores = get(
+        "/accessibility?kind=visiting_nursing_station&method=2sfca&catchment_m=3000&resolution=mesh1000",
+    );
+    assert_documented("/accessibility", "get", &scores);
+    let body = scores.json();
+    assert_eq!(body["method"], "2sfca");
+    assert!(
+        body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["properties"]["score_raw"].as_f64().unwrap() > 0.0)
+    );
+    assert_problem(
+        "/accessibility",
+        &get("/accessibility?catchment_m=3000&method=3sfca"),
+        400,
+        "method",
+    );
+    assert_problem("/accessibility", &get("/accessibility?catchment_m=abc"), 400, "catchment_m");
+}
+
+#[test]
+fn site_suggestions_and_scenarios() {
+    let sites = get("/site-suggestions?kind=visiting_nursing_station&radius_m=1500&n=2");
+    assert_documented("/site-suggestions", "get", &sites);
+    let body = sites.json();
+    let first = &body["features"][0];
+    assert_eq!(first["properties"]["rank"], 1);
+    assert_problem("/site-suggestions", &get("/site-suggestions?radius_m=1500"), 400, "kind");
+    assert_problem(
+        "/site-suggestions",
+        &get("/site-suggestions?kind=hospital&radius_m=1500&n=21"),
+        400,
+        "n",
+    );
+
+    let lon = first["geometry"]["coordinates"][0].as_f64().unwrap();
+    let lat = first["geometry"]["coordinates"][1].as_f64().unwrap();
+    let request = format!(
+        r#"{{"kind":"visiting_nursing_station","radius_m":1500,"add":[{{"lat":{lat},"lon":{lon}}}]}}"#
+    );
+    let response = request_on(server().port, "POST", "/scenarios", &[], Some(&request)).unwrap();
+    assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+    let body = response.json();
+    let gain = -body["difference"]["population_uncovered"].as_f64().unwrap();
+    let claimed = first["properties"]["newly_covered_population"].as_f64().unwrap();
+    assert!((gain - claimed).abs() < 1e-6, "{gain} vs {claimed}");
+    let document = &openapi()["paths"]["/scenarios"]["post"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    let mut schema = document.clone();
+    schema["components"] = openapi()["components"].clone();
+    assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&body));
+
+    let bad = request_on(
+        server().port,
+        "POST",
+        "/scenarios",
+        &[],
+        Some(r#"{"kind":"visiting_nursing_station","radius_m":1500,"remove":["nope"]}"#),
+    )
+    .unwrap();
+    assert_eq!((bad.status, bad.json()["parameter"].as_str()), (400, Some("remove[0]")));
+    let unknown = request_on(
+        server().port,
+        "POST",
+        "/scenarios",
+        &[],
+        Some(r#"{"kind":"x","radius_m":1500,"extra":1}"#),
+    )
+    .unwrap();
+    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.header("content-type"), Some("application/problem+json"));
+    let huge =
+        format!(r#"{{"kind":"hospital","radius_m":1500,"remove":["{}"]}}"#, "x".repeat(70_000));
+    let too_large = request_on(server().port, "POST", "/scenarios", &[], Some(&huge)).unwrap();
+    assert_eq!(too_large.status, 413);
+}
+
+#[test]
+fn service_endpoints_caching_and_cors() {
+    let health = get("/healthz");
+    assert_documented("/healthz", "get", &health);
+    assert_eq!(health.json()["facilities"], 2201);
+    let version = get("/version");
+    assert_documented("/version", "get", &version);
+    let tag = version.header("etag").unwrap().to_owned();
+    assert!(version.header("cache-control").unwrap().contains("max-age"));
+    let again =
+        request_on(server().port, "GET", "/version", &[("If-None-Match", &tag)], None).unwrap();
+    assert_eq!(again.status, 304);
+    let cors = request_on(
+        server().port,
+        "GET",
+        "/areas/11238",
+        &[("Origin", "https://www.city.hasuda.saitama.jp")],
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        cors.header("access-control-allow-origin"),
+        Some("https://www.city.hasuda.saitama.jp")
+    );
+    let docs = get("/docs/");
+    assert_eq!(docs.status, 200);
+    let document = get("/openapi.json");
+    assert_eq!(document.json()["openapi"], "3.1.0");
+    let missing = get("/nowhere");
+    assert_eq!(
+        (missing.status, missing.header("content-type")),
+        (404, Some("application/problem+json"))
+    );
+}
