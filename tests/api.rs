@@ -440,3 +440,134 @@ fn service_endpoints_caching_and_cors() {
         (404, Some("application/problem+json"))
     );
 }
+
+fn path_of(href: &str) -> String {
+    let without_scheme = href.split_once("://").map_or(href, |(_, rest)| rest);
+    without_scheme.find('/').map_or_else(|| "/".to_owned(), |i| without_scheme[i..].to_owned())
+}
+
+#[test]
+fn ogc_api_features_landing_conformance_and_collections() {
+    let landing = get("/");
+    assert_documented("/", "get", &landing);
+    let rels: Vec<String> = landing.json()["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["rel"].as_str().unwrap().to_owned())
+        .collect();
+    for rel in ["self", "service-desc", "service-doc", "conformance", "data"] {
+        assert!(rels.iter().any(|r| r == rel), "{rel} in {rels:?}");
+    }
+    let conformance = get("/conformance?f=json");
+    assert_documented("/conformance", "get", &conformance);
+    assert!(
+        conformance.json()["conformsTo"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core")
+    );
+    let collections = get("/collections");
+    assert_documented("/collections", "get", &collections);
+    let ids: Vec<String> = collections.json()["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["facilities", "municipalities", "small-areas"]);
+    let one = get("/collections/facilities");
+    assert_documented("/collections/{collectionId}", "get", &one);
+    assert_problem("/collections/{collectionId}", &get("/collections/roads"), 404, "collectionId");
+    assert_problem("/conformance", &get("/conformance?f=xml"), 400, "f");
+}
+
+#[test]
+fn ogc_items_page_with_exact_counts_and_links() {
+    let first = get("/collections/facilities/items?limit=5");
+    assert_documented("/collections/{collectionId}/items", "get", &first);
+    let body = first.json();
+    assert_eq!(
+        (body["numberMatched"].as_u64(), body["numberReturned"].as_u64()),
+        (Some(2201), Some(5))
+    );
+    let next =
+        body["links"].as_array().unwrap().iter().find(|l| l["rel"] == "next").unwrap()["href"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let second = get(&path_of(&next));
+    assert_documented("/collections/{collectionId}/items", "get", &second);
+    let second = second.json();
+    assert_ne!(second["features"][0]["id"], body["features"][0]["id"]);
+    assert!(second["links"].as_array().unwrap().iter().any(|l| l["rel"] == "prev"));
+
+    let filtered = get(
+        "/collections/facilities/items?kind=visiting_nursing_station&municipality=11238&limit=100",
+    )
+    .json();
+    assert_eq!(filtered["numberMatched"], 6);
+    let default_page = get("/collections/municipalities/items").json();
+    assert_eq!(
+        (default_page["numberMatched"].as_u64(), default_page["numberReturned"].as_u64()),
+        (Some(32), Some(10))
+    );
+
+    // Around Hasuda station: every item returned lies in the box, and the count is exact.
+    let (west, south, east, north) = (139.64, 35.97, 139.67, 35.99);
+    let boxed = get(&format!(
+        "/collections/facilities/items?bbox={west},{south},{east},{north}&limit=10000"
+    ));
+    assert_documented("/collections/{collectionId}/items", "get", &boxed);
+    let boxed = boxed.json();
+    let features = boxed["features"].as_array().unwrap();
+    assert_eq!(boxed["numberMatched"].as_u64().unwrap() as usize, features.len());
+    assert!(!features.is_empty());
+    for f in features {
+        let coordinates = &f["geometry"]["coordinates"];
+        let (lon, lat) = (coordinates[0].as_f64().unwrap(), coordinates[1].as_f64().unwrap());
+        assert!((west..=east).contains(&lon) && (south..=north).contains(&lat), "{f}");
+    }
+
+    let areas = get("/collections/small-areas/items?municipality=11442&limit=100");
+    assert_documented("/collections/{collectionId}/items", "get", &areas);
+    let population: u64 = areas.json()["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["population"].as_u64().unwrap())
+        .sum();
+    assert_eq!(population, 34_147, "宮代町's census total");
+}
+
+#[test]
+fn ogc_single_items_and_errors() {
+    let item = get("/collections/facilities/items/mhlw-iryo-hospitals-1111108985700");
+    assert_documented("/collections/{collectionId}/items/{featureId}", "get", &item);
+    assert_eq!(item.json()["properties"]["name"], "独立行政法人　国立病院機構　東埼玉病院");
+    let town = get("/collections/municipalities/items/11246");
+    assert_documented("/collections/{collectionId}/items/{featureId}", "get", &town);
+    assert_problem(
+        "/collections/{collectionId}/items/{featureId}",
+        &get("/collections/facilities/items/nope"),
+        404,
+        "featureId",
+    );
+    let items = "/collections/{collectionId}/items";
+    assert_problem(
+        items,
+        &get("/collections/facilities/items?bbox=139.7,35.9,139.6,36.0"),
+        400,
+        "bbox",
+    );
+    assert_problem(items, &get("/collections/facilities/items?bbox=139.6,35.9"), 400, "bbox");
+    assert_problem(items, &get("/collections/facilities/items?bbox=a,b,c,d"), 400, "bbox");
+    assert_problem(items, &get("/collections/facilities/items?limit=0"), 400, "limit");
+    assert_problem(items, &get("/collections/facilities/items?limit=10001"), 400, "limit");
+    assert_problem(items, &get("/collections/facilities/items?offset=-1"), 400, "offset");
+    assert_problem(items, &get("/collections/municipalities/items?kind=hospital"), 400, "kind");
+    assert_problem(items, &get("/collections/facilities/items?crs=EPSG:4326"), 400, "crs");
+    assert_problem(items, &get("/collections/facilities/items?sortby=name"), 400, "sortby");
+    assert_problem(items, &get("/collections/roads/items"), 404, "collectionId");
+}

@@ -9,6 +9,7 @@
 mod dto;
 mod error;
 mod handlers;
+mod ogc;
 mod params;
 
 use std::sync::Arc;
@@ -60,6 +61,7 @@ pub struct ServeOptions {
         (name = "analysis", description = "Nearest services, coverage gaps, accessibility, scenarios"),
         (name = "areas", description = "Municipalities and mesh cells with statistics"),
         (name = "service", description = "Health and versions"),
+        (name = "features", description = "OGC API - Features Part 1: facilities, municipalities and census small areas for QGIS, GDAL and other clients"),
     ),
     components(schemas(Problem))
 )]
@@ -76,7 +78,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::coverage_gaps)
         .service(handlers::accessibility)
         .service(handlers::site_suggestions)
-        .service(handlers::scenarios);
+        .service(handlers::scenarios)
+        .service(ogc::landing)
+        .service(ogc::conformance)
+        .service(ogc::collections)
+        .service(ogc::one_collection)
+        .service(ogc::items)
+        .service(ogc::item);
 }
 
 /// The OpenAPI 3.1 document of every route.

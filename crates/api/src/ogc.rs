@@ -1,0 +1,635 @@
+//! OGC API - Features Part 1 (Core, GeoJSON, OpenAPI 3.0 conformance classes), so that QGIS and
+//! GDAL's OAPIF driver read care-atlas as a feature server: a landing page, conformance, three
+//! collections (facilities, municipalities, small areas) and their items with `bbox`, `limit`,
+//! `offset` behind `next`/`prev` links, exact `numberMatched`, and the `kind` and `municipality`
+//! filters.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use care_atlas_core::{AreaRef, Atlas, Position};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::dto::{
+    AreaProperties, FacilityProperties, FeatureCollectionType, FeatureType, MultiPolygonGeometry,
+    PointGeometry,
+};
+use crate::params::{self, Lang};
+use crate::{ApiError, AppState, Problem};
+
+/// The most items one page holds.
+pub const MAX_LIMIT: usize = 10_000;
+
+const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+
+/// A link.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Link {
+    /// Target.
+    pub href: String,
+    /// Relation (`self`, `next`, `items`, …).
+    pub rel: String,
+    /// Media type of the target.
+    #[serde(rename = "type")]
+    pub media_type: String,
+    /// Title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+fn link(href: impl Into<String>, rel: &str, media_type: &str, title: Option<&str>) -> Link {
+    Link {
+        href: href.into(),
+        rel: rel.into(),
+        media_type: media_type.into(),
+        title: title.map(Into::into),
+    }
+}
+
+/// The landing page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LandingPage {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Links to the API definition, conformance and collections.
+    pub links: Vec<Link>,
+}
+
+/// The conformance classes implemented.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Conformance {
+    /// Conformance class URIs.
+    #[serde(rename = "conformsTo")]
+    pub conforms_to: Vec<String>,
+}
+
+/// A spatial extent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SpatialExtent {
+    /// `[[west, south, east, north]]`.
+    pub bbox: Vec<[f64; 4]>,
+    /// CRS84.
+    pub crs: String,
+}
+
+/// An extent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Extent {
+    /// The spatial extent.
+    pub spatial: SpatialExtent,
+}
+
+/// A collection.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Collection {
+    /// Id (`facilities`, `municipalities`, `small-areas`).
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// What it holds and how complete it is.
+    pub description: String,
+    /// Its extent.
+    pub extent: Extent,
+    /// `feature`.
+    #[serde(rename = "itemType")]
+    pub item_type: String,
+    /// CRS of the items.
+    pub crs: Vec<String>,
+    /// Links to itself and its items.
+    pub links: Vec<Link>,
+}
+
+/// The collections.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Collections {
+    /// Links.
+    pub links: Vec<Link>,
+    /// The collections.
+    pub collections: Vec<Collection>,
+}
+
+/// A census small area as an item.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SmallAreaProperties {
+    /// e-Stat KEY_CODE.
+    pub key_code: String,
+    /// Piece of a split area (`E1`, `E2`, …), if split.
+    pub piece: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Municipality code.
+    pub municipality_code: String,
+    /// 2020 census population (on the first piece only).
+    pub population: u32,
+    /// 2020 census households.
+    pub households: u32,
+    /// Area in m² (e-Stat).
+    pub area_m2: f64,
+}
+
+/// An item's geometry: a point (facilities, small areas' representative points) or a
+/// multipolygon (municipalities).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ItemGeometry {
+    /// A point.
+    Point(PointGeometry),
+    /// A multipolygon.
+    MultiPolygon(MultiPolygonGeometry),
+}
+
+/// An item's properties.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ItemProperties {
+    /// A facility.
+    Facility(FacilityProperties),
+    /// A municipality.
+    Municipality(AreaProperties),
+    /// A census small area.
+    SmallArea(SmallAreaProperties),
+}
+
+/// An item.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Item {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub feature_type: FeatureType,
+    /// Id within the collection.
+    pub id: String,
+    /// Geometry.
+    pub geometry: ItemGeometry,
+    /// Properties.
+    pub properties: ItemProperties,
+    /// Links (on single items).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Link>>,
+}
+
+/// A page of items.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Items {
+    /// `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub collection_type: FeatureCollectionType,
+    /// The items of this page.
+    pub features: Vec<Item>,
+    /// Items matching the query in all pages.
+    #[serde(rename = "numberMatched")]
+    pub number_matched: usize,
+    /// Items on this page.
+    #[serde(rename = "numberReturned")]
+    pub number_returned: usize,
+    /// `self`, `next`, `prev`.
+    pub links: Vec<Link>,
+}
+
+/// A format parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FormatParams {
+    /// `json` (the only format offered).
+    f: Option<String>,
+}
+
+/// Parameters of an items page.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ItemsParams {
+    /// `west,south,east,north` in CRS84 degrees.
+    bbox: Option<String>,
+    /// CRS of `bbox`: CRS84 only.
+    #[serde(rename = "bbox-crs")]
+    #[param(rename = "bbox-crs")]
+    bbox_crs: Option<String>,
+    /// CRS of the response: CRS84 only.
+    crs: Option<String>,
+    /// Items per page, 1 to 10000 (default 10).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000)]
+    limit: Option<String>,
+    /// Items to skip (follow the `next` link rather than writing it).
+    #[param(value_type = Option<u32>, minimum = 0)]
+    offset: Option<String>,
+    /// Facilities of these kinds, comma-separated (facilities only).
+    kind: Option<String>,
+    /// Items in this municipality (code).
+    municipality: Option<String>,
+    /// `json`.
+    f: Option<String>,
+    /// Language of kind labels: `ja` or `en`.
+    lang: Option<String>,
+}
+
+fn check_json(f: Option<&str>) -> Result<(), ApiError> {
+    match f {
+        None | Some("json" | "geojson") => Ok(()),
+        Some(other) => {
+            Err(ApiError::invalid("f", format!("`{other}` is not a format offered"), "json"))
+        }
+    }
+}
+
+fn base_url(req: &HttpRequest) -> String {
+    let info = req.connection_info();
+    format!("{}://{}", info.scheme(), info.host())
+}
+
+fn json<T: Serialize>(content_type: &str, body: &T) -> HttpResponse {
+    HttpResponse::Ok().content_type(content_type.to_owned()).json(body)
+}
+
+/// The landing page.
+#[utoipa::path(tag = "features", params(FormatParams), responses((status = 200, body = LandingPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[get("/")]
+pub async fn landing(
+    req: HttpRequest,
+    query: web::Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    check_json(query.f.as_deref())?;
+    let base = base_url(&req);
+    Ok(json(
+        "application/json",
+        &LandingPage {
+            title: "care-atlas".into(),
+            description: "Home-care and medical resources around Hasuda, Shiraoka and Miyashiro (Saitama) as OGC API - Features".into(),
+            links: vec![
+                link(format!("{base}/"), "self", "application/json", Some("this document")),
+                link(format!("{base}/openapi.json"), "service-desc", "application/vnd.oai.openapi+json;version=3.1", Some("the API definition")),
+                link(format!("{base}/docs/"), "service-doc", "text/html", Some("the API documentation")),
+                link(format!("{base}/conformance"), "conformance", "application/json", Some("conformance classes")),
+                link(format!("{base}/collections"), "data", "application/json", Some("the collections")),
+            ],
+        },
+    ))
+}
+
+/// The conformance classes implemented.
+#[utoipa::path(tag = "features", params(FormatParams), responses((status = 200, body = Conformance), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[get("/conformance")]
+pub async fn conformance(query: web::Query<FormatParams>) -> Result<HttpResponse, ApiError> {
+    check_json(query.f.as_deref())?;
+    Ok(json(
+        "application/json",
+        &Conformance {
+            conforms_to: vec![
+                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core".into(),
+                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson".into(),
+                "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30".into(),
+            ],
+        },
+    ))
+}
+
+const COLLECTIONS: [(&str, &str, &str); 3] = [
+    (
+        "facilities",
+        "Facilities",
+        "Home-care and medical facilities of the study area (Hasuda, Shiraoka, Miyashiro) and those within 10 km of it; see data/README.md for what each kind covers",
+    ),
+    (
+        "municipalities",
+        "Municipalities",
+        "The study area's three towns and the municipalities within 10 km, with population and, for the study area, statistics per kind",
+    ),
+    (
+        "small-areas",
+        "Census small areas",
+        "2020 census 町丁・字 of the study area as representative points with population",
+    ),
+];
+
+fn extent(atlas: &Atlas) -> Extent {
+    let (mut w, mut s, mut e, mut n) =
+        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for m in atlas.municipalities() {
+        for polygon in &m.boundary.0 {
+            for c in polygon.exterior().coords() {
+                w = w.min(c.x);
+                e = e.max(c.x);
+                s = s.min(c.y);
+                n = n.max(c.y);
+            }
+        }
+    }
+    let bbox = if w.is_finite() { vec![[w, s, e, n]] } else { Vec::new() };
+    Extent { spatial: SpatialExtent { bbox, crs: CRS84.into() } }
+}
+
+fn collection(
+    base: &str,
+    atlas: &Atlas,
+    (id, title, description): (&str, &str, &str),
+) -> Collection {
+    Collection {
+        id: id.into(),
+        title: title.into(),
+        description: description.into(),
+        extent: extent(atlas),
+        item_type: "feature".into(),
+        crs: vec![CRS84.into()],
+        links: vec![
+            link(format!("{base}/collections/{id}"), "self", "application/json", Some(title)),
+            link(
+                format!("{base}/collections/{id}/items"),
+                "items",
+                "application/geo+json",
+                Some("the items"),
+            ),
+        ],
+    }
+}
+
+fn known_collection(id: &str) -> Result<(&'static str, &'static str, &'static str), ApiError> {
+    COLLECTIONS.into_iter().find(|c| c.0 == id).ok_or_else(|| ApiError::NotFound {
+        parameter: "collectionId".into(),
+        detail: format!(
+            "no collection `{id}`; there are facilities, municipalities and small-areas"
+        ),
+    })
+}
+
+/// The collections.
+#[utoipa::path(tag = "features", params(FormatParams), responses((status = 200, body = Collections), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[get("/collections")]
+pub async fn collections(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    check_json(query.f.as_deref())?;
+    let base = base_url(&req);
+    Ok(json(
+        "application/json",
+        &Collections {
+            links: vec![link(format!("{base}/collections"), "self", "application/json", None)],
+            collections: COLLECTIONS
+                .into_iter()
+                .map(|c| collection(&base, &state.atlas, c))
+                .collect(),
+        },
+    ))
+}
+
+/// One collection.
+#[utoipa::path(
+    tag = "features",
+    params(("collectionId" = String, Path, description = "facilities, municipalities or small-areas"), FormatParams),
+    responses((status = 200, body = Collection), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/collections/{collectionId}")]
+pub async fn one_collection(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    check_json(query.f.as_deref())?;
+    let known = known_collection(&id)?;
+    Ok(json("application/json", &collection(&base_url(&req), &state.atlas, known)))
+}
+
+/// A checked bounding box.
+fn bbox(text: Option<&str>) -> Result<Option<[f64; 4]>, ApiError> {
+    let accepted = "west,south,east,north in CRS84 degrees, west ≤ east and south ≤ north";
+    let Some(text) = text else { return Ok(None) };
+    let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
+    let Ok(numbers) = numbers else {
+        return Err(ApiError::invalid("bbox", format!("`{text}` is not four numbers"), accepted));
+    };
+    let [w, s, e, n] = numbers.as_slice() else {
+        return Err(ApiError::invalid(
+            "bbox",
+            format!("`{text}` has {} numbers, not 4", numbers.len()),
+            accepted,
+        ));
+    };
+    let valid_lon = |x: f64| (-180.0..=180.0).contains(&x);
+    let valid_lat = |y: f64| (-90.0..=90.0).contains(&y);
+    if !(valid_lon(*w) && valid_lon(*e) && valid_lat(*s) && valid_lat(*n)) {
+        return Err(ApiError::invalid("bbox", format!("`{text}` is out of range"), accepted));
+    }
+    if w > e || s > n {
+        return Err(ApiError::invalid("bbox", format!("`{text}` is inverted"), accepted));
+    }
+    Ok(Some([*w, *s, *e, *n]))
+}
+
+fn in_bbox(bbox: Option<[f64; 4]>, p: Position) -> bool {
+    bbox.is_none_or(|[w, s, e, n]| (w..=e).contains(&p.lon()) && (s..=n).contains(&p.lat()))
+}
+
+fn boundary_in_bbox(bbox: Option<[f64; 4]>, boundary: &geo::MultiPolygon<f64>) -> bool {
+    use geo::{BoundingRect, Intersects};
+    let Some([w, s, e, n]) = bbox else { return true };
+    let query = geo::Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n });
+    boundary.bounding_rect().is_some_and(|r| r.intersects(&query)) && boundary.intersects(&query)
+}
+
+fn facility_item(f: &care_atlas_core::Facility, lang: Lang) -> Item {
+    Item {
+        feature_type: FeatureType::Feature,
+        id: f.id.to_string(),
+        geometry: ItemGeometry::Point(f.position.into()),
+        properties: ItemProperties::Facility(FacilityProperties::of(f, lang)),
+        links: None,
+    }
+}
+
+fn municipality_item(atlas: &Atlas, m: &care_atlas_core::Municipality) -> Option<Item> {
+    let statistics = atlas.area_statistics(AreaRef::Municipality(m.code))?;
+    Some(Item {
+        feature_type: FeatureType::Feature,
+        id: m.code.to_string(),
+        geometry: ItemGeometry::MultiPolygon(MultiPolygonGeometry::from(&m.boundary)),
+        properties: ItemProperties::Municipality(AreaProperties::of(
+            &statistics,
+            m.code.to_string(),
+            Some(m.name.clone()),
+            "municipality",
+        )),
+        links: None,
+    })
+}
+
+fn small_area_item(a: &care_atlas_core::SmallArea) -> Item {
+    Item {
+        feature_type: FeatureType::Feature,
+        id: a.id(),
+        geometry: ItemGeometry::Point(a.representative_point.into()),
+        properties: ItemProperties::SmallArea(SmallAreaProperties {
+            key_code: a.key_code.clone(),
+            piece: a.piece.clone(),
+            name: a.name.clone(),
+            municipality_code: a.municipality_code.to_string(),
+            population: a.population,
+            households: a.households,
+            area_m2: a.area_m2,
+        }),
+        links: None,
+    }
+}
+
+fn check_crs(name: &str, value: Option<&str>) -> Result<(), ApiError> {
+    match value {
+        None => Ok(()),
+        Some(crs) if crs == CRS84 => Ok(()),
+        Some(other) => Err(ApiError::invalid(name, format!("`{other}` is not offered"), CRS84)),
+    }
+}
+
+/// A page of a collection's items.
+#[utoipa::path(
+    tag = "features",
+    params(("collectionId" = String, Path, description = "facilities, municipalities or small-areas"), ItemsParams),
+    responses(
+        (status = 200, body = Items, content_type = "application/geo+json"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/collections/{collectionId}/items")]
+pub async fn items(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<ItemsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    check_json(q.f.as_deref())?;
+    check_crs("bbox-crs", q.bbox_crs.as_deref())?;
+    check_crs("crs", q.crs.as_deref())?;
+    let (collection_id, ..) = known_collection(&id)?;
+    let lang = Lang::choose(
+        q.lang.as_deref(),
+        req.headers().get("accept-language").and_then(|v| v.to_str().ok()),
+    )?;
+    let bbox = bbox(q.bbox.as_deref())?;
+    let limit = params::whole("limit", q.limit.as_deref(), 1..=MAX_LIMIT)?.unwrap_or(10);
+    let offset = params::whole("offset", q.offset.as_deref(), 0..=usize::MAX)?.unwrap_or(0);
+    let municipality = q
+        .municipality
+        .as_deref()
+        .map(|m| params::municipality_code("municipality", m))
+        .transpose()?;
+    let kinds = params::kinds(q.kind.as_deref())?;
+    if !kinds.is_empty() && collection_id != "facilities" {
+        return Err(ApiError::invalid(
+            "kind",
+            "only facilities have a kind",
+            "no kind outside the facilities collection",
+        ));
+    }
+    let atlas = &state.atlas;
+    let matched: Vec<Item> = match collection_id {
+        "facilities" => atlas
+            .facilities()
+            .iter()
+            .filter(|f| kinds.is_empty() || kinds.contains(&f.kind))
+            .filter(|f| municipality.is_none_or(|m| m == f.municipality_code))
+            .filter(|f| in_bbox(bbox, f.position))
+            .map(|f| facility_item(f, lang))
+            .collect(),
+        "municipalities" => atlas
+            .municipalities()
+            .iter()
+            .filter(|m| municipality.is_none_or(|c| c == m.code))
+            .filter(|m| boundary_in_bbox(bbox, &m.boundary))
+            .filter_map(|m| municipality_item(atlas, m))
+            .collect(),
+        _ => atlas
+            .small_areas()
+            .iter()
+            .filter(|a| municipality.is_none_or(|m| m == a.municipality_code))
+            .filter(|a| in_bbox(bbox, a.representative_point))
+            .map(small_area_item)
+            .collect(),
+    };
+    let number_matched = matched.len();
+    let features: Vec<Item> = matched.into_iter().skip(offset).take(limit).collect();
+    let page_link = |rel: &str, page_offset: usize| {
+        let mut pairs: Vec<(String, String)> = req
+            .query_string()
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("offset=") && !p.starts_with("limit="))
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect();
+        pairs.push(("limit".into(), limit.to_string()));
+        pairs.push(("offset".into(), page_offset.to_string()));
+        let query = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        link(format!("{}{}?{query}", base_url(&req), req.path()), rel, "application/geo+json", None)
+    };
+    let mut links = vec![page_link("self", offset)];
+    if offset + features.len() < number_matched {
+        links.push(page_link("next", offset + features.len()));
+    }
+    if offset > 0 {
+        links.push(page_link("prev", offset.saturating_sub(limit)));
+    }
+    Ok(json(
+        "application/geo+json",
+        &Items {
+            collection_type: FeatureCollectionType::FeatureCollection,
+            number_returned: features.len(),
+            features,
+            number_matched,
+            links,
+        },
+    ))
+}
+
+/// One item.
+#[utoipa::path(
+    tag = "features",
+    params(
+        ("collectionId" = String, Path, description = "facilities, municipalities or small-areas"),
+        ("featureId" = String, Path, description = "The item's id"),
+        FormatParams,
+    ),
+    responses(
+        (status = 200, body = Item, content_type = "application/geo+json"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/collections/{collectionId}/items/{featureId}")]
+pub async fn item(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    query: web::Query<FormatParams>,
+) -> Result<HttpResponse, ApiError> {
+    check_json(query.f.as_deref())?;
+    let (collection_id, feature_id) = path.into_inner();
+    let (collection_id, ..) = known_collection(&collection_id)?;
+    let lang =
+        Lang::choose(None, req.headers().get("accept-language").and_then(|v| v.to_str().ok()))?;
+    let atlas = &state.atlas;
+    let found = match collection_id {
+        "facilities" => atlas
+            .facility(&care_atlas_core::FacilityId::new(feature_id.clone()))
+            .map(|f| facility_item(f, lang)),
+        "municipalities" => feature_id
+            .parse()
+            .ok()
+            .and_then(|code| atlas.municipality(code))
+            .and_then(|m| municipality_item(atlas, m)),
+        _ => atlas.small_areas().iter().find(|a| a.id() == feature_id).map(small_area_item),
+    };
+    let mut item = found.ok_or_else(|| ApiError::NotFound {
+        parameter: "featureId".into(),
+        detail: format!("no item `{feature_id}` in {collection_id}"),
+    })?;
+    let base = base_url(&req);
+    item.links = Some(vec![
+        link(format!("{base}{}", req.path()), "self", "application/geo+json", None),
+        link(format!("{base}/collections/{collection_id}"), "collection", "application/json", None),
+    ]);
+    Ok(json("application/geo+json", &item))
+}
