@@ -73,6 +73,14 @@ pub enum ApiError {
         /// What is missing.
         detail: String,
     },
+    /// A method the resource does not answer.
+    #[error("{method} is not allowed here; allowed: {allowed}")]
+    MethodNotAllowed {
+        /// The method used.
+        method: String,
+        /// The methods the resource answers.
+        allowed: String,
+    },
     /// A body that is not the JSON the endpoint reads.
     #[error("{detail}")]
     InvalidBody {
@@ -137,6 +145,12 @@ impl ApiError {
             ApiError::NotFound { parameter, .. } => {
                 ("not-found", "Not found", Some(parameter.clone()), None)
             }
+            ApiError::MethodNotAllowed { allowed, .. } => (
+                "method-not-allowed",
+                "Method not allowed",
+                Some("method".to_owned()),
+                Some(allowed.clone()),
+            ),
             ApiError::InvalidBody { .. } => {
                 ("invalid-body", "Invalid body", Some("body".to_owned()), None)
             }
@@ -165,6 +179,7 @@ impl ResponseError for ApiError {
             | ApiError::Conflict { .. }
             | ApiError::InvalidBody { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

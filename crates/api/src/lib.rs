@@ -132,7 +132,67 @@ fn json_error(error: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> 
     }
 }
 
-async fn not_found(req: HttpRequest) -> HttpResponse {
+/// The documented path templates and their methods, to tell a wrong method (405) from a wrong
+/// path (404).
+#[derive(Debug, Clone)]
+struct Routes(Vec<(Vec<String>, Vec<String>)>);
+
+impl Routes {
+    fn of(doc: &utoipa::openapi::OpenApi) -> Self {
+        Routes(
+            doc.paths
+                .paths
+                .iter()
+                .map(|(template, item)| {
+                    let segments = template.split('/').map(str::to_owned).collect();
+                    let methods = serde_json::to_value(item)
+                        .ok()
+                        .and_then(|v| {
+                            v.as_object().map(|o| {
+                                o.keys()
+                                    .filter(|k| {
+                                        ["get", "post", "put", "delete", "patch"]
+                                            .contains(&k.as_str())
+                                    })
+                                    .map(|k| k.to_uppercase())
+                                    .collect()
+                            })
+                        })
+                        .unwrap_or_default();
+                    (segments, methods)
+                })
+                .collect(),
+        )
+    }
+
+    fn methods_of(&self, path: &str) -> Option<&[String]> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(template, _)| {
+                template.len() == segments.len()
+                    && template
+                        .iter()
+                        .zip(&segments)
+                        .all(|(t, s)| t == s || (t.starts_with('{') && !s.is_empty()))
+            })
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+async fn not_found(req: HttpRequest, routes: web::Data<Routes>) -> HttpResponse {
+    if let Some(methods) = routes.methods_of(req.path()) {
+        let allowed = methods.join(", ");
+        let error = ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allowed: allowed.clone(),
+        };
+        let mut response = actix_web::ResponseError::error_response(&error);
+        if let Ok(value) = header::HeaderValue::from_str(&allowed) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        return response;
+    }
     let error = ApiError::NotFound {
         parameter: "path".into(),
         detail: format!("no resource at {}", req.path()),
@@ -204,12 +264,14 @@ pub async fn serve(state: AppState, options: ServeOptions) -> std::io::Result<()
     let state = web::Data::new(state);
     let settings = web::Data::new(options.clone());
     let api = openapi();
+    let routes = web::Data::new(Routes::of(&api));
     HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
             .openapi(BaseDoc::openapi())
             .app_data(state.clone())
             .app_data(settings.clone())
+            .app_data(routes.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
             .configure(configure)
