@@ -4,6 +4,8 @@ DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
 .PHONY: run test lint fmt data bench build openapi clean
+# The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
+NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
 
 ## run: (re)import data/ into $(DB) when it is stale, then serve it on http://127.0.0.1:8080
@@ -17,16 +19,22 @@ $(DB): $(DATA_FILES) target/release/care-atlas
 	mv $(DB).tmp $(DB)
 	rm -f $(DB)-wal $(DB)-shm
 
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 ## build: the release binary
-build:
+build: $(NODE_DEPS)
 	$(CARGO) build --release --locked
 
-## test: every test of the workspace (unit, integration, end-to-end against the real binary)
-test:
+## test: every test: unit, integration, end-to-end against the real binary, and the map in Chromium
+## (skipped, loudly, when Chromium is missing; CARE_ATLAS_REQUIRE_BROWSER=1 makes that a failure)
+test: $(NODE_DEPS)
 	$(CARGO) test --workspace --locked
+	$(CARGO) build --locked
+	npm test
 
 ## lint: formatting and clippy, warnings as errors
-lint:
+lint: $(NODE_DEPS)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
@@ -35,16 +43,16 @@ fmt:
 	$(CARGO) fmt --all
 
 ## data: rebuild the canonical files in data/ from the raw government files in $(RAW)
-data:
+data: $(NODE_DEPS)
 	$(CARGO) run --release --locked -- data --raw $(RAW) --out data
 
 ## bench: criterion benchmarks (nearest and snapshot build on 1,000,000 synthetic facilities; gaps,
 ## E2SFCA and loading on the real data), each with its brute-force reference in the same run
-bench:
+bench: $(NODE_DEPS)
 	$(CARGO) bench --workspace --locked
 
 ## openapi: regenerate openapi/openapi.json from the code (a test fails when it is stale)
-openapi:
+openapi: $(NODE_DEPS)
 	$(CARGO) run --locked -- openapi > openapi/openapi.json
 
 clean:

@@ -56,6 +56,15 @@ enum Command {
         /// Seconds browsers and proxies may cache a response.
         #[arg(long, default_value_t = 300)]
         max_age: u32,
+        /// Who may show /embed in a frame (CSP frame-ancestors): `*` or space-separated origins.
+        #[arg(long, default_value = "*")]
+        frame_ancestors: String,
+        /// Tile URL template for the map's default basemap instead of 地理院タイル (…/{z}/{x}/{y}.png).
+        #[arg(long)]
+        tile_url: Option<String>,
+        /// Attribution (HTML) of --tile-url, as its terms require.
+        #[arg(long, requires = "tile_url")]
+        tile_attribution: Option<String>,
     },
     /// Print the OpenAPI document of the API.
     Openapi,
@@ -104,7 +113,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             write!(out, "{summary}")?;
         }
-        Command::Serve { db, bind, cors_origin, max_age } => {
+        Command::Serve {
+            db,
+            bind,
+            cors_origin,
+            max_age,
+            frame_ancestors,
+            tile_url,
+            tile_attribution,
+        } => {
             let store =
                 care_atlas_loader::store::Store::open_read_only(&db).with_context(|| {
                     format!(
@@ -128,6 +145,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 bind,
                 cors_origins: cors_origin,
                 max_age_s: max_age,
+                frame_ancestors,
+                tile_url,
+                tile_attribution,
             };
             actix_web::rt::System::new().block_on(care_atlas_api::serve(state, options))?;
         }

@@ -11,6 +11,7 @@ mod error;
 mod handlers;
 mod ogc;
 mod params;
+mod widget;
 
 use std::sync::Arc;
 
@@ -48,6 +49,12 @@ pub struct ServeOptions {
     pub cors_origins: Vec<String>,
     /// `Cache-Control: max-age` for GET responses, seconds.
     pub max_age_s: u32,
+    /// Who may frame `/embed` (CSP `frame-ancestors`): `*` or space-separated origins.
+    pub frame_ancestors: String,
+    /// A tile URL template replacing 地理院タイル as the default basemap.
+    pub tile_url: Option<String>,
+    /// Its attribution (HTML).
+    pub tile_attribution: Option<String>,
 }
 
 #[derive(utoipa::OpenApi)]
@@ -61,6 +68,7 @@ pub struct ServeOptions {
         (name = "analysis", description = "Nearest services, coverage gaps, accessibility, scenarios"),
         (name = "areas", description = "Municipalities and mesh cells with statistics"),
         (name = "service", description = "Health and versions"),
+        (name = "widget", description = "The embeddable map for municipal websites"),
         (name = "features", description = "OGC API - Features Part 1: facilities, municipalities and census small areas for QGIS, GDAL and other clients"),
     ),
     components(schemas(Problem))
@@ -84,7 +92,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ogc::collections)
         .service(ogc::one_collection)
         .service(ogc::items)
-        .service(ogc::item);
+        .service(ogc::item)
+        .service(widget::embed)
+        .service(widget::widget_js)
+        .service(widget::asset);
 }
 
 /// The OpenAPI 3.1 document of every route.
@@ -279,6 +290,10 @@ pub async fn serve(state: AppState, options: ServeOptions) -> std::io::Result<()
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api.clone()))
             .default_service(web::to(not_found))
             .wrap(from_fn(caching))
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+            )
             .wrap(Compress::default())
             .wrap(cors(&settings))
             .wrap(tracing_actix_web::TracingLogger::default())

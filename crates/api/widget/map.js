@@ -1,0 +1,172 @@
+// The care-atlas map widget: facilities by kind, municipal boundaries, a coverage-gap overlay, the
+// nearest services to a clicked point, and a list view that mirrors the map for keyboards, screen
+// readers and small screens. Talks only to the care-atlas API of the server that served it.
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("care-atlas-config").textContent);
+  const lang = config.lang;
+  const text = {
+    ja: {
+      legend: "種別", filter: "表示する種別", gaps: "空白地域を表示", radius: "到達距離",
+      uncovered: (people, km) => `到達圏外の人口 約${people.toLocaleString("ja-JP")}人（${km} km以内に施設なし）`,
+      nearest: "クリックした地点から近い施設", list: "施設一覧", help: "地図をクリックすると近くの施設を距離順に表示します。一覧から施設を選ぶと地図上に表示します。",
+      name: "名称", kind: "種別", address: "住所", phone: "電話", link: "ウェブサイト", position: "位置", source: "出典", asOf: "時点",
+      approximate: "位置は町丁目の代表点（概略）", exact: "位置は公表座標", metres: "m", none: "該当する施設はありません",
+      loadFailed: "データを読み込めませんでした", count: (n) => `${n}件`,
+    },
+    en: {
+      legend: "Kinds", filter: "Kinds shown", gaps: "Show coverage gaps", radius: "Reach",
+      uncovered: (people, km) => `About ${people.toLocaleString("en-GB")} residents farther than ${km} km from any facility`,
+      nearest: "Nearest to the point you clicked", list: "Facilities", help: "Click the map to list the nearest facilities by distance. Choose a facility in the list to show it on the map.",
+      name: "Name", kind: "Kind", address: "Address", phone: "Phone", link: "Web site", position: "Position", source: "Source", asOf: "As of",
+      approximate: "approximate: the town's representative point", exact: "as published by the source", metres: "m", none: "No facilities",
+      loadFailed: "Could not load the data", count: (n) => `${n} facilities`,
+    },
+  }[lang];
+  const palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"];
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, props = {}, children = []) => {
+    const node = Object.assign(document.createElement(tag), props);
+    for (const child of children) node.append(child);
+    return node;
+  };
+  const api = async (path) => {
+    const response = await fetch(path, { headers: { Accept: "application/json", "Accept-Language": lang } });
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    return response.json();
+  };
+
+  $("legend-title").textContent = text.legend;
+  $("kind-filter-label").textContent = text.filter;
+  $("gap-label").textContent = text.gaps;
+  $("radius-label").textContent = text.radius;
+  $("nearest-title").textContent = text.nearest;
+  $("list-title").textContent = text.list;
+  $("map-help").textContent = text.help;
+
+  const map = L.map("map", { center: [config.lat, config.lon], zoom: config.zoom, keyboard: true });
+  if (config.tiles) {
+    L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 18 }).addTo(map);
+  }
+  map.attributionControl.addAttribution(config.data_attribution);
+  $("attribution").innerHTML = config.data_attribution;
+
+  const boundaries = L.layerGroup().addTo(map);
+  const markers = L.layerGroup().addTo(map);
+  const gaps = L.layerGroup().addTo(map);
+  const clicked = L.layerGroup().addTo(map);
+  const kinds = config.kinds;
+  const colour = new Map(kinds.map((k, i) => [k.id, palette[i % palette.length]]));
+  const shown = new Set(config.kind.length ? config.kind : kinds.map((k) => k.id));
+  let facilities = [];
+  const markerOf = new Map();
+
+  for (const k of kinds) {
+    const box = el("input", { type: "checkbox", checked: shown.has(k.id), value: k.id, id: `kind-${k.id}` });
+    box.addEventListener("change", () => {
+      if (box.checked) shown.add(k.id); else shown.delete(k.id);
+      draw();
+    });
+    const swatch = el("span", { className: "swatch" });
+    swatch.style.background = colour.get(k.id);
+    $("kind-filter").append(el("label", { htmlFor: box.id }, [box, swatch, k.label]));
+  }
+
+  function popup(p) {
+    const rows = [[text.name, p.name], [text.kind, p.kind_label], [text.address, p.address]];
+    if (p.phone) rows.push([text.phone, p.phone]);
+    rows.push([text.position, p.position_precision === "source" ? text.exact : text.approximate]);
+    rows.push([text.source, p.source], [text.asOf, p.as_of || "—"]);
+    const list = el("dl", { className: "popup" });
+    for (const [term, value] of rows) list.append(el("dt", { textContent: term }), el("dd", { textContent: value }));
+    if (p.url && /^https?:\/\//.test(p.url)) {
+      list.append(el("dt", { textContent: text.link }), el("dd", {}, [el("a", { href: p.url, textContent: p.url, target: "_blank", rel: "noopener" })]));
+    }
+    return list;
+  }
+
+  function entry(feature, extra) {
+    const p = feature.properties;
+    const button = el("button", { type: "button" }, [p.name, " ", el("span", { className: "kind", textContent: `(${p.kind_label})` })]);
+    if (p.position_precision !== "source") button.append(" ", el("span", { className: "approximate", textContent: "≈" }));
+    if (extra) button.append(" ", extra);
+    button.addEventListener("click", () => {
+      const marker = markerOf.get(feature.id);
+      if (marker) {
+        map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15));
+        marker.openPopup();
+      }
+    });
+    const item = el("li", {}, [button]);
+    item.setAttribute("data-id", feature.id);
+    return item;
+  }
+
+  function draw() {
+    markers.clearLayers();
+    markerOf.clear();
+    const visible = facilities.filter((f) => shown.has(f.properties.kind));
+    const items = [];
+    for (const f of visible) {
+      const [lon, lat] = f.geometry.coordinates;
+      const marker = L.circleMarker([lat, lon], {
+        radius: 6, color: "#222", weight: 1, fillColor: colour.get(f.properties.kind), fillOpacity: 0.9,
+        className: "care-atlas-marker", bubblingMouseEvents: false,
+      }).bindPopup(() => popup(f.properties));
+      marker.on("add", () => marker.getElement()?.setAttribute("data-id", f.id));
+      markers.addLayer(marker);
+      markerOf.set(f.id, marker);
+      items.push(entry(f));
+    }
+    $("facility-list").replaceChildren(...(items.length ? items : [el("li", { textContent: text.none })]));
+    $("list-title").textContent = `${text.list} (${text.count(visible.length)})`;
+  }
+
+  async function showGaps() {
+    gaps.clearLayers();
+    $("gap-summary").textContent = "";
+    if (!$("gap-toggle").checked) return;
+    const selected = [...shown];
+    const radius = $("gap-radius").value;
+    const query = new URLSearchParams({ radius_m: radius });
+    if (selected.length && selected.length < kinds.length) query.set("kind", selected.join(","));
+    if (config.area) query.set("area", config.area);
+    const result = await api(`/coverage-gaps?${query}`);
+    L.geoJSON(result, { style: { color: "#b00020", weight: 1, fillColor: "#ff4d6d", fillOpacity: 0.35, className: "care-atlas-gap" }, interactive: false }).addTo(gaps);
+    const people = Math.round(result.summary.reduce((sum, s) => sum + s.population_uncovered, 0));
+    $("gap-summary").textContent = text.uncovered(people, radius / 1000);
+  }
+  $("gap-toggle").addEventListener("change", showGaps);
+  $("gap-radius").addEventListener("change", showGaps);
+
+  map.on("click", async (event) => {
+    const { lat, lng } = event.latlng;
+    clicked.clearLayers();
+    L.circleMarker([lat, lng], { radius: 4, color: "#000", className: "care-atlas-origin" }).addTo(clicked);
+    const query = new URLSearchParams({ lat: lat.toFixed(6), lon: lng.toFixed(6), k: "5", lang });
+    if (shown.size && shown.size < kinds.length) query.set("kind", [...shown].join(","));
+    const result = await api(`/nearest?${query}`);
+    const items = result.features.map((f) => entry(f, el("span", { className: "kind", textContent: `${Math.round(f.properties.distance_m).toLocaleString()} ${text.metres}` })));
+    $("nearest-list").replaceChildren(...(items.length ? items : [el("li", { textContent: text.none })]));
+  });
+
+  async function load() {
+    // Every kind is loaded so that the filter can show the others too; `kind` picks those shown first.
+    const query = new URLSearchParams({ limit: "10000", lang });
+    if (config.area) query.set("municipality", config.area);
+    const [items, areas] = await Promise.all([api(`/collections/facilities/items?${query}`), api("/areas")]);
+    facilities = items.features;
+    L.geoJSON(areas, {
+      style: (f) => ({ color: f.properties.in_study_area ? "#333" : "#888", weight: f.properties.in_study_area ? 2 : 1, dashArray: f.properties.in_study_area ? null : "4 4", fill: false, className: "care-atlas-boundary" }),
+      interactive: false,
+    }).addTo(boundaries);
+    draw();
+    document.body.dataset.ready = "true";
+  }
+  load().catch(() => {
+    $("facility-list").replaceChildren(el("li", { textContent: text.loadFailed }));
+    document.body.dataset.ready = "error";
+  });
+})();

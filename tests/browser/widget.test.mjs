@@ -1,0 +1,200 @@
+// Browser tests of the embeddable map: the real care-atlas binary serves a real SQLite file built
+// from data/, and Debian's Chromium, driven by playwright-core, loads /embed as a visitor would.
+// Without Chromium the tests are skipped loudly; CARE_ATLAS_REQUIRE_BROWSER=1 (set by .ci/run)
+// turns that skip into a failure. A screenshot of every test is saved under target/browser-screenshots/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const repo = resolve(import.meta.dirname, "../..");
+const binary = join(repo, "target/debug/care-atlas");
+const shots = join(repo, "target/browser-screenshots");
+const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const required = process.env.CARE_ATLAS_REQUIRE_BROWSER === "1";
+const haveBrowser = existsSync(executablePath);
+
+if (!haveBrowser) {
+  const message = `\n*** BROWSER TESTS SKIPPED: no Chromium at ${executablePath}. Install it with \`apt-get install chromium\` (or set CHROMIUM=/path/to/chromium). ***\n`;
+  if (required) throw new Error(`CARE_ATLAS_REQUIRE_BROWSER=1 but ${message}`);
+  console.warn(message);
+}
+const browserTest = (name, body) => test(name, { skip: !haveBrowser && "no Chromium" }, body);
+
+let server, hostServer, browser, dir, base, hostBase;
+
+const freePort = () =>
+  new Promise((ok) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+
+async function waitFor(url, seconds) {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((ok) => setTimeout(ok, 200));
+  }
+  throw new Error(`${url} did not answer within ${seconds} s`);
+}
+
+before(async () => {
+  if (!haveBrowser) return;
+  assert.ok(existsSync(binary), `${binary} is missing: run \`cargo build\` (make test does)`);
+  mkdirSync(shots, { recursive: true });
+  dir = mkdtempSync(join(tmpdir(), "care-atlas-browser-"));
+  const db = join(dir, "atlas.db");
+  execFileSync(binary, ["import", "--db", db, "data"], { cwd: repo, stdio: "ignore" });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ["serve", "--db", db, "--bind", `127.0.0.1:${port}`], { stdio: "ignore" });
+  await waitFor(`${base}/healthz`, 120);
+  // A page of another origin (another port) that embeds the map, as a municipal site would.
+  const hostPort = await freePort();
+  hostBase = `http://127.0.0.1:${hostPort}`;
+  hostServer = createServer((request, response) => {
+    response.setHeader("Content-Type", "text/html; charset=utf-8");
+    if (request.url.startsWith("/element")) {
+      response.end(`<!doctype html><title>host</title><h1>蓮田市</h1><script src="${base}/widget.js"></script>
+        <care-atlas-map kind="visiting_nursing_station" area="11238" tiles="none" height="500px"></care-atlas-map>`);
+    } else {
+      response.end(`<!doctype html><title>host</title><h1>白岡市</h1>
+        <iframe id="map" src="${base}/embed?kind=visiting_nursing_station&area=11246&tiles=none" style="width:800px;height:600px;border:0"></iframe>`);
+    }
+  }).listen(hostPort, "127.0.0.1");
+  browser = await chromium.launch({
+    executablePath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  hostServer?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function openMap(query, viewport = { width: 1100, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  await page.goto(`${base}/embed?tiles=none&${query}`);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+  return page;
+}
+
+async function apiItems(query) {
+  const response = await fetch(`${base}/collections/facilities/items?limit=10000&${query}`);
+  return response.json();
+}
+
+const shoot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+browserTest("the map shows one marker per facility of the kind and area, and the list names each", async () => {
+  const page = await openMap("kind=visiting_nursing_station&area=11238");
+  const expected = await apiItems("kind=visiting_nursing_station&municipality=11238");
+  assert.equal(await page.locator("path.care-atlas-marker").count(), expected.numberMatched);
+  assert.ok(expected.numberMatched > 0);
+  const listed = await page.locator("#facility-list li button").allInnerTexts();
+  for (const feature of expected.features) {
+    assert.ok(listed.some((text) => text.includes(feature.properties.name)), `${feature.properties.name} is listed`);
+  }
+  await shoot(page, "markers-and-list");
+  await page.close();
+});
+
+browserTest("clicking a marker shows its name and details", async () => {
+  const page = await openMap("kind=hospital&area=11246");
+  const marker = page.locator("path.care-atlas-marker").first();
+  const id = await marker.getAttribute("data-id");
+  const [feature] = (await apiItems("kind=hospital&municipality=11246")).features.filter((f) => f.id === id);
+  await marker.click({ force: true });
+  const popup = page.locator(".leaflet-popup-content");
+  await popup.waitFor();
+  const text = await popup.innerText();
+  assert.ok(text.includes(feature.properties.name), text);
+  assert.ok(text.includes(feature.properties.address), text);
+  await shoot(page, "marker-popup");
+  await page.close();
+});
+
+browserTest("clicking the map lists the nearest services with distances", async () => {
+  const page = await openMap("kind=visiting_nursing_station");
+  const box = await page.locator("#map").boundingBox();
+  await page.mouse.click(box.x + box.width / 2 + 7, box.y + box.height / 2 + 5);
+  await page.locator("#nearest-list li").first().waitFor();
+  const items = await page.locator("#nearest-list li").allInnerTexts();
+  assert.equal(items.length, 5);
+  assert.ok(items.every((text) => /\d m$/.test(text.trim())), items.join("\n"));
+  await shoot(page, "nearest");
+  await page.close();
+});
+
+browserTest("the coverage-gap layer toggles and says how many people are out of reach", async () => {
+  const page = await openMap("kind=visiting_nursing_station");
+  await page.locator("#gap-toggle").check();
+  await page.locator("path.care-atlas-gap").first().waitFor();
+  assert.ok((await page.locator("path.care-atlas-gap").count()) > 0);
+  assert.match(await page.locator("#gap-summary").innerText(), /\d/);
+  await shoot(page, "gaps-on");
+  await page.locator("#gap-toggle").uncheck();
+  await page.waitForFunction(() => document.querySelectorAll("path.care-atlas-gap").length === 0);
+  await shoot(page, "gaps-off");
+  await page.close();
+});
+
+browserTest("the map works inside an iframe of a page from another origin", async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  const response = await page.goto(`${hostBase}/`);
+  assert.equal(response.status(), 200);
+  const frame = page.frameLocator("#map");
+  await frame.locator("body[data-ready=true]").waitFor({ timeout: 60_000 });
+  const expected = await apiItems("kind=visiting_nursing_station&municipality=11246");
+  assert.equal(await frame.locator("path.care-atlas-marker").count(), expected.numberMatched);
+  await shoot(page, "iframe-other-origin");
+  await page.close();
+});
+
+browserTest("the <care-atlas-map> element renders the same map", async () => {
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  await page.goto(`${hostBase}/element`);
+  const frame = page.frameLocator("care-atlas-map iframe");
+  await frame.locator("body[data-ready=true]").waitFor({ timeout: 60_000 });
+  const expected = await apiItems("kind=visiting_nursing_station&municipality=11238");
+  assert.equal(await frame.locator("path.care-atlas-marker").count(), expected.numberMatched);
+  await shoot(page, "custom-element");
+  await page.close();
+});
+
+browserTest("Japanese by default, English labels with lang=en", async () => {
+  const japanese = await openMap("kind=visiting_nursing_station");
+  assert.ok((await japanese.locator("#kind-filter").innerText()).includes("訪問看護ステーション"));
+  assert.equal(await japanese.locator("html").getAttribute("lang"), "ja");
+  await japanese.close();
+  const english = await openMap("kind=visiting_nursing_station&lang=en");
+  assert.ok((await english.locator("#kind-filter").innerText()).includes("Visiting nursing station"));
+  assert.ok((await english.locator("#list-title").innerText()).startsWith("Facilities"));
+  await shoot(english, "english");
+  await english.close();
+});
+
+browserTest("at 320 px wide nothing scrolls sideways and the list is reachable by keyboard", async () => {
+  const page = await openMap("kind=visiting_nursing_station&area=11442", { width: 320, height: 640 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `scrolls sideways by ${overflow} px`);
+  const first = page.locator("#facility-list li button").first();
+  await first.focus();
+  await page.keyboard.press("Enter");
+  await page.locator(".leaflet-popup-content").waitFor();
+  await shoot(page, "narrow-keyboard");
+  await page.close();
+});
