@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
 
 const repo = resolve(import.meta.dirname, "../..");
-const binary = join(repo, "target/debug/care-atlas");
+const binary = join(process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, "target"), "debug/care-atlas");
 const shots = join(repo, "target/browser-screenshots");
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const required = process.env.CARE_ATLAS_REQUIRE_BROWSER === "1";
