@@ -207,15 +207,6 @@ pub struct AreaParams {
     f: Option<String>,
 }
 
-fn check_format(f: Option<&str>) -> Result<(), ApiError> {
-    match f {
-        None | Some("json") => Ok(()),
-        Some(other) => {
-            Err(ApiError::invalid("f", format!("`{other}` is not a format offered"), "json"))
-        }
-    }
-}
-
 fn area_feature(state: &AppState, code: care_atlas_core::MunicipalityCode) -> Option<AreaFeature> {
     let m = state.atlas.municipality(code)?;
     let statistics = state.atlas.area_statistics(AreaRef::Municipality(code))?;
@@ -246,7 +237,7 @@ pub async fn areas(
 }
 
 fn areas_now(state: &AppState, query: &AreaParams) -> Result<Reply, ApiError> {
-    check_format(query.f.as_deref())?;
+    params::json_format(query.f.as_deref())?;
     let features =
         state.atlas.municipalities().iter().filter_map(|m| area_feature(state, m.code)).collect();
     geojson(&AreaCollection { collection_type: FeatureCollectionType::FeatureCollection, features })
@@ -275,7 +266,7 @@ pub async fn area(
 }
 
 fn area_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, ApiError> {
-    check_format(query.f.as_deref())?;
+    params::json_format(query.f.as_deref())?;
     let code = params::municipality_code("code", code)?;
     let feature = area_feature(state, code).ok_or_else(|| ApiError::NotFound {
         parameter: "code".into(),
@@ -307,7 +298,7 @@ pub async fn mesh(
 }
 
 fn mesh_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, ApiError> {
-    check_format(query.f.as_deref())?;
+    params::json_format(query.f.as_deref())?;
     let cell = params::mesh_code("meshcode", code)?;
     let statistics =
         state.atlas.area_statistics(AreaRef::Mesh(cell)).ok_or_else(|| ApiError::NotFound {

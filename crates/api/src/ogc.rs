@@ -224,15 +224,6 @@ pub struct ItemsParams {
     lang: Option<String>,
 }
 
-fn check_json(f: Option<&str>) -> Result<(), ApiError> {
-    match f {
-        None | Some("json" | "geojson") => Ok(()),
-        Some(other) => {
-            Err(ApiError::invalid("f", format!("`{other}` is not a format offered"), "json"))
-        }
-    }
-}
-
 fn base_url(req: &HttpRequest) -> String {
     let info = req.connection_info();
     format!("{}://{}", info.scheme(), info.host())
@@ -249,7 +240,7 @@ pub async fn landing(
     req: HttpRequest,
     query: web::Query<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
-    check_json(query.f.as_deref())?;
+    params::json_format(query.f.as_deref())?;
     let base = base_url(&req);
     Ok(json(
         "application/json",
@@ -271,7 +262,7 @@ pub async fn landing(
 #[utoipa::path(tag = "features", params(FormatParams), responses((status = 200, body = Conformance), (status = 400, body = Problem, content_type = "application/problem+json")))]
 #[get("/conformance")]
 pub async fn conformance(query: web::Query<FormatParams>) -> Result<HttpResponse, ApiError> {
-    check_json(query.f.as_deref())?;
+    params::json_format(query.f.as_deref())?;
     Ok(json(
         "application/json",
         &Conformance {
@@ -360,7 +351,7 @@ pub async fn collections(
     req: HttpRequest,
     query: web::Query<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
-    check_json(query.f.as_deref())?;
+    params::json_format(query.f.as_deref())?;
     let base = base_url(&req);
     Ok(json(
         "application/json",
@@ -387,7 +378,7 @@ pub async fn one_collection(
     id: web::Path<String>,
     query: web::Query<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
-    check_json(query.f.as_deref())?;
+    params::json_format(query.f.as_deref())?;
     let known = known_collection(&id)?;
     Ok(json("application/json", &collection(&base_url(&req), &state.atlas, known)))
 }
@@ -499,7 +490,7 @@ pub async fn items(
     query: web::Query<ItemsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    check_json(q.f.as_deref())?;
+    params::json_format(q.f.as_deref())?;
     check_crs("bbox-crs", q.bbox_crs.as_deref())?;
     check_crs("crs", q.crs.as_deref())?;
     let (collection_id, ..) = known_collection(&id)?;
@@ -605,7 +596,7 @@ pub async fn item(
     path: web::Path<(String, String)>,
     query: web::Query<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
-    check_json(query.f.as_deref())?;
+    params::json_format(query.f.as_deref())?;
     let (collection_id, feature_id) = path.into_inner();
     let (collection_id, ..) = known_collection(&collection_id)?;
     let lang =

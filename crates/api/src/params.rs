@@ -135,6 +135,17 @@ pub fn mesh_resolution(name: &str, text: &str) -> Result<MeshLevel, ApiError> {
     }
 }
 
+/// The `f` (format) parameter: JSON (GeoJSON for features) is the only format offered, as `json`
+/// or, for OGC clients, `geojson`.
+pub fn json_format(f: Option<&str>) -> Result<(), ApiError> {
+    match f {
+        None | Some("json" | "geojson") => Ok(()),
+        Some(other) => {
+            Err(ApiError::invalid("f", format!("`{other}` is not a format offered"), "json"))
+        }
+    }
+}
+
 /// The language of labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {

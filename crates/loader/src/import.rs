@@ -334,11 +334,15 @@ fn place_all(
 ) -> Result<Vec<care_atlas_core::Facility>, LoadError> {
     let existing = store.snapshot()?;
     let mut boundaries: BTreeMap<MunicipalityCode, Municipality> =
-        existing.municipalities.into_iter().map(|m| (m.code, m)).collect();
+        existing.parts.municipalities.into_iter().map(|m| (m.code, m)).collect();
     boundaries
         .extend(written.municipalities.iter().map(|m| (m.value.value.code, m.value.value.clone())));
-    let mut towns: BTreeMap<(MunicipalityCode, String), care_atlas_core::TownPoint> =
-        existing.towns.into_iter().map(|t| ((t.municipality_code, t.town.clone()), t)).collect();
+    let mut towns: BTreeMap<(MunicipalityCode, String), care_atlas_core::TownPoint> = existing
+        .parts
+        .towns
+        .into_iter()
+        .map(|t| ((t.municipality_code, t.town.clone()), t))
+        .collect();
     towns.extend(written.towns.iter().map(|t| {
         ((t.value.value.municipality_code, t.value.value.town.clone()), t.value.value.clone())
     }));

@@ -209,21 +209,11 @@ pub fn load_atlas(path: &Path) -> Result<Atlas, LoadError> {
     Ok(Store::open_read_only(path)?.snapshot()?.into_atlas())
 }
 
-/// Everything in a database, as domain values.
+/// Everything in a database, as domain values: what an [`Atlas`] is built from, and the sources.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    /// Facilities, by id.
-    pub facilities: Vec<Facility>,
-    /// Municipalities, by code.
-    pub municipalities: Vec<Municipality>,
-    /// Municipal population, by code.
-    pub populations: Vec<MunicipalPopulation>,
-    /// Census small areas, by id.
-    pub small_areas: Vec<SmallArea>,
-    /// Gazetteer towns.
-    pub towns: Vec<TownPoint>,
-    /// Kind coverage statements.
-    pub coverage: Vec<KindCoverage>,
+    /// Facilities, municipalities, population, small areas, towns and kind coverage.
+    pub parts: AtlasParts,
     /// Sources.
     pub sources: Vec<SourceInfo>,
 }
@@ -232,14 +222,7 @@ impl Snapshot {
     /// The snapshot with its indexes built.
     #[must_use]
     pub fn into_atlas(self) -> Atlas {
-        Atlas::new(AtlasParts {
-            facilities: self.facilities,
-            municipalities: self.municipalities,
-            populations: self.populations,
-            small_areas: self.small_areas,
-            towns: self.towns,
-            coverage: self.coverage,
-        })
+        Atlas::new(self.parts)
     }
 }
 
@@ -529,7 +512,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
     while let Some(row) = rows.next()? {
         let kind: String = row.get(1)?;
         let precision: String = row.get(8)?;
-        snapshot.facilities.push(Facility {
+        snapshot.parts.facilities.push(Facility {
             id: FacilityId::new(row.get(0)?),
             kind: kind.parse::<FacilityKind>().map_err(invalid("facility kind"))?,
             name: row.get(2)?,
@@ -558,7 +541,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
         let role: String = row.get(4)?;
         let geometry: String = row.get(5)?;
         let geometry: geojson::Geometry = geometry.parse().map_err(invalid("boundary"))?;
-        snapshot.municipalities.push(Municipality {
+        snapshot.parts.municipalities.push(Municipality {
             code: code(row.get(0)?)?,
             name: row.get(1)?,
             prefecture: row.get(2)?,
@@ -574,7 +557,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
     )?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
-        snapshot.populations.push(MunicipalPopulation {
+        snapshot.parts.populations.push(MunicipalPopulation {
             code: code(row.get(0)?)?,
             name: row.get(1)?,
             census_year: row.get(2)?,
@@ -590,7 +573,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
         c.prepare("SELECT key_code, piece, municipality_code, name, population, households, area_m2, lat, lon FROM small_areas ORDER BY id")?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
-        snapshot.small_areas.push(SmallArea {
+        snapshot.parts.small_areas.push(SmallArea {
             key_code: row.get(0)?,
             piece: row.get(1)?,
             municipality_code: code(row.get(2)?)?,
@@ -605,7 +588,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
     let mut statement = c.prepare("SELECT municipality_code, town, lat, lon, postal_code FROM towns ORDER BY municipality_code, town")?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
-        snapshot.towns.push(TownPoint {
+        snapshot.parts.towns.push(TownPoint {
             municipality_code: code(row.get(0)?)?,
             town: row.get(1)?,
             position: position(row.get(2)?, row.get(3)?)?,
@@ -619,7 +602,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
     while let Some(row) = rows.next()? {
         let (kind, scope, coverage): (String, String, String) =
             (row.get(0)?, row.get(1)?, row.get(2)?);
-        snapshot.coverage.push(KindCoverage {
+        snapshot.parts.coverage.push(KindCoverage {
             kind: kind.parse().map_err(invalid("coverage kind"))?,
             scope: CoverageScope::from_id(&scope)
                 .ok_or_else(|| ReadError::Invalid(format!("coverage scope {scope}")))?,
