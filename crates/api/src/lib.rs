@@ -249,6 +249,24 @@ async fn caching(
     Ok(response.map_into_left_body())
 }
 
+/// HEAD is answered as GET without the body (RFC 9110 requires HEAD wherever GET is served; the
+/// routes are registered for GET).
+async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let is_head = req.method() == Method::HEAD;
+    if is_head {
+        req.head_mut().method = Method::GET;
+    }
+    let response = next.call(req).await?;
+    if is_head {
+        Ok(response.map_body(|_, _| ()).map_into_right_body())
+    } else {
+        Ok(response.map_into_left_body())
+    }
+}
+
 fn cors(options: &ServeOptions) -> actix_cors::Cors {
     let cors = actix_cors::Cors::default()
         .allowed_methods(["GET"])
@@ -297,6 +315,7 @@ pub async fn serve(state: AppState, options: ServeOptions) -> std::io::Result<()
             .wrap(Compress::default())
             .wrap(cors(&settings))
             .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(from_fn(head_as_get))
     })
     .bind(&options.bind)?
     .run()
