@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench build openapi clean
+.PHONY: run test lint fmt data bench load build openapi clean
 # The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
 NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
@@ -50,6 +50,10 @@ data: $(NODE_DEPS)
 ## E2SFCA and loading on the real data), each with its brute-force reference in the same run
 bench: $(NODE_DEPS)
 	$(CARGO) bench --workspace --locked
+
+## load: wrk load benchmark of the release server over loopback, each endpoint beside /healthz
+load: build $(DB)
+	scripts/load.sh
 
 ## openapi: regenerate openapi/openapi.json from the code (a test fails when it is stale)
 openapi: $(NODE_DEPS)
