@@ -145,12 +145,8 @@ impl Atlas {
         let population = census.map(|p| f64::from(p.total));
         let aged_75_plus = census.and_then(|p| p.aged_75_plus);
         let (completeness, kinds) = if municipality.role == AreaRole::StudyArea {
-            let count = |kind: FacilityKind| {
-                self.facilities()
-                    .iter()
-                    .filter(|f| f.kind == kind && f.municipality_code == code)
-                    .count()
-            };
+            let counts = self.count_by_kind(|f| f.municipality_code == code);
+            let count = |kind: FacilityKind| counts.get(&kind).copied().unwrap_or(0);
             (
                 Completeness::StudyArea,
                 self.kind_statistics(count, population, aged_75_plus, area_km2),
@@ -181,14 +177,9 @@ impl Atlas {
         // A cell counts as inside when all but a sliver (1 m² per km², from boundary
         // digitisation) lies in the study area.
         let (completeness, kinds) = if inside_km2 >= area * (1.0 - 1e-6) {
-            let count = |kind: FacilityKind| {
-                self.facilities()
-                    .iter()
-                    .filter(|f| {
-                        f.kind == kind && MeshCode::of(f.position, cell.level()) == Some(cell)
-                    })
-                    .count()
-            };
+            let counts =
+                self.count_by_kind(|f| MeshCode::of(f.position, cell.level()) == Some(cell));
+            let count = |kind: FacilityKind| counts.get(&kind).copied().unwrap_or(0);
             (Completeness::StudyArea, self.kind_statistics(count, population, None, area))
         } else {
             (Completeness::PartlyOutsideStudyArea, Vec::new())
@@ -202,6 +193,18 @@ impl Atlas {
             area_km2: area,
             kinds,
         })
+    }
+
+    /// Facilities per kind among those `within` accepts, in one pass.
+    fn count_by_kind(
+        &self,
+        within: impl Fn(&crate::Facility) -> bool,
+    ) -> std::collections::BTreeMap<FacilityKind, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for f in self.facilities().iter().filter(|f| within(f)) {
+            *counts.entry(f.kind).or_insert(0) += 1;
+        }
+        counts
     }
 
     fn kind_statistics(
