@@ -769,27 +769,9 @@ mod tests {
         );
     }
 
-    /// SplitMix64: a tiny deterministic generator for the property test.
-    struct SplitMix64(u64);
-
-    impl SplitMix64 {
-        fn next_u64(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        }
-
-        /// Uniform in `low..high`.
-        fn uniform(&mut self, low: f64, high: f64) -> f64 {
-            low + (high - low) * ((self.next_u64() >> 11) as f64 / (1_u64 << 53) as f64)
-        }
-    }
-
     #[test]
     fn cells_contain_their_points_and_round_trip() {
-        let mut random = SplitMix64(0x6d65_7368);
+        let mut random = crate::testing::SplitMix(0x6d65_7368);
         for i in 0..20_000 {
             // Half the points over the whole mesh area, half in the study area; every tenth one
             // snapped to a quarter-mesh corner to exercise the edges.
