@@ -133,7 +133,12 @@ impl Atlas {
     /// A facility by id.
     #[must_use]
     pub fn facility(&self, id: &FacilityId) -> Option<&Facility> {
-        self.by_id.get(id).map(|&i| &self.facilities[i])
+        self.facility_index(id).map(|i| &self.facilities[i])
+    }
+
+    /// The index of facility `id` in [`Atlas::facilities`].
+    pub(crate) fn facility_index(&self, id: &FacilityId) -> Option<usize> {
+        self.by_id.get(id).copied()
     }
 
     /// Every municipality, sorted by code.

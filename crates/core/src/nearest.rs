@@ -101,9 +101,8 @@ impl Atlas {
         id: &FacilityId,
         query: &NearestQuery,
     ) -> Option<Vec<NearestFacility<'_>>> {
-        let facility = self.facility(id)?;
-        let index = self.facilities().iter().position(|f| std::ptr::eq(f, facility));
-        Some(self.nearest_excluding(facility.position, query, index))
+        let index = self.facility_index(id)?;
+        Some(self.nearest_excluding(self.facilities()[index].position, query, Some(index)))
     }
 
     fn nearest_excluding(
