@@ -54,12 +54,8 @@ impl KindCounts {
     }
 
     fn reject(&mut self) {
-        self.reject_many(1);
-    }
-
-    fn reject_many(&mut self, count: usize) {
-        self.read += count;
-        self.rejected += count;
+        self.read += 1;
+        self.rejected += 1;
     }
 }
 
@@ -163,13 +159,14 @@ struct FromFile<T> {
     value: T,
 }
 
-/// Keeps the first of each key and rejects the later ones, naming where the first was.
+/// Keeps the first of each key and rejects the later ones, naming where the first was and counting
+/// them in `counts`.
 fn first_of_each<T, K: std::hash::Hash + Eq>(
     items: Vec<FromFile<T>>,
     key: impl Fn(&T) -> K,
     location: impl Fn(&T) -> RowLocation,
     describe: impl Fn(&T) -> (Option<String>, Option<String>),
-    errors: &mut Vec<RowError>,
+    (errors, counts): (&mut Vec<RowError>, &mut KindCounts),
 ) -> Vec<FromFile<T>> {
     let mut seen: HashMap<K, (PathBuf, RowLocation)> = HashMap::new();
     let mut kept = Vec::with_capacity(items.len());
@@ -184,6 +181,7 @@ fn first_of_each<T, K: std::hash::Hash + Eq>(
                 name,
                 reason: format!("duplicate of the record at {}:{first}", path.display()),
             });
+            counts.reject();
         } else {
             seen.insert(key(&item.value), (item.path.clone(), here));
             kept.push(item);
@@ -248,56 +246,40 @@ pub fn import_files(
         collected.add(path, parsed.batch);
     }
 
-    let facilities = std::mem::take(&mut collected.facilities);
-    let before = errors.len();
-    let municipalities = first_of_each(
+    // A later record with the key of an earlier one is a duplicate: reject it, naming the first.
+    let tables = &mut summary.tables;
+    collected.municipalities = first_of_each(
         std::mem::take(&mut collected.municipalities),
         |m| m.value.code,
         |m| m.location,
         |m| (Some(m.value.code.to_string()), Some(m.value.name.clone())),
-        &mut errors,
+        (&mut errors, tables.entry("municipalities").or_default()),
     );
-    summary.tables.entry("municipalities").or_default().reject_many(errors.len() - before);
-    let before = errors.len();
-    let populations = first_of_each(
+    collected.populations = first_of_each(
         std::mem::take(&mut collected.populations),
         |p| p.value.code,
         |p| p.location,
         |p| (Some(p.value.code.to_string()), Some(p.value.name.clone())),
-        &mut errors,
+        (&mut errors, tables.entry("municipal_population").or_default()),
     );
-    summary.tables.entry("municipal_population").or_default().reject_many(errors.len() - before);
-    let before = errors.len();
-    let small_areas = first_of_each(
+    collected.small_areas = first_of_each(
         std::mem::take(&mut collected.small_areas),
         |a| a.value.id(),
         |a| a.location,
         |a| (Some(a.value.id()), Some(a.value.name.clone())),
-        &mut errors,
+        (&mut errors, tables.entry("small_areas").or_default()),
     );
-    summary.tables.entry("small_areas").or_default().reject_many(errors.len() - before);
-    let before = errors.len();
-    let towns = first_of_each(
+    collected.towns = first_of_each(
         std::mem::take(&mut collected.towns),
         |t| (t.value.municipality_code, t.value.town.clone()),
         |t| t.location,
         |t| (None, Some(t.value.town.clone())),
-        &mut errors,
+        (&mut errors, tables.entry("towns").or_default()),
     );
-    summary.tables.entry("towns").or_default().reject_many(errors.len() - before);
 
     let existed = database.exists();
     let mut store = Store::open_for_writing(database)?;
-    let written = Written {
-        facilities,
-        municipalities,
-        populations,
-        small_areas,
-        towns,
-        sources: collected.sources,
-        coverage: collected.coverage,
-    };
-    let result = write_all(&mut store, &mut summary, &mut errors, options, &written);
+    let result = write_all(&mut store, &mut summary, &mut errors, options, &collected);
     drop(store);
     if result.is_err() && !existed {
         // Nothing was committed: leave no empty database behind.
@@ -313,16 +295,6 @@ pub fn import_files(
     Ok(summary)
 }
 
-struct Written {
-    facilities: Vec<FromFile<crate::FacilityDraft>>,
-    municipalities: Vec<FromFile<Sourced<Municipality>>>,
-    populations: Vec<FromFile<Sourced<care_atlas_core::MunicipalPopulation>>>,
-    small_areas: Vec<FromFile<Sourced<care_atlas_core::SmallArea>>>,
-    towns: Vec<FromFile<Sourced<care_atlas_core::TownPoint>>>,
-    sources: Vec<crate::SourceInfo>,
-    coverage: Vec<care_atlas_core::KindCoverage>,
-}
-
 /// Places every facility draft against the boundaries and towns already stored, overridden by
 /// those in this import; rejects duplicates and what cannot be placed.
 fn place_all(
@@ -330,7 +302,7 @@ fn place_all(
     summary: &mut ImportSummary,
     errors: &mut Vec<RowError>,
     options: &ImportOptions,
-    written: &Written,
+    written: &Collected,
 ) -> Result<Vec<care_atlas_core::Facility>, LoadError> {
     let existing = store.snapshot()?;
     let mut boundaries: BTreeMap<MunicipalityCode, Municipality> =
@@ -388,7 +360,7 @@ fn write_all(
     summary: &mut ImportSummary,
     errors: &mut Vec<RowError>,
     options: &ImportOptions,
-    written: &Written,
+    written: &Collected,
 ) -> Result<(), LoadError> {
     let accepted = place_all(store, summary, errors, options, written)?;
     let path = store.path().to_owned();

@@ -170,19 +170,19 @@ impl Placer {
                 let m = self.municipality_at(p).ok_or_else(|| {
                     format!("the address names no municipality and the source coordinates ({p}) lie in none of the {} mapped municipalities", self.municipalities.len())
                 })?;
-                Ok(self.facility(draft, m, p, PositionPrecision::Source, Some("the address names no municipality: municipality taken from the source position".into())))
+                Ok(build_facility(draft, m.code, p, PositionPrecision::Source, Some("the address names no municipality: municipality taken from the source position".into())))
             }
             Claimed::Known(m) => match published {
                 Ok(p) => match m.placement(p) {
                     Placement::Inside => {
-                        Ok(self.facility(draft, m, p, PositionPrecision::Source, None))
+                        Ok(build_facility(draft, m.code, p, PositionPrecision::Source, None))
                     }
                     Placement::Outside { distance_m } if distance_m <= BOUNDARY_TOLERANCE_M => {
                         let note = format!(
                             "the source position lies {distance_m:.0} m outside the N03 boundary of {}; kept as published",
                             m.name
                         );
-                        Ok(self.facility(draft, m, p, PositionPrecision::Source, Some(note)))
+                        Ok(build_facility(draft, m.code, p, PositionPrecision::Source, Some(note)))
                     }
                     Placement::Outside { distance_m } => {
                         let found_in = self.municipality_at(p).map_or_else(String::new, |other| {
@@ -224,9 +224,9 @@ impl Placer {
                 found.town
             ),
         };
-        Ok(self.facility(
+        Ok(build_facility(
             draft,
-            m,
+            m.code,
             found.position,
             PositionPrecision::GeocodedTown,
             Some(format!("{why}; {how}")),
@@ -247,24 +247,12 @@ impl Placer {
                 Placement::Outside { distance_m } if distance_m > BOUNDARY_TOLERANCE_M => Err(
                     format!("position ({p}) lies {} outside {} ({code})", km(distance_m), m.name),
                 ),
-                _ => Ok(self.facility(draft, m, p, precision, draft.position_note.clone())),
+                _ => Ok(build_facility(draft, m.code, p, precision, draft.position_note.clone())),
             },
             // Without the boundary the position cannot be checked beyond its range; the municipality
             // code stands as written.
             None => Ok(build_facility(draft, code, p, precision, draft.position_note.clone())),
         }
-    }
-
-    #[allow(clippy::unused_self)]
-    fn facility(
-        &self,
-        draft: &FacilityDraft,
-        m: &Municipality,
-        p: Position,
-        precision: PositionPrecision,
-        note: Option<String>,
-    ) -> Facility {
-        build_facility(draft, m.code, p, precision, note)
     }
 }
 
@@ -339,24 +327,15 @@ mod tests {
     }
 
     fn draft(address: &str, coordinates: Option<(f64, f64)>) -> FacilityDraft {
-        FacilityDraft {
-            location: RowLocation::Line(2),
-            source: "test".into(),
-            record_id: "1".into(),
-            as_of: None,
-            kind: FacilityKind::VisitingNursingStation,
-            name: "テスト訪問看護".into(),
-            name_kana: None,
-            address: address.into(),
-            declared: DeclaredMunicipality::default(),
-            coordinates,
-            precision: None,
-            position_note: None,
-            phone: None,
-            url: None,
-            capacity: None,
-            open_days: None,
-        }
+        let base = FacilityDraft::new(
+            RowLocation::Line(2),
+            "test".into(),
+            "1".into(),
+            FacilityKind::VisitingNursingStation,
+            "テスト訪問看護".into(),
+            address.into(),
+        );
+        FacilityDraft { coordinates, ..base }
     }
 
     fn placed(

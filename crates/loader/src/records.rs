@@ -85,6 +85,38 @@ pub struct FacilityDraft {
     pub open_days: Option<String>,
 }
 
+impl FacilityDraft {
+    /// A draft with the fields every layout has, and every optional one empty.
+    #[must_use]
+    pub fn new(
+        location: RowLocation,
+        source: String,
+        record_id: String,
+        kind: FacilityKind,
+        name: String,
+        address: String,
+    ) -> Self {
+        FacilityDraft {
+            location,
+            source,
+            record_id,
+            as_of: None,
+            kind,
+            name,
+            name_kana: None,
+            address,
+            declared: DeclaredMunicipality::default(),
+            coordinates: None,
+            precision: None,
+            position_note: None,
+            phone: None,
+            url: None,
+            capacity: None,
+            open_days: None,
+        }
+    }
+}
+
 /// Everything read from one or more files.
 #[derive(Debug, Default)]
 pub struct Batch {

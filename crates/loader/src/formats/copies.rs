@@ -25,25 +25,17 @@ impl Draft<'_> {
         coordinates: Option<(f64, f64)>,
         declared: DeclaredMunicipality,
     ) -> Result<FacilityDraft, Rejection> {
-        Ok(FacilityDraft {
-            location: RowLocation::Line(self.row.line),
-            source: self.context.source.clone(),
-            record_id: self.record_id,
-            as_of: self.context.as_of.clone(),
-            kind: self.kind,
-            name: non_empty(self.name)
-                .ok_or_else(|| Rejection::from("name is empty".to_owned()))?,
-            name_kana: None,
-            address: self.address.to_owned(),
-            declared,
-            coordinates,
-            precision: None,
-            position_note: None,
-            phone: None,
-            url: None,
-            capacity: None,
-            open_days: None,
-        })
+        let name =
+            non_empty(self.name).ok_or_else(|| Rejection::from("name is empty".to_owned()))?;
+        let base = FacilityDraft::new(
+            RowLocation::Line(self.row.line),
+            self.context.source.clone(),
+            self.record_id,
+            self.kind,
+            name,
+            self.address.to_owned(),
+        );
+        Ok(FacilityDraft { as_of: self.context.as_of.clone(), declared, coordinates, ..base })
     }
 }
 
