@@ -26,6 +26,11 @@ fn shipped_atlas() -> (tempfile::TempDir, PathBuf, Atlas) {
 
 const KIND: [FacilityKind; 1] = [FacilityKind::VisitingNursingStation];
 
+/// The positions of every facility of `KIND`, for the brute-force references.
+fn stations(atlas: &Atlas) -> Vec<geo::Point<f64>> {
+    atlas.facilities().iter().filter(|f| f.kind == KIND[0]).map(|f| f.position.to_point()).collect()
+}
+
 fn gaps(c: &mut Criterion) {
     let (_dir, _db, atlas) = shipped_atlas();
     let scenario = Scenario::default();
@@ -44,12 +49,7 @@ fn gaps(c: &mut Criterion) {
     group.bench_function("polygons", |b| {
         b.iter(|| black_box(atlas.coverage_gaps(&query(GapResolution::Polygon), &scenario)));
     });
-    let stations: Vec<_> = atlas
-        .facilities()
-        .iter()
-        .filter(|f| f.kind == KIND[0])
-        .map(|f| f.position.to_point())
-        .collect();
+    let stations = stations(&atlas);
     group.bench_function("mesh250_brute_force_reference", |b| {
         b.iter(|| {
             let nearest: Vec<f64> = atlas
@@ -92,12 +92,7 @@ fn accessibility(c: &mut Criterion) {
         .map(|c| c.center.to_point())
         .chain(grid.ring.iter().map(|c| c.center.to_point()))
         .collect();
-    let stations: Vec<_> = atlas
-        .facilities()
-        .iter()
-        .filter(|f| f.kind == KIND[0])
-        .map(|f| f.position.to_point())
-        .collect();
+    let stations = stations(&atlas);
     group.sample_size(10);
     group.bench_function("all_pairs_distance_reference", |b| {
         b.iter(|| {

@@ -24,6 +24,16 @@ fn atlas() -> &'static Atlas {
     })
 }
 
+/// A scenario's removals: every visiting nursing station of the snapshot.
+fn every_visiting_nursing_station() -> Vec<care_atlas_core::FacilityId> {
+    atlas()
+        .facilities()
+        .iter()
+        .filter(|f| f.kind == FacilityKind::VisitingNursingStation)
+        .map(|f| f.id.clone())
+        .collect()
+}
+
 const CENSUS: [(&str, f64); 3] = [("11238", 61_499.0), ("11246", 52_214.0), ("11442", 34_147.0)];
 
 #[test]
@@ -171,12 +181,7 @@ fn a_scenario_changes_the_answer_and_not_the_snapshot() {
         |g: &care_atlas_core::Gaps| g.summary.iter().map(|s| s.population_uncovered).sum::<f64>();
     assert!(uncovered(&after) < uncovered(&before));
 
-    let every: Vec<_> = atlas()
-        .facilities()
-        .iter()
-        .filter(|f| f.kind == FacilityKind::VisitingNursingStation)
-        .map(|f| f.id.clone())
-        .collect();
+    let every = every_visiting_nursing_station();
     let none_left = gaps(
         GapResolution::Mesh(MeshLevel::Half),
         1500.0,
@@ -206,12 +211,7 @@ fn accessibility_scores_are_normalised_and_border_demand_counts() {
     let ring: f64 = atlas().grid(MeshLevel::Half).ring.iter().map(|c| c.population).sum();
     assert!(ring > 100_000.0, "the 10 km ring holds the neighbours' residents: {ring}");
     // Removing every station leaves nothing to reach.
-    let every: Vec<_> = atlas()
-        .facilities()
-        .iter()
-        .filter(|f| f.kind == FacilityKind::VisitingNursingStation)
-        .map(|f| f.id.clone())
-        .collect();
+    let every = every_visiting_nursing_station();
     let gone = atlas().accessibility(&query, &Scenario { add: vec![], remove: every });
     assert!(gone.iter().all(|s| s.raw == 0.0));
 }
