@@ -13,6 +13,7 @@ mod frame;
 mod gaps;
 mod gazetteer;
 mod grid;
+mod index;
 mod kind;
 mod mesh;
 mod nearest;
@@ -39,6 +40,7 @@ pub use gazetteer::{
     Gazetteer, TownMatch, TownPoint, municipality_in_address, normalise_address, split_prefecture,
 };
 pub use grid::{CellPart, Grid, RING_POPULATION_METHOD, RingCell, StudyCell};
+pub use index::PositionIndex;
 pub use kind::{Coverage, CoverageScope, FacilityKind, KindCoverage, UnknownKind};
 pub use mesh::{MeshCode, MeshCodeError, MeshLevel};
 pub use nearest::{MAX_NEAREST, NearestFacility, NearestQuery, NearestQueryError};

@@ -4,11 +4,7 @@
 
 use std::ops::RangeInclusive;
 
-use geo::{Distance, Geodesic};
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
-
-use crate::{Atlas, FacilityId, FacilityKind, LocalFrame, Position};
+use crate::{Atlas, FacilityId, FacilityKind, LocalFrame, Position, PositionIndex};
 
 /// The radii and catchments accepted, in metres: below 100 m a facility's own position error
 /// dominates; beyond 30 km the local frame's error bound no longer holds.
@@ -58,22 +54,15 @@ pub struct SupplyPoint {
 #[derive(Debug)]
 pub struct SupplyIndex {
     points: Vec<SupplyPoint>,
-    frame: LocalFrame,
-    tree: RTree<GeomWithData<[f64; 2], usize>>,
+    index: PositionIndex,
 }
 
 impl SupplyIndex {
     /// Indexes `points` in the atlas's frame.
     #[must_use]
     pub fn new(points: Vec<SupplyPoint>, frame: LocalFrame) -> Self {
-        let tree = RTree::bulk_load(
-            points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| GeomWithData::new(frame.project(p.position), i))
-                .collect(),
-        );
-        SupplyIndex { points, frame, tree }
+        let index = PositionIndex::new(points.iter().map(|p| p.position).collect(), frame);
+        SupplyIndex { points, index }
     }
 
     /// The supply points.
@@ -82,33 +71,10 @@ impl SupplyIndex {
         &self.points
     }
 
-    /// Geodesic distance in metres from `origin` to the nearest supply point, exactly (the frame
-    /// only proposes candidates).
+    /// Geodesic distance in metres from `origin` to the nearest supply point.
     #[must_use]
     pub fn nearest_distance_m(&self, origin: Position) -> Option<f64> {
-        let here = self.frame.project(origin);
-        let error = self.frame.max_relative_error_from(origin);
-        let mut best = f64::INFINITY;
-        for (point, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&here) {
-            if d2.sqrt() * (1.0 - error) > best {
-                break;
-            }
-            best = best.min(
-                Geodesic.distance(origin.to_point(), self.points[point.data].position.to_point()),
-            );
-        }
-        best.is_finite().then_some(best)
-    }
-
-    /// Indexes of the supply points within `radius_m` (geodesic) of `origin`.
-    pub fn within(&self, origin: Position, radius_m: f64) -> impl Iterator<Item = usize> + '_ {
-        let here = self.frame.project(origin);
-        let reach = radius_m / (1.0 - self.frame.max_relative_error_from(origin));
-        self.tree.locate_within_distance(here, reach * reach).map(|point| point.data).filter(
-            move |&i| {
-                Geodesic.distance(origin.to_point(), self.points[i].position.to_point()) <= radius_m
-            },
-        )
+        self.index.nearest_distance_m(origin)
     }
 }
 

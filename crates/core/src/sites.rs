@@ -2,12 +2,9 @@
 //! reach — a greedy maximal-covering answer over candidate quarter-mesh cell centres (Church &
 //! ReVelle 1974), the question a planner asks before opening a nursing station.
 
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
-
-use geo::{Distance, Geodesic};
-
-use crate::{Atlas, FacilityKind, MeshCode, MeshLevel, Position, Scenario, SupplyWeight};
+use crate::{
+    Atlas, FacilityKind, MeshCode, MeshLevel, Position, PositionIndex, Scenario, SupplyWeight,
+};
 
 /// The most sites one query suggests.
 pub const MAX_SITES: usize = 20;
@@ -57,27 +54,11 @@ impl Atlas {
                 }
             })
             .collect();
-        let frame = self.frame();
-        let tree = RTree::bulk_load(
-            cells
-                .iter()
-                .enumerate()
-                .map(|(i, c)| GeomWithData::new(frame.project(c.center), i))
-                .collect(),
-        );
         // Which demand cells each candidate reaches, once.
+        let centres = PositionIndex::new(cells.iter().map(|c| c.center).collect(), *self.frame());
         let reach: Vec<Vec<usize>> = cells
             .iter()
-            .map(|candidate| {
-                let bound = radius_m / (1.0 - frame.max_relative_error_from(candidate.center));
-                tree.locate_within_distance(frame.project(candidate.center), bound * bound)
-                    .map(|p| p.data)
-                    .filter(|&i| {
-                        Geodesic.distance(candidate.center.to_point(), cells[i].center.to_point())
-                            <= radius_m
-                    })
-                    .collect()
-            })
+            .map(|candidate| centres.within(candidate.center, radius_m).collect())
             .collect();
         let mut picks = Vec::new();
         for rank in 1..=n.min(MAX_SITES) {
