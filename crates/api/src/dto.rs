@@ -233,7 +233,7 @@ pub struct KindStatisticsDto {
 impl From<&KindStatistics> for KindStatisticsDto {
     fn from(s: &KindStatistics) -> Self {
         KindStatisticsDto {
-            coverage: s.coverage.id().to_owned(),
+            coverage: s.completeness.id().to_owned(),
             count: s.count,
             per_10k_residents: s.per_10k_residents,
             per_1k_aged_75_plus: s.per_1k_aged_75_plus,
@@ -272,13 +272,13 @@ impl AreaProperties {
     /// From core statistics.
     #[must_use]
     pub fn of(stats: &AreaStatistics, code: String, name: Option<String>, area_type: &str) -> Self {
-        let complete = stats.completeness == care_atlas_core::Completeness::StudyArea;
+        let complete = stats.scope == care_atlas_core::StatisticsScope::StudyArea;
         AreaProperties {
             code,
             name,
             area_type: area_type.to_owned(),
-            in_study_area: stats.completeness != care_atlas_core::Completeness::Neighbour,
-            completeness: stats.completeness.id().to_owned(),
+            in_study_area: stats.scope != care_atlas_core::StatisticsScope::Neighbour,
+            completeness: stats.scope.id().to_owned(),
             population: stats.population,
             aged_65_plus: stats.aged_65_plus,
             aged_75_plus: stats.aged_75_plus,

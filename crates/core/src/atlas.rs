@@ -13,10 +13,10 @@ use rstar::RTree;
 use rstar::primitives::GeomWithData;
 
 use crate::{
-    AreaRole, Coverage, CoverageScope, Facility, FacilityId, FacilityKind, Gazetteer, Grid,
-    KindCoverage, LocalFrame, MeshLevel, MunicipalPopulation, Municipality, MunicipalityCode,
-    PopulationSurface, Position, SmallArea, TownPoint, municipality_in_address, normalise_address,
-    split_prefecture,
+    AreaRole, Facility, FacilityId, FacilityKind, Gazetteer, Grid, KindCompleteness, LocalFrame,
+    MeshLevel, MunicipalPopulation, Municipality, MunicipalityCode, PopulationSurface, Position,
+    SmallArea, SourceCompleteness, SourceScope, TownPoint, municipality_in_address,
+    normalise_address, split_prefecture,
 };
 
 /// An R-tree entry: a facility's position in the frame, its index in [`Atlas::facilities`], and
@@ -55,7 +55,7 @@ pub struct AtlasParts {
     /// Gazetteer town points.
     pub towns: Vec<TownPoint>,
     /// How completely each kind is known.
-    pub coverage: Vec<KindCoverage>,
+    pub completeness: Vec<KindCompleteness>,
 }
 
 /// An immutable snapshot with its indexes.
@@ -70,7 +70,7 @@ pub struct Atlas {
     populations: BTreeMap<MunicipalityCode, MunicipalPopulation>,
     small_areas: Vec<SmallArea>,
     gazetteer: Gazetteer,
-    coverage: Vec<KindCoverage>,
+    completeness: Vec<KindCompleteness>,
     surface: PopulationSurface,
     /// Mesh grids of the study area, built on first use: 1 km, 500 m, 250 m.
     grids: [OnceLock<Grid>; 3],
@@ -87,7 +87,7 @@ impl Atlas {
             populations,
             mut small_areas,
             towns,
-            coverage,
+            completeness,
         } = parts;
         facilities.sort_by(|a, b| a.id.cmp(&b.id));
         facilities.dedup_by(|a, b| a.id == b.id);
@@ -120,7 +120,7 @@ impl Atlas {
             populations: populations.into_iter().map(|p| (p.code, p)).collect(),
             small_areas,
             gazetteer: Gazetteer::new(towns),
-            coverage,
+            completeness,
         }
     }
 
@@ -187,17 +187,21 @@ impl Atlas {
 
     /// How completely `kind` is known in `scope`; a kind with no statement has no source.
     #[must_use]
-    pub fn coverage(&self, kind: FacilityKind, scope: CoverageScope) -> Coverage {
-        self.coverage
+    pub fn source_completeness(
+        &self,
+        kind: FacilityKind,
+        scope: SourceScope,
+    ) -> SourceCompleteness {
+        self.completeness
             .iter()
             .find(|c| c.kind == kind && c.scope == scope)
-            .map_or(Coverage::NoSource, |c| c.coverage)
+            .map_or(SourceCompleteness::NoSource, |c| c.completeness)
     }
 
     /// Every coverage statement.
     #[must_use]
-    pub fn coverage_statements(&self) -> &[KindCoverage] {
-        &self.coverage
+    pub fn completeness_statements(&self) -> &[KindCompleteness] {
+        &self.completeness
     }
 
     /// The metric frame of the index.

@@ -3,51 +3,45 @@
 //! This crate is pure: no file, database or network I/O and no HTTP or JSON. The loader turns files
 //! into these types (validating at the edge) and the API turns them into responses.
 
-mod accessibility;
-mod area;
+mod analysis;
 mod atlas;
-mod catchment;
-mod coverage;
-mod facility;
-mod frame;
-mod gaps;
-mod gazetteer;
-mod grid;
-mod index;
-mod kind;
-mod mesh;
-mod nearest;
+mod domain;
 mod population;
-mod position;
-mod scenario;
-mod sites;
-mod statistics;
+mod spatial;
 #[doc(hidden)]
 pub mod testing;
 
-pub use accessibility::{AccessibilityScores, CatchmentMethod, Demand, Supply, floating_catchment};
-pub use area::{
+pub use analysis::accessibility::fca::{
+    AccessibilityScores, CatchmentMethod, Demand, Supply, floating_catchment,
+};
+pub use analysis::accessibility::mesh::{AccessibilityQuery, CellAccessibility};
+pub use analysis::gaps::polygons::{
+    CIRCLE_VERTICES, GapPolygon, coverage_gap_polygons, geodesic_circle,
+};
+pub use analysis::gaps::{GapCell, GapQuery, GapResolution, GapSummary, Gaps};
+pub use analysis::grid::{CellPart, Grid, RING_POPULATION_METHOD, RingCell, StudyCell};
+pub use analysis::nearest::{MAX_NEAREST, NearestFacility, NearestQuery, NearestQueryError};
+pub use analysis::scenario::{
+    AddedFacility, RADIUS_RANGE_M, Scenario, SupplyIndex, SupplyPoint, SupplyWeight,
+};
+pub use analysis::sites::{MAX_SITES, SiteSuggestion};
+pub use analysis::statistics::{
+    AreaRef, AreaStatistics, KindStatistics, Location, StatisticsScope,
+};
+pub use atlas::{AddressOrigin, Atlas, AtlasParts};
+pub use domain::area::{
     AreaRole, MunicipalPopulation, Municipality, MunicipalityCode, MunicipalityCodeError,
     Placement, STUDY_AREA_CODES, SmallArea,
 };
-pub use atlas::{AddressOrigin, Atlas, AtlasParts};
-pub use catchment::{AccessibilityQuery, CellAccessibility};
-pub use coverage::{CIRCLE_VERTICES, GapPolygon, coverage_gap_polygons, geodesic_circle};
-pub use facility::{Facility, FacilityId, PositionPrecision, Provenance};
-pub use frame::LocalFrame;
-pub use gaps::{GapCell, GapQuery, GapResolution, GapSummary, Gaps};
-pub use gazetteer::{
+pub use domain::facility::{Facility, FacilityId, PositionPrecision, Provenance};
+pub use domain::gazetteer::{
     Gazetteer, TownMatch, TownPoint, municipality_in_address, normalise_address, split_prefecture,
 };
-pub use grid::{CellPart, Grid, RING_POPULATION_METHOD, RingCell, StudyCell};
-pub use index::PositionIndex;
-pub use kind::{Coverage, CoverageScope, FacilityKind, KindCoverage, UnknownKind};
-pub use mesh::{MeshCode, MeshCodeError, MeshLevel};
-pub use nearest::{MAX_NEAREST, NearestFacility, NearestQuery, NearestQueryError};
-pub use population::{PopulationCell, PopulationSurface};
-pub use position::{Position, PositionError};
-pub use scenario::{
-    AddedFacility, RADIUS_RANGE_M, Scenario, SupplyIndex, SupplyPoint, SupplyWeight,
+pub use domain::kind::{
+    FacilityKind, KindCompleteness, SourceCompleteness, SourceScope, UnknownKind,
 };
-pub use sites::{MAX_SITES, SiteSuggestion};
-pub use statistics::{AreaRef, AreaStatistics, Completeness, KindStatistics, Location};
+pub use domain::position::{Position, PositionError};
+pub use population::surface::{PopulationCell, PopulationSurface};
+pub use spatial::frame::LocalFrame;
+pub use spatial::index::PositionIndex;
+pub use spatial::mesh::{MeshCode, MeshCodeError, MeshLevel};

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
-    AreaRole, Coverage, CoverageScope, Facility, FacilityKind, Gazetteer, KindCoverage,
-    Municipality, PositionPrecision,
+    AreaRole, Facility, FacilityKind, Gazetteer, KindCompleteness, Municipality, PositionPrecision,
+    SourceCompleteness, SourceScope,
 };
 use serde_json::{Value, json};
 
@@ -311,21 +311,21 @@ fn sources() -> Vec<SourceInfo> {
 }
 
 /// How completely each kind is known in the study area and in the neighbouring municipalities.
-fn kind_coverage() -> Vec<KindCoverage> {
-    use Coverage::{Complete, NoSource, Partial};
+fn kind_coverage() -> Vec<KindCompleteness> {
     use FacilityKind as K;
+    use SourceCompleteness::{Complete, NoSource, Partial};
     const WITHIN: &str = "facilities within 10 km of the study area only; a few records without usable coordinates could not be selected";
     const NO_NEIGHBOURS: &str = "no neighbouring records were extracted for this kind";
-    let study = |kind, coverage, note: &str| KindCoverage {
+    let study = |kind, completeness, note: &str| KindCompleteness {
         kind,
-        scope: CoverageScope::StudyArea,
-        coverage,
+        scope: SourceScope::StudyArea,
+        completeness,
         note: note.into(),
     };
-    let neighbours = |kind, coverage, note: &str| KindCoverage {
+    let neighbours = |kind, completeness, note: &str| KindCompleteness {
         kind,
-        scope: CoverageScope::Neighbours,
-        coverage,
+        scope: SourceScope::Neighbours,
+        completeness,
         note: note.into(),
     };
     vec![
@@ -621,7 +621,7 @@ fn write_canonical(
             vec![
                 c.kind.id().to_owned(),
                 c.scope.id().to_owned(),
-                c.coverage.id().to_owned(),
+                c.completeness.id().to_owned(),
                 c.note,
             ]
         }),
@@ -752,11 +752,11 @@ fn counts_table(report: &BuildReport, municipalities: &[Municipality]) -> String
         municipalities.iter().filter(|m| m.role == AreaRole::StudyArea).collect();
     towns.sort_by_key(|m| m.code);
     let coverage = kind_coverage();
-    let coverage_of = |kind: FacilityKind, scope: CoverageScope| {
+    let coverage_of = |kind: FacilityKind, scope: SourceScope| {
         coverage
             .iter()
             .find(|c| c.kind == kind && c.scope == scope)
-            .map_or(Coverage::NoSource, |c| c.coverage)
+            .map_or(SourceCompleteness::NoSource, |c| c.completeness)
     };
     let mut counts: BTreeMap<(FacilityKind, String), usize> = BTreeMap::new();
     for f in &report.facilities {
@@ -767,12 +767,12 @@ fn counts_table(report: &BuildReport, municipalities: &[Municipality]) -> String
         };
         *counts.entry((f.kind, column)).or_default() += 1;
     }
-    let cell = |kind: FacilityKind, column: &str, scope: CoverageScope| {
+    let cell = |kind: FacilityKind, column: &str, scope: SourceScope| {
         let n = counts.get(&(kind, column.to_owned())).copied().unwrap_or(0);
         match coverage_of(kind, scope) {
-            Coverage::NoSource => "no source".to_owned(),
-            Coverage::Partial => format!("{n} (partial)"),
-            Coverage::Complete => n.to_string(),
+            SourceCompleteness::NoSource => "no source".to_owned(),
+            SourceCompleteness::Partial => format!("{n} (partial)"),
+            SourceCompleteness::Complete => n.to_string(),
         }
     };
     let mut out = String::new();
@@ -781,18 +781,16 @@ fn counts_table(report: &BuildReport, municipalities: &[Municipality]) -> String
         writeln!(out, "| kind | {} | study area | neighbours (within 10 km) |", header.join(" | "));
     let _ = writeln!(out, "|---|{}---:|---:|", "---:|".repeat(towns.len()));
     for kind in FacilityKind::ALL {
-        let per_town: Vec<String> = towns
-            .iter()
-            .map(|t| cell(kind, &t.code.to_string(), CoverageScope::StudyArea))
-            .collect();
+        let per_town: Vec<String> =
+            towns.iter().map(|t| cell(kind, &t.code.to_string(), SourceScope::StudyArea)).collect();
         let study_total: usize = towns
             .iter()
             .map(|t| counts.get(&(kind, t.code.to_string())).copied().unwrap_or(0))
             .sum();
-        let study = match coverage_of(kind, CoverageScope::StudyArea) {
-            Coverage::NoSource => "no source".to_owned(),
-            Coverage::Partial => format!("{study_total} (partial)"),
-            Coverage::Complete => study_total.to_string(),
+        let study = match coverage_of(kind, SourceScope::StudyArea) {
+            SourceCompleteness::NoSource => "no source".to_owned(),
+            SourceCompleteness::Partial => format!("{study_total} (partial)"),
+            SourceCompleteness::Complete => study_total.to_string(),
         };
         let _ = writeln!(
             out,
@@ -800,7 +798,7 @@ fn counts_table(report: &BuildReport, municipalities: &[Municipality]) -> String
             kind.id(),
             kind.label_ja(),
             per_town.join(" | "),
-            cell(kind, "neighbours", CoverageScope::Neighbours)
+            cell(kind, "neighbours", SourceScope::Neighbours)
         );
     }
     let in_study = report

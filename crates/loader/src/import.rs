@@ -203,7 +203,7 @@ struct Collected {
     small_areas: Vec<FromFile<Sourced<care_atlas_core::SmallArea>>>,
     towns: Vec<FromFile<Sourced<care_atlas_core::TownPoint>>>,
     sources: Vec<crate::SourceInfo>,
-    coverage: Vec<care_atlas_core::KindCoverage>,
+    completeness: Vec<care_atlas_core::KindCompleteness>,
 }
 
 impl Collected {
@@ -214,7 +214,7 @@ impl Collected {
         self.small_areas.extend(tag(path, batch.small_areas));
         self.towns.extend(tag(path, batch.towns));
         self.sources.extend(batch.sources);
-        self.coverage.extend(batch.coverage);
+        self.completeness.extend(batch.completeness);
     }
 }
 
@@ -367,7 +367,7 @@ fn write_all(
     let db = |source| LoadError::Database { path: path.clone(), source };
     let total = accepted.len()
         + written.sources.len()
-        + written.coverage.len()
+        + written.completeness.len()
         + written.municipalities.len()
         + written.populations.len()
         + written.small_areas.len()
@@ -395,7 +395,7 @@ fn write_all(
     for s in &written.sources {
         write("sources", store::write_source(&tx, s))?;
     }
-    for c in &written.coverage {
+    for c in &written.completeness {
         write("kind_coverage", store::write_coverage(&tx, c))?;
     }
     for f in &accepted {

@@ -1,7 +1,7 @@
 //! What parsing a file yields: domain values ready to store and facility drafts awaiting placement.
 
 use care_atlas_core::{
-    FacilityKind, KindCoverage, MunicipalPopulation, Municipality, MunicipalityCode,
+    FacilityKind, KindCompleteness, MunicipalPopulation, Municipality, MunicipalityCode,
     PositionPrecision, SmallArea, TownPoint,
 };
 
@@ -133,7 +133,7 @@ pub struct Batch {
     /// Source descriptions.
     pub sources: Vec<SourceInfo>,
     /// Kind coverage statements.
-    pub coverage: Vec<KindCoverage>,
+    pub completeness: Vec<KindCompleteness>,
     /// Rejected rows.
     pub row_errors: Vec<RowError>,
     /// Data rows read (including rejected ones).
@@ -149,7 +149,7 @@ impl Batch {
         self.small_areas.append(&mut other.small_areas);
         self.towns.append(&mut other.towns);
         self.sources.append(&mut other.sources);
-        self.coverage.append(&mut other.coverage);
+        self.completeness.append(&mut other.completeness);
         self.row_errors.append(&mut other.row_errors);
         self.rows_read += other.rows_read;
     }

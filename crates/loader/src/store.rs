@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
-    AreaRole, Atlas, AtlasParts, Coverage, CoverageScope, Facility, FacilityId, FacilityKind,
-    KindCoverage, MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionPrecision,
-    Provenance, SmallArea, TownPoint,
+    AreaRole, Atlas, AtlasParts, Facility, FacilityId, FacilityKind, KindCompleteness,
+    MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionPrecision, Provenance,
+    SmallArea, SourceCompleteness, SourceScope, TownPoint,
 };
 use geo::MultiPolygon;
 use rusqlite::types::Value;
@@ -455,7 +455,7 @@ pub(crate) fn write_source(tx: &Transaction<'_>, s: &SourceInfo) -> rusqlite::Re
 
 pub(crate) fn write_coverage(
     tx: &Transaction<'_>,
-    c: &KindCoverage,
+    c: &KindCompleteness,
 ) -> rusqlite::Result<WriteOutcome> {
     upsert(
         tx,
@@ -465,7 +465,7 @@ pub(crate) fn write_coverage(
         vec![
             Value::Text(c.kind.id().to_owned()),
             Value::Text(c.scope.id().to_owned()),
-            Value::Text(c.coverage.id().to_owned()),
+            Value::Text(c.completeness.id().to_owned()),
             Value::Text(c.note.clone()),
         ],
     )
@@ -602,11 +602,11 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
     while let Some(row) = rows.next()? {
         let (kind, scope, coverage): (String, String, String) =
             (row.get(0)?, row.get(1)?, row.get(2)?);
-        snapshot.parts.coverage.push(KindCoverage {
+        snapshot.parts.completeness.push(KindCompleteness {
             kind: kind.parse().map_err(invalid("coverage kind"))?,
-            scope: CoverageScope::from_id(&scope)
+            scope: SourceScope::from_id(&scope)
                 .ok_or_else(|| ReadError::Invalid(format!("coverage scope {scope}")))?,
-            coverage: Coverage::from_id(&coverage)
+            completeness: SourceCompleteness::from_id(&coverage)
                 .ok_or_else(|| ReadError::Invalid(format!("coverage {coverage}")))?,
             note: row.get(3)?,
         });

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use care_atlas_core::{
-    AccessibilityQuery, AddedFacility, AreaRef, Atlas, CatchmentMethod, Completeness, Coverage,
-    FacilityKind, GapQuery, GapResolution, MeshLevel, NearestQuery, Position, Scenario,
-    SupplyWeight,
+    AccessibilityQuery, AddedFacility, AreaRef, Atlas, CatchmentMethod, FacilityKind, GapQuery,
+    GapResolution, MeshLevel, NearestQuery, Position, Scenario, SourceCompleteness,
+    StatisticsScope, SupplyWeight,
 };
 use care_atlas_loader::{ImportOptions, import_files, store::load_atlas};
 
@@ -78,7 +78,7 @@ fn an_address_is_located_at_its_town_and_says_so() {
 #[test]
 fn town_statistics_count_facilities_and_keep_unknown_kinds_unknown() {
     let hasuda = atlas().area_statistics(AreaRef::Municipality("11238".parse().unwrap())).unwrap();
-    assert_eq!(hasuda.completeness, Completeness::StudyArea);
+    assert_eq!(hasuda.scope, StatisticsScope::StudyArea);
     assert_eq!(
         (hasuda.population, hasuda.aged_65_plus, hasuda.aged_75_plus),
         (Some(61_499.0), Some(19_902), Some(10_290))
@@ -91,14 +91,14 @@ fn town_statistics_count_facilities_and_keep_unknown_kinds_unknown() {
     assert!((nursing.per_1k_aged_75_plus.unwrap() - 6.0 * 1_000.0 / 10_290.0).abs() < 1e-9);
     let centers = kind(FacilityKind::CommunitySupportCenter);
     assert_eq!(
-        (centers.coverage, centers.count, centers.per_km2),
-        (Coverage::NoSource, None, None)
+        (centers.completeness, centers.count, centers.per_km2),
+        (SourceCompleteness::NoSource, None, None)
     );
-    assert_eq!(kind(FacilityKind::Clinic).coverage, Coverage::Partial);
+    assert_eq!(kind(FacilityKind::Clinic).completeness, SourceCompleteness::Partial);
 
     let kasukabe =
         atlas().area_statistics(AreaRef::Municipality("11214".parse().unwrap())).unwrap();
-    assert_eq!(kasukabe.completeness, Completeness::Neighbour);
+    assert_eq!(kasukabe.scope, StatisticsScope::Neighbour);
     assert!(kasukabe.kinds.is_empty(), "a neighbour gets no per-kind statistics");
 }
 
@@ -111,7 +111,7 @@ fn mesh_statistics_inside_and_across_the_border() {
         .find(|c| (c.study_area_km2() - c.area_km2).abs() < 1e-9)
         .unwrap();
     let stats = atlas().area_statistics(AreaRef::Mesh(inside.code)).unwrap();
-    assert_eq!(stats.completeness, Completeness::StudyArea);
+    assert_eq!(stats.scope, StatisticsScope::StudyArea);
     assert!(
         (stats.population.unwrap() - inside.population()).abs() < 1e-3,
         "{:?} vs {}",
@@ -125,7 +125,7 @@ fn mesh_statistics_inside_and_across_the_border() {
         .find(|c| c.study_area_km2() < c.area_km2 * 0.5)
         .unwrap();
     let stats = atlas().area_statistics(AreaRef::Mesh(border.code)).unwrap();
-    assert_eq!(stats.completeness, Completeness::PartlyOutsideStudyArea);
+    assert_eq!(stats.scope, StatisticsScope::PartlyOutsideStudyArea);
     assert!(stats.kinds.is_empty());
     assert!(atlas().area_statistics(AreaRef::Mesh("5339".parse().unwrap())).is_some());
     assert!(atlas().area_statistics(AreaRef::Mesh("6441".parse().unwrap())).is_none());

@@ -1,8 +1,8 @@
 //! Our own canonical files, as `care-atlas data` writes them into `data/`.
 
 use care_atlas_core::{
-    AreaRole, Coverage, CoverageScope, FacilityId, FacilityKind, KindCoverage, MunicipalPopulation,
-    MunicipalityCode, Position, PositionPrecision, SmallArea, TownPoint,
+    AreaRole, FacilityId, FacilityKind, KindCompleteness, MunicipalPopulation, MunicipalityCode,
+    Position, PositionPrecision, SmallArea, SourceCompleteness, SourceScope, TownPoint,
 };
 
 use super::fields::{capacity, coordinates, non_empty, open_days};
@@ -288,15 +288,15 @@ pub fn kind_coverage(table: &Table) -> Result<Batch, LoadError> {
         table.require_names("kind-coverage", KIND_COVERAGE_COLUMNS)?;
     let (values, row_errors) = each_row(table, |row| {
         let reject = |reason: String| Rejection::of(row.get(kind), "", reason);
-        Ok(KindCoverage {
+        Ok(KindCompleteness {
             kind: row
                 .get(kind)
                 .parse()
                 .map_err(|e: care_atlas_core::UnknownKind| reject(e.to_string()))?,
-            scope: CoverageScope::from_id(row.get(scope)).ok_or_else(|| {
+            scope: SourceScope::from_id(row.get(scope)).ok_or_else(|| {
                 reject(format!("scope `{}` is not study_area or neighbours_10km", row.get(scope)))
             })?,
-            coverage: Coverage::from_id(row.get(coverage)).ok_or_else(|| {
+            completeness: SourceCompleteness::from_id(row.get(coverage)).ok_or_else(|| {
                 reject(format!(
                     "coverage `{}` is not complete, partial or no_source",
                     row.get(coverage)
@@ -306,7 +306,7 @@ pub fn kind_coverage(table: &Table) -> Result<Batch, LoadError> {
         })
     });
     Ok(Batch {
-        coverage: values.into_iter().map(|(_, v)| v).collect(),
+        completeness: values.into_iter().map(|(_, v)| v).collect(),
         row_errors,
         ..Batch::default()
     })

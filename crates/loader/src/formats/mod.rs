@@ -37,7 +37,7 @@ pub enum Format {
     /// Our canonical `sources.csv`.
     Sources,
     /// Our canonical `kind_coverage.csv`.
-    KindCoverage,
+    KindCompleteness,
     /// 介護サービス情報公表システム open-data CSV (official column layout).
     KaigoOpenData,
     /// 自治体標準オープンデータセット 医療機関一覧.
@@ -74,7 +74,7 @@ impl Format {
         Format::SmallAreas,
         Format::Towns,
         Format::Sources,
-        Format::KindCoverage,
+        Format::KindCompleteness,
         Format::Municipalities,
         Format::KaigoOpenData,
         Format::StandardCare,
@@ -101,7 +101,7 @@ impl Format {
             Format::SmallAreas => "small-areas",
             Format::Towns => "towns",
             Format::Sources => "sources",
-            Format::KindCoverage => "kind-coverage",
+            Format::KindCompleteness => "kind-coverage",
             Format::KaigoOpenData => "kaigo-opendata",
             Format::StandardMedical => "standard-medical",
             Format::StandardCare => "standard-care",
@@ -142,7 +142,7 @@ impl Format {
             | Format::SmallAreas
             | Format::Towns
             | Format::Sources
-            | Format::KindCoverage => "",
+            | Format::KindCompleteness => "",
         }
     }
 
@@ -180,7 +180,7 @@ impl Format {
             Format::Sources => {
                 table.has_all(&["id", "title", "publisher", "licence", "attribution"])
             }
-            Format::KindCoverage => table.has_all(&["kind", "scope", "coverage", "note"]),
+            Format::KindCompleteness => table.has_all(&["kind", "scope", "coverage", "note"]),
             Format::KaigoOpenData => table.has_all(&[
                 "都道府県コード又は市町村コード",
                 "事業所名",
@@ -297,7 +297,7 @@ fn parse_table(
         Format::SmallAreas => canonical::small_areas(table),
         Format::Towns => canonical::towns(table),
         Format::Sources => canonical::sources(table),
-        Format::KindCoverage => canonical::kind_coverage(table),
+        Format::KindCompleteness => canonical::kind_coverage(table),
         Format::KaigoOpenData => official::kaigo_opendata(table, context),
         Format::StandardMedical => official::standard_medical(table, context),
         Format::StandardCare => official::standard_care(table, context),

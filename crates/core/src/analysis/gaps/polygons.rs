@@ -12,7 +12,7 @@ use geo::{
     Orient, Polygon, Rect, unary_union,
 };
 
-use crate::population::{bounds_of, geodesic_area_m2};
+use crate::spatial::geometry::{bounds_of, geodesic_area_m2};
 use crate::{Municipality, MunicipalityCode, PopulationSurface, Position};
 
 /// Vertices of the circles that [`coverage_gap_polygons`] draws around facilities.

@@ -2,6 +2,8 @@
 //! some kinds, as polygons or as mesh cells, under a what-if scenario. Facilities anywhere in the
 //! snapshot cover the study area, including those in neighbouring municipalities.
 
+pub(crate) mod polygons;
+
 use crate::{
     Atlas, FacilityKind, GapPolygon, MeshCode, MeshLevel, MunicipalityCode, Position, Scenario,
     SupplyWeight, coverage_gap_polygons,

@@ -10,8 +10,8 @@
 use geo::{BooleanOps, GeodesicArea, MultiPolygon};
 
 use crate::{
-    AreaRole, Atlas, Coverage, CoverageScope, FacilityKind, MeshCode, MeshLevel, MunicipalityCode,
-    Position,
+    AreaRole, Atlas, FacilityKind, MeshCode, MeshLevel, MunicipalityCode, Position,
+    SourceCompleteness, SourceScope,
 };
 
 /// An area statistics can be asked for.
@@ -25,7 +25,7 @@ pub enum AreaRef {
 
 /// How complete the statistics of an area are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Completeness {
+pub enum StatisticsScope {
     /// Inside the study area: every statistic is as complete as its source.
     StudyArea,
     /// A mesh cell reaching outside the study area: population is that of its study-area part,
@@ -36,14 +36,14 @@ pub enum Completeness {
     Neighbour,
 }
 
-impl Completeness {
+impl StatisticsScope {
     /// Stable id.
     #[must_use]
     pub const fn id(self) -> &'static str {
         match self {
-            Completeness::StudyArea => "study_area",
-            Completeness::PartlyOutsideStudyArea => "partly_outside_study_area",
-            Completeness::Neighbour => "neighbour",
+            StatisticsScope::StudyArea => "study_area",
+            StatisticsScope::PartlyOutsideStudyArea => "partly_outside_study_area",
+            StatisticsScope::Neighbour => "neighbour",
         }
     }
 }
@@ -54,7 +54,7 @@ pub struct KindStatistics {
     /// The kind.
     pub kind: FacilityKind,
     /// How completely the kind is known in the study area.
-    pub coverage: Coverage,
+    pub completeness: SourceCompleteness,
     /// Facilities in the area (`None`: no source); for a partial source, a lower bound.
     pub count: Option<usize>,
     /// Per 10,000 residents.
@@ -71,7 +71,7 @@ pub struct AreaStatistics {
     /// The area.
     pub area: AreaRef,
     /// How complete the figures are.
-    pub completeness: Completeness,
+    pub scope: StatisticsScope,
     /// Residents (census 2020): exact for a municipality, estimated from the population surface
     /// for a mesh cell (see [`crate::PopulationSurface::METHOD`]); `None` where unknown.
     pub population: Option<f64>,
@@ -81,8 +81,8 @@ pub struct AreaStatistics {
     pub aged_75_plus: Option<u32>,
     /// Geodesic area in km².
     pub area_km2: f64,
-    /// Per-kind statistics in [`FacilityKind::ALL`] order; empty unless `completeness` is
-    /// [`Completeness::StudyArea`].
+    /// Per-kind statistics in [`FacilityKind::ALL`] order; empty unless `scope` is
+    /// [`StatisticsScope::StudyArea`].
     pub kinds: Vec<KindStatistics>,
 }
 
@@ -144,19 +144,19 @@ impl Atlas {
         let area_km2 = area_km2(&municipality.boundary);
         let population = census.map(|p| f64::from(p.total));
         let aged_75_plus = census.and_then(|p| p.aged_75_plus);
-        let (completeness, kinds) = if municipality.role == AreaRole::StudyArea {
+        let (scope, kinds) = if municipality.role == AreaRole::StudyArea {
             let counts = self.count_by_kind(|f| f.municipality_code == code);
             let count = |kind: FacilityKind| counts.get(&kind).copied().unwrap_or(0);
             (
-                Completeness::StudyArea,
+                StatisticsScope::StudyArea,
                 self.kind_statistics(count, population, aged_75_plus, area_km2),
             )
         } else {
-            (Completeness::Neighbour, Vec::new())
+            (StatisticsScope::Neighbour, Vec::new())
         };
         Some(AreaStatistics {
             area: AreaRef::Municipality(code),
-            completeness,
+            scope,
             population,
             aged_65_plus: census.and_then(|p| p.aged_65_plus),
             aged_75_plus,
@@ -176,17 +176,17 @@ impl Atlas {
         let population = Some(self.population_surface().population_within(&shape));
         // A cell counts as inside when all but a sliver (1 m² per km², from boundary
         // digitisation) lies in the study area.
-        let (completeness, kinds) = if inside_km2 >= area * (1.0 - 1e-6) {
+        let (scope, kinds) = if inside_km2 >= area * (1.0 - 1e-6) {
             let counts =
                 self.count_by_kind(|f| MeshCode::of(f.position, cell.level()) == Some(cell));
             let count = |kind: FacilityKind| counts.get(&kind).copied().unwrap_or(0);
-            (Completeness::StudyArea, self.kind_statistics(count, population, None, area))
+            (StatisticsScope::StudyArea, self.kind_statistics(count, population, None, area))
         } else {
-            (Completeness::PartlyOutsideStudyArea, Vec::new())
+            (StatisticsScope::PartlyOutsideStudyArea, Vec::new())
         };
         Some(AreaStatistics {
             area: AreaRef::Mesh(cell),
-            completeness,
+            scope,
             population,
             aged_65_plus: None,
             aged_75_plus: None,
@@ -217,14 +217,14 @@ impl Atlas {
         FacilityKind::ALL
             .iter()
             .map(|&kind| {
-                let coverage = self.coverage(kind, CoverageScope::StudyArea);
-                let count = (coverage != Coverage::NoSource).then(|| count(kind));
+                let completeness = self.source_completeness(kind, SourceScope::StudyArea);
+                let count = (completeness != SourceCompleteness::NoSource).then(|| count(kind));
                 let ratio = |n: usize, per: f64, of: Option<f64>| {
                     of.filter(|d| *d > 0.0).map(|d| n as f64 * per / d)
                 };
                 KindStatistics {
                     kind,
-                    coverage,
+                    completeness,
                     count,
                     per_10k_residents: count.and_then(|n| ratio(n, 10_000.0, population)),
                     per_1k_aged_75_plus: count

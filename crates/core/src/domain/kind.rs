@@ -161,33 +161,33 @@ impl FromStr for FacilityKind {
 /// Where a coverage statement applies: our data is complete only for the three study-area towns;
 /// neighbouring municipalities hold only the facilities within 10 km of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum CoverageScope {
+pub enum SourceScope {
     /// Hasuda, Shiraoka and Miyashiro.
     StudyArea,
     /// Municipalities within 10 km of the study area, for the facilities within 10 km only.
     Neighbours,
 }
 
-impl CoverageScope {
+impl SourceScope {
     /// Stable id.
     #[must_use]
     pub const fn id(self) -> &'static str {
         match self {
-            CoverageScope::StudyArea => "study_area",
-            CoverageScope::Neighbours => "neighbours_10km",
+            SourceScope::StudyArea => "study_area",
+            SourceScope::Neighbours => "neighbours_10km",
         }
     }
 
     /// Parses a stable id.
     #[must_use]
     pub fn from_id(id: &str) -> Option<Self> {
-        [CoverageScope::StudyArea, CoverageScope::Neighbours].into_iter().find(|s| s.id() == id)
+        [SourceScope::StudyArea, SourceScope::Neighbours].into_iter().find(|s| s.id() == id)
     }
 }
 
 /// How completely the data covers one kind: a kind with no source is unknown, never zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Coverage {
+pub enum SourceCompleteness {
     /// A source lists every facility of this kind in the scope, as far as the source is complete.
     Complete,
     /// A source lists some facilities of this kind; counts are lower bounds.
@@ -196,21 +196,21 @@ pub enum Coverage {
     NoSource,
 }
 
-impl Coverage {
+impl SourceCompleteness {
     /// Stable id.
     #[must_use]
     pub const fn id(self) -> &'static str {
         match self {
-            Coverage::Complete => "complete",
-            Coverage::Partial => "partial",
-            Coverage::NoSource => "no_source",
+            SourceCompleteness::Complete => "complete",
+            SourceCompleteness::Partial => "partial",
+            SourceCompleteness::NoSource => "no_source",
         }
     }
 
     /// Parses a stable id.
     #[must_use]
     pub fn from_id(id: &str) -> Option<Self> {
-        [Coverage::Complete, Coverage::Partial, Coverage::NoSource]
+        [SourceCompleteness::Complete, SourceCompleteness::Partial, SourceCompleteness::NoSource]
             .into_iter()
             .find(|c| c.id() == id)
     }
@@ -218,13 +218,13 @@ impl Coverage {
 
 /// How completely one kind is known in one scope, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KindCoverage {
+pub struct KindCompleteness {
     /// The kind.
     pub kind: FacilityKind,
     /// Where the statement applies.
-    pub scope: CoverageScope,
+    pub scope: SourceScope,
     /// How complete the data is.
-    pub coverage: Coverage,
+    pub completeness: SourceCompleteness,
     /// Why, in a sentence (sources used, or what was searched and not found).
     pub note: String,
 }
@@ -260,12 +260,16 @@ mod tests {
 
     #[test]
     fn scope_and_coverage_ids_round_trip() {
-        for scope in [CoverageScope::StudyArea, CoverageScope::Neighbours] {
-            assert_eq!(CoverageScope::from_id(scope.id()), Some(scope));
+        for scope in [SourceScope::StudyArea, SourceScope::Neighbours] {
+            assert_eq!(SourceScope::from_id(scope.id()), Some(scope));
         }
-        for coverage in [Coverage::Complete, Coverage::Partial, Coverage::NoSource] {
-            assert_eq!(Coverage::from_id(coverage.id()), Some(coverage));
+        for coverage in [
+            SourceCompleteness::Complete,
+            SourceCompleteness::Partial,
+            SourceCompleteness::NoSource,
+        ] {
+            assert_eq!(SourceCompleteness::from_id(coverage.id()), Some(coverage));
         }
-        assert_eq!(Coverage::from_id("zero"), None);
+        assert_eq!(SourceCompleteness::from_id("zero"), None);
     }
 }

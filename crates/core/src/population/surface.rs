@@ -16,10 +16,11 @@ use std::collections::HashMap;
 
 use geo::orient::Direction;
 use geo::{
-    Area, BooleanOps, BoundingRect, Coord, GeodesicArea, Intersects, LineString, MultiPolygon,
-    Orient, Polygon, Rect,
+    Area, BooleanOps, BoundingRect, Coord, Intersects, LineString, MultiPolygon, Orient, Polygon,
+    Rect,
 };
 
+use crate::spatial::geometry::{bounds_of, geodesic_area_m2};
 use crate::{LocalFrame, Municipality, MunicipalityCode, Position, SmallArea};
 
 /// The population of one census small area, spread over its Voronoi cell.
@@ -191,20 +192,6 @@ impl PopulationSurface {
             .map(|c| c.population)
             .sum()
     }
-}
-
-/// Geodesic area in m² of a multipolygon, whatever the winding of its rings.
-pub(crate) fn geodesic_area_m2(shape: &MultiPolygon<f64>) -> f64 {
-    // The signed area of one polygon is (exterior − holes) with the sign of the exterior's
-    // winding, so its absolute value is right for either winding; the unsigned variant would
-    // read a clockwise ring as the rest of the earth.
-    // Folded from +0.0: an empty sum of floats is −0.0, which would print as "-0".
-    shape.iter().map(|p| p.geodesic_area_signed().abs()).fold(0.0, |sum, a| sum + a)
-}
-
-/// The bounding box of a shape, or an empty box at the origin for an empty shape.
-pub(crate) fn bounds_of(shape: &MultiPolygon<f64>) -> Rect<f64> {
-    shape.bounding_rect().unwrap_or_else(|| Rect::new(Coord::zero(), Coord::zero()))
 }
 
 /// How much larger than a cell's bounding box the window is that a query region is cut to

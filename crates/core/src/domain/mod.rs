@@ -1,0 +1,8 @@
+//! The domain: facility kinds and how completely each is known, facilities with their provenance,
+//! municipalities and census areas, validated positions, and the gazetteer that places addresses.
+
+pub(crate) mod area;
+pub(crate) mod facility;
+pub(crate) mod gazetteer;
+pub(crate) mod kind;
+pub(crate) mod position;
