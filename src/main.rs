@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use care_atlas_core::MunicipalityCode;
 use care_atlas_loader::{Format, ImportOptions, build, import_files};
 use clap::{Parser, Subcommand};
 
@@ -38,6 +39,11 @@ enum Command {
         /// Make any bad row fatal: nothing is imported unless every row is good.
         #[arg(long)]
         strict: bool,
+        /// Codes of the study-area municipalities, for boundary files that state no roles (N03):
+        /// every other municipality in them is a neighbour. Without it they keep the roles already
+        /// in the database, and a municipality with none there is refused.
+        #[arg(long, value_name = "CODE,…", value_delimiter = ',', value_parser = parse_code)]
+        study_area: Vec<MunicipalityCode>,
         /// Files or folders to import.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -79,6 +85,10 @@ enum Command {
     },
 }
 
+fn parse_code(text: &str) -> Result<MunicipalityCode, String> {
+    text.trim().parse().map_err(|e: care_atlas_core::MunicipalityCodeError| e.to_string())
+}
+
 fn parse_format(id: &str) -> Result<Format, String> {
     Format::from_id(id)
         .ok_or_else(|| format!("unknown format `{id}`; one of: {}", Format::all_ids()))
@@ -103,8 +113,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Import { db, format, source, as_of, strict, files } => {
-            let options = ImportOptions { format, source, as_of, strict };
+        Command::Import { db, format, source, as_of, strict, study_area, files } => {
+            let study_area = (!study_area.is_empty()).then(|| study_area.into_iter().collect());
+            let options = ImportOptions { format, source, as_of, strict, study_area };
             let summary = import_files(&db, &files, &options).with_context(|| {
                 format!("import into {} failed; the database is unchanged", db.display())
             })?;
@@ -172,20 +183,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for error in &report.rejected {
                 writeln!(out, "  {error}")?;
             }
-            let changed: Vec<_> = report.positions_changed().collect();
-            writeln!(out, "{} positions geocoded or repaired", changed.len())?;
-            for f in changed.iter().filter(|f| {
-                f.position_note
-                    .as_deref()
-                    .is_some_and(|n| !n.starts_with("the source gives no coordinates"))
-            }) {
-                writeln!(
-                    out,
-                    "  repaired {} {}: {}",
-                    f.id,
-                    f.name,
-                    f.position_note.as_deref().unwrap_or_default()
-                )?;
+            writeln!(out, "{} positions geocoded or repaired", report.positions_changed().count())?;
+            for f in report.repaired_positions() {
+                let note = f.position_note.as_ref().map(ToString::to_string).unwrap_or_default();
+                writeln!(out, "  repaired {} {}: {note}", f.id, f.name)?;
             }
         }
     }

@@ -148,7 +148,7 @@ impl FacilityProperties {
             address: f.address.clone(),
             municipality_code: f.municipality_code.to_string(),
             position_precision: f.position_precision.id().to_owned(),
-            position_note: f.position_note.clone(),
+            position_note: f.position_note.as_ref().map(ToString::to_string),
             phone: f.phone.clone(),
             url: f.url.clone(),
             capacity: f.capacity,

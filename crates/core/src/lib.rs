@@ -31,9 +31,12 @@ pub use analysis::statistics::{
 pub use atlas::{AddressOrigin, Atlas, AtlasParts};
 pub use domain::area::{
     AreaRole, MunicipalPopulation, Municipality, MunicipalityCode, MunicipalityCodeError,
-    Placement, STUDY_AREA_CODES, SmallArea,
+    Placement, SmallArea,
 };
-pub use domain::facility::{Facility, FacilityId, PositionPrecision, Provenance};
+pub use domain::facility::{
+    Facility, FacilityId, PositionNote, PositionPrecision, Provenance, SourcePositionFault,
+    TownPlacement,
+};
 pub use domain::gazetteer::{
     Gazetteer, TownMatch, TownPoint, municipality_in_address, normalise_address, split_prefecture,
 };

@@ -2,7 +2,7 @@
 //! ([`RowError`]) reject one record and are reported with file and line.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A fatal error: the import stops and the database is left as it was.
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +83,17 @@ pub enum LoadError {
         /// What is wrong.
         detail: String,
     },
+    /// A boundary file states no role (study area or neighbour) for a municipality, and none was
+    /// given.
+    #[error(
+        "{path}: the file states no role (study area or neighbour) for {municipality}, and none was given: name the study-area municipalities with --study-area CODE,CODE,… or import a municipalities file that states the roles first"
+    )]
+    RoleUnstated {
+        /// The boundary file.
+        path: PathBuf,
+        /// The municipality without a role, name and code.
+        municipality: String,
+    },
     /// The raw files for `care-atlas data` are incomplete or inconsistent.
     #[error("{path}: {detail}")]
     Raw {
@@ -91,6 +102,11 @@ pub enum LoadError {
         /// What is wrong.
         detail: String,
     },
+}
+
+/// Turns an I/O error on `path` into a [`LoadError::Io`] naming it.
+pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> LoadError + '_ {
+    move |source| LoadError::Io { path: path.to_owned(), source }
 }
 
 /// Where in a file a row error is.

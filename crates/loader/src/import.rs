@@ -4,13 +4,14 @@
 //! error (an unreadable file, `--strict` with a bad row, a database failure) leaves an existing
 //! database byte-identical and creates no new one.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{Gazetteer, Municipality, MunicipalityCode};
 
-use crate::formats::{Format, ParseOptions, parse_file};
+use crate::formats::{Format, ParseOptions, RoleAssignment, parse_file};
+use crate::place::Rejection;
 use crate::records::{Batch, Sourced};
 use crate::store::{self, Store, WriteOutcome};
 use crate::{LoadError, Placer, RowError, RowLocation, TextEncoding};
@@ -26,6 +27,9 @@ pub struct ImportOptions {
     pub as_of: Option<String>,
     /// Make any bad row fatal.
     pub strict: bool,
+    /// The study-area municipalities, for boundary files that state no roles (N03): every other
+    /// municipality in them is a neighbour. Without it such files take the roles already stored.
+    pub study_area: Option<BTreeSet<MunicipalityCode>>,
 }
 
 /// Counts for one kind or table.
@@ -174,12 +178,13 @@ fn first_of_each<T, K: std::hash::Hash + Eq>(
         let here = location(&item.value);
         if let Some((path, first)) = seen.get(&key(&item.value)) {
             let (record_id, name) = describe(&item.value);
+            let duplicate = Rejection::Duplicate { path: path.clone(), location: *first };
             errors.push(RowError {
                 path: item.path.clone(),
                 location: here,
                 record_id,
                 name,
-                reason: format!("duplicate of the record at {}:{first}", path.display()),
+                reason: duplicate.to_string(),
             });
             counts.reject();
         } else {
@@ -225,10 +230,16 @@ pub fn import_files(
     options: &ImportOptions,
 ) -> Result<ImportSummary, LoadError> {
     let files = expand_inputs(inputs)?;
+    // Boundary files that state no roles take them from --study-area, or else from the database.
+    let roles = match &options.study_area {
+        Some(codes) => RoleAssignment::StudyArea(codes.clone()),
+        None => RoleAssignment::Known(store::stored_roles(database)?),
+    };
     let parse_options = ParseOptions {
         format: options.format,
         source: options.source.clone(),
         as_of: options.as_of.clone(),
+        roles: Some(roles),
     };
     let mut summary = ImportSummary { database: database.to_owned(), ..ImportSummary::default() };
     let mut collected = Collected::default();
@@ -325,27 +336,14 @@ fn place_all(
     );
 
     let mut accepted = Vec::with_capacity(written.facilities.len());
-    let mut first_seen: HashMap<(&str, &str), (&Path, RowLocation)> = HashMap::new();
-    for draft in &written.facilities {
-        let counts = summary.facilities.entry(draft.value.kind.id()).or_default();
-        let key = (draft.value.source.as_str(), draft.value.record_id.as_str());
-        let outcome = if let Some((path, first)) = first_seen.get(&key) {
-            Err(format!("duplicate of the record at {}:{first}", path.display()))
-        } else {
-            first_seen.insert(key, (draft.path.as_path(), draft.value.location));
-            placer.place(&draft.value)
-        };
-        match outcome {
+    let drafts = written.facilities.iter().map(|d| (d.path.as_path(), &d.value));
+    for placed in placer.place_all(drafts) {
+        let counts = summary.facilities.entry(placed.draft.kind.id()).or_default();
+        match placed.outcome {
             Ok(facility) => accepted.push(facility),
-            Err(reason) => {
+            Err(error) => {
                 counts.reject();
-                errors.push(RowError {
-                    path: draft.path.clone(),
-                    location: draft.value.location,
-                    record_id: Some(draft.value.record_id.clone()),
-                    name: Some(draft.value.name.clone()),
-                    reason,
-                });
+                errors.push(error);
             }
         }
     }

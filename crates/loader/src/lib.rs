@@ -19,7 +19,7 @@ mod text;
 pub use error::{LoadError, RowError, RowLocation};
 pub use formats::Format;
 pub use import::{ImportOptions, ImportSummary, KindCounts, import_files};
-pub use place::{KnownMunicipality, Placer};
+pub use place::{KnownMunicipality, PlacedDraft, Placer, Rejection};
 pub use records::{Batch, DeclaredMunicipality, FacilityDraft, SourceInfo, Sourced};
 pub use store::Snapshot;
 pub use text::TextEncoding;

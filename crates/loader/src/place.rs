@@ -1,18 +1,142 @@
 //! Placement: checks each facility draft's position against the municipality its address names,
 //! geocodes records without coordinates to their town, repairs contradicting coordinates where the
 //! gazetteer covers the address, and rejects what cannot be placed with the reason.
+//!
+//! [`Placer::place_all`] is the one placement routine: `care-atlas data` and `care-atlas import`
+//! both dedupe, place and collect rejections through it.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
     Facility, FacilityId, Gazetteer, Municipality, MunicipalityCode, Placement, Position,
-    PositionPrecision, Provenance, municipality_in_address, normalise_address, split_prefecture,
+    PositionNote, PositionPrecision, Provenance, SourcePositionFault, TownPlacement,
+    municipality_in_address, normalise_address, split_prefecture,
 };
 
-use crate::FacilityDraft;
+use crate::{FacilityDraft, RowError, RowLocation};
 
 /// How far outside its municipality's N03 boundary a published position may lie and still be
 /// believed: offices on boundary roads are geocoded by the source a few hundred metres off, while
 /// wrong coordinates (another prefecture, a swapped digit) are kilometres off.
 pub const BOUNDARY_TOLERANCE_M: f64 = 500.0;
+
+/// Why a record was not placed. The `Display` text is the reason `data/audit/rejected_records.csv`
+/// and the import report give, so it must not change wording.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rejection {
+    /// An earlier record had the same source and record id; the first one is kept.
+    Duplicate {
+        /// The file of the first record.
+        path: PathBuf,
+        /// Where the first record is in its file.
+        location: RowLocation,
+    },
+    /// A canonical record's position is unusable.
+    UnusablePosition(SourcePositionFault),
+    /// A canonical record names no municipality code.
+    NoMunicipalityCode,
+    /// A canonical record's position lies farther outside its municipality than the tolerance.
+    OutsideStatedMunicipality {
+        /// The stated position.
+        position: Position,
+        /// Geodesic distance from the municipality's boundary in metres.
+        distance_m: f64,
+        /// The municipality's name.
+        municipality: String,
+        /// The municipality's code.
+        code: MunicipalityCode,
+    },
+    /// The address lies outside the mapped area but the coordinates do not.
+    ElsewhereContradicted {
+        /// The prefecture or municipality the address names.
+        place: String,
+        /// The published position.
+        position: Position,
+        /// The mapped municipality the position falls in, if any.
+        found_in: Option<String>,
+    },
+    /// The address lies outside the mapped area and the coordinates are unusable.
+    ElsewhereUnusable {
+        /// The prefecture or municipality the address names.
+        place: String,
+        /// Why the coordinates are unusable.
+        fault: SourcePositionFault,
+    },
+    /// The address names no municipality and the coordinates are unusable.
+    UnnamedUnusable(SourcePositionFault),
+    /// The address names no municipality and the coordinates lie in none of the mapped ones.
+    UnnamedOutside {
+        /// The published position.
+        position: Position,
+        /// How many municipalities are mapped.
+        mapped: usize,
+    },
+    /// The published position is unusable and the gazetteer does not cover the municipality.
+    NotInGazetteer {
+        /// Why the published position is unusable.
+        fault: SourcePositionFault,
+        /// The municipality the address names.
+        municipality: String,
+    },
+    /// The published position is unusable and no town of the gazetteer starts the address.
+    NoTown {
+        /// Why the published position is unusable.
+        fault: SourcePositionFault,
+        /// The municipality the address names.
+        municipality: String,
+        /// The address after the municipality.
+        rest: String,
+    },
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::Duplicate { path, location } => {
+                write!(f, "duplicate of the record at {}:{location}", path.display())
+            }
+            Rejection::UnusablePosition(fault) => write!(f, "{fault}"),
+            Rejection::NoMunicipalityCode => f.write_str("municipality_code is required"),
+            Rejection::OutsideStatedMunicipality { position, distance_m, municipality, code } => {
+                write!(
+                    f,
+                    "position ({position}) lies {} outside {municipality} ({code})",
+                    km(*distance_m)
+                )
+            }
+            Rejection::ElsewhereContradicted { place, position, found_in } => {
+                write!(
+                    f,
+                    "the address is in {place}, outside the mapped area, but the source coordinates ({position}) lie "
+                )?;
+                match found_in {
+                    Some(name) => write!(f, "in {name}")?,
+                    None => f.write_str("in no mapped municipality")?,
+                }
+                f.write_str(": the coordinates contradict the address")
+            }
+            Rejection::ElsewhereUnusable { place, fault } => {
+                write!(f, "the address is in {place}, outside the mapped area, and {fault}")
+            }
+            Rejection::UnnamedUnusable(fault) => {
+                write!(f, "the address names no municipality and {fault}")
+            }
+            Rejection::UnnamedOutside { position, mapped } => write!(
+                f,
+                "the address names no municipality and the source coordinates ({position}) lie in none of the {mapped} mapped municipalities"
+            ),
+            Rejection::NotInGazetteer { fault, municipality } => write!(
+                f,
+                "{fault}, and the gazetteer does not cover {municipality} to place it by address"
+            ),
+            Rejection::NoTown { fault, municipality, rest } => {
+                write!(f, "{fault}, and no town of {municipality} in the gazetteer starts `{rest}`")
+            }
+        }
+    }
+}
 
 /// A municipality known to exist but with no boundary here, so that an address in it is
 /// recognised as lying elsewhere rather than as naming no municipality.
@@ -56,6 +180,15 @@ fn starts_with_municipality<'a>(
         .or_else(|| rest.strip_prefix(name))
 }
 
+/// What placing one draft of [`Placer::place_all`] gave.
+#[derive(Debug)]
+pub struct PlacedDraft<'a> {
+    /// The draft.
+    pub draft: &'a FacilityDraft,
+    /// The facility, or the rejected row naming file, line and reason.
+    pub outcome: Result<Facility, RowError>,
+}
+
 impl Placer {
     /// A placer over these boundaries, municipalities known to lie elsewhere, and gazetteer.
     #[must_use]
@@ -67,6 +200,36 @@ impl Placer {
         municipalities.sort_by_key(|m| m.code);
         elsewhere.sort_by(|a, b| b.name.len().cmp(&a.name.len()).then(a.name.cmp(&b.name)));
         Placer { municipalities, elsewhere, gazetteer }
+    }
+
+    /// Places every draft (each with its file), in order: a later record with the source and
+    /// record id of an earlier one is rejected as its duplicate, every other one is placed or
+    /// rejected with the reason.
+    pub fn place_all<'a>(
+        &self,
+        drafts: impl IntoIterator<Item = (&'a Path, &'a FacilityDraft)>,
+    ) -> Vec<PlacedDraft<'a>> {
+        let mut first_seen: HashMap<(&str, &str), (&Path, RowLocation)> = HashMap::new();
+        drafts
+            .into_iter()
+            .map(|(path, draft)| {
+                let key = (draft.source.as_str(), draft.record_id.as_str());
+                let outcome = if let Some((first_path, first)) = first_seen.get(&key) {
+                    Err(Rejection::Duplicate { path: first_path.to_path_buf(), location: *first })
+                } else {
+                    first_seen.insert(key, (path, draft.location));
+                    self.place(draft)
+                };
+                let outcome = outcome.map_err(|rejection| RowError {
+                    path: path.to_owned(),
+                    location: draft.location,
+                    record_id: Some(draft.record_id.clone()),
+                    name: Some(draft.name.clone()),
+                    reason: rejection.to_string(),
+                });
+                PlacedDraft { draft, outcome }
+            })
+            .collect()
     }
 
     /// The municipality whose boundary contains `position`.
@@ -136,41 +299,45 @@ impl Placer {
     }
 
     /// Places one draft: a facility, or the reason it cannot be placed.
-    pub fn place(&self, draft: &FacilityDraft) -> Result<Facility, String> {
+    pub fn place(&self, draft: &FacilityDraft) -> Result<Facility, Rejection> {
         let published = match draft.coordinates {
-            None => Err("the source gives no coordinates".to_owned()),
+            None => Err(SourcePositionFault::Missing),
             Some((lat, lon)) => match Position::new(lat, lon) {
-                Err(e) => Err(format!("the source coordinates are impossible ({e})")),
-                Ok(p) if p.is_null_island() => {
-                    Err("the source coordinates are 0/0 (unknown)".to_owned())
-                }
+                Err(e) => Err(SourcePositionFault::Impossible(e)),
+                Ok(p) if p.is_null_island() => Err(SourcePositionFault::NullIsland),
                 Ok(p) => Ok(p),
             },
         };
         if let Some(precision) = draft.precision {
-            return self.check_canonical(draft, published?, precision);
+            return self.check_canonical(
+                draft,
+                published.map_err(Rejection::UnusablePosition)?,
+                precision,
+            );
         }
         let (claimed, rest) = self.claimed(draft);
         match claimed {
             Claimed::Elsewhere(place) => Err(match published {
-                Ok(p) => format!(
-                    "the address is in {place}, outside the mapped area, but the source coordinates ({p}) lie {}: the coordinates contradict the address",
-                    self.municipality_at(p).map_or_else(
-                        || "in no mapped municipality".to_owned(),
-                        |m| format!("in {}", m.name)
-                    )
-                ),
-                Err(why) => {
-                    format!("the address is in {place}, outside the mapped area, and {why}")
-                }
+                Ok(position) => Rejection::ElsewhereContradicted {
+                    place,
+                    position,
+                    found_in: self.municipality_at(position).map(|m| m.name.clone()),
+                },
+                Err(fault) => Rejection::ElsewhereUnusable { place, fault },
             }),
             Claimed::Unnamed => {
-                let p = published
-                    .map_err(|why| format!("the address names no municipality and {why}"))?;
-                let m = self.municipality_at(p).ok_or_else(|| {
-                    format!("the address names no municipality and the source coordinates ({p}) lie in none of the {} mapped municipalities", self.municipalities.len())
+                let p = published.map_err(Rejection::UnnamedUnusable)?;
+                let m = self.municipality_at(p).ok_or(Rejection::UnnamedOutside {
+                    position: p,
+                    mapped: self.municipalities.len(),
                 })?;
-                Ok(build_facility(draft, m.code, p, PositionPrecision::Source, Some("the address names no municipality: municipality taken from the source position".into())))
+                Ok(build_facility(
+                    draft,
+                    m.code,
+                    p,
+                    PositionPrecision::Source,
+                    Some(PositionNote::MunicipalityFromPosition),
+                ))
             }
             Claimed::Known(m) => match published {
                 Ok(p) => match m.placement(p) {
@@ -178,25 +345,23 @@ impl Placer {
                         Ok(build_facility(draft, m.code, p, PositionPrecision::Source, None))
                     }
                     Placement::Outside { distance_m } if distance_m <= BOUNDARY_TOLERANCE_M => {
-                        let note = format!(
-                            "the source position lies {distance_m:.0} m outside the N03 boundary of {}; kept as published",
-                            m.name
-                        );
+                        let note = PositionNote::KeptNearBoundary {
+                            distance_m,
+                            municipality: m.name.clone(),
+                        };
                         Ok(build_facility(draft, m.code, p, PositionPrecision::Source, Some(note)))
                     }
                     Placement::Outside { distance_m } => {
-                        let found_in = self.municipality_at(p).map_or_else(String::new, |other| {
-                            format!(" (they fall in {})", other.name)
-                        });
-                        let why = format!(
-                            "the source coordinates ({p}) lie {} outside {}, which the address names{found_in}",
-                            km(distance_m),
-                            m.name
-                        );
-                        self.geocode(draft, m, &rest, &why)
+                        let fault = SourcePositionFault::OutsideNamedMunicipality {
+                            position: p,
+                            distance_m,
+                            municipality: m.name.clone(),
+                            found_in: self.municipality_at(p).map(|other| other.name.clone()),
+                        };
+                        self.geocode(draft, m, &rest, fault)
                     }
                 },
-                Err(why) => self.geocode(draft, m, &rest, &why),
+                Err(fault) => self.geocode(draft, m, &rest, fault),
             },
         }
     }
@@ -206,30 +371,28 @@ impl Placer {
         draft: &FacilityDraft,
         m: &Municipality,
         rest: &str,
-        why: &str,
-    ) -> Result<Facility, String> {
+        fault: SourcePositionFault,
+    ) -> Result<Facility, Rejection> {
         if !self.gazetteer.covers(m.code) {
-            return Err(format!(
-                "{why}, and the gazetteer does not cover {} to place it by address",
-                m.name
-            ));
+            return Err(Rejection::NotInGazetteer { fault, municipality: m.name.clone() });
         }
-        let found = self.gazetteer.locate(m.code, rest).ok_or_else(|| {
-            format!("{why}, and no town of {} in the gazetteer starts `{rest}`", m.name)
-        })?;
-        let how = match found.mean_of_chome {
-            None => format!("placed at the gazetteer point of {}{}", m.name, found.town),
-            Some(n) => format!(
-                "the address names {} without its 丁目: placed at the mean of the gazetteer points of its {n} 丁目",
-                found.town
-            ),
+        let Some(found) = self.gazetteer.locate(m.code, rest) else {
+            return Err(Rejection::NoTown {
+                fault,
+                municipality: m.name.clone(),
+                rest: rest.to_owned(),
+            });
+        };
+        let placement = match found.mean_of_chome {
+            None => TownPlacement::TownPoint { municipality: m.name.clone(), town: found.town },
+            Some(chome) => TownPlacement::MeanOfChome { town: found.town, chome },
         };
         Ok(build_facility(
             draft,
             m.code,
             found.position,
             PositionPrecision::GeocodedTown,
-            Some(format!("{why}; {how}")),
+            Some(PositionNote::Geocoded { fault, placement }),
         ))
     }
 
@@ -238,15 +401,20 @@ impl Placer {
         draft: &FacilityDraft,
         p: Position,
         precision: PositionPrecision,
-    ) -> Result<Facility, String> {
+    ) -> Result<Facility, Rejection> {
         let Some(code) = draft.declared.code else {
-            return Err("municipality_code is required".to_owned());
+            return Err(Rejection::NoMunicipalityCode);
         };
         match self.municipalities.iter().find(|m| m.code == code) {
             Some(m) => match m.placement(p) {
-                Placement::Outside { distance_m } if distance_m > BOUNDARY_TOLERANCE_M => Err(
-                    format!("position ({p}) lies {} outside {} ({code})", km(distance_m), m.name),
-                ),
+                Placement::Outside { distance_m } if distance_m > BOUNDARY_TOLERANCE_M => {
+                    Err(Rejection::OutsideStatedMunicipality {
+                        position: p,
+                        distance_m,
+                        municipality: m.name.clone(),
+                        code,
+                    })
+                }
                 _ => Ok(build_facility(draft, m.code, p, precision, draft.position_note.clone())),
             },
             // Without the boundary the position cannot be checked beyond its range; the municipality
@@ -261,7 +429,7 @@ fn build_facility(
     municipality_code: MunicipalityCode,
     position: Position,
     precision: PositionPrecision,
-    note: Option<String>,
+    note: Option<PositionNote>,
 ) -> Facility {
     Facility {
         id: FacilityId::from_source_record(&draft.source, &draft.record_id),
@@ -342,13 +510,16 @@ mod tests {
         address: &str,
         coordinates: Option<(f64, f64)>,
     ) -> Result<(String, PositionPrecision, (f64, f64)), String> {
-        placer().place(&draft(address, coordinates)).map(|f| {
-            (
-                f.municipality_code.to_string(),
-                f.position_precision,
-                (f.position.lat(), f.position.lon()),
-            )
-        })
+        placer()
+            .place(&draft(address, coordinates))
+            .map(|f| {
+                (
+                    f.municipality_code.to_string(),
+                    f.position_precision,
+                    (f.position.lat(), f.position.lon()),
+                )
+            })
+            .map_err(|rejection| rejection.to_string())
     }
 
     #[test]
@@ -363,7 +534,9 @@ mod tests {
     fn keeps_a_position_just_outside_its_boundary_and_says_so() {
         let f = placer().place(&draft("埼玉県蓮田市大字上平野１", Some((36.0, 139.5995)))).unwrap();
         assert_eq!(f.position_precision, PositionPrecision::Source);
-        assert!(f.position_note.unwrap().contains("m outside the N03 boundary of 蓮田市"));
+        assert!(
+            f.position_note.unwrap().to_string().contains("m outside the N03 boundary of 蓮田市")
+        );
     }
 
     #[test]
@@ -373,7 +546,7 @@ mod tests {
             .unwrap();
         assert_eq!(f.position_precision, PositionPrecision::GeocodedTown);
         assert_eq!((f.position.lat(), f.position.lon()), (36.02, 139.62));
-        let note = f.position_note.unwrap();
+        let note = f.position_note.unwrap().to_string();
         assert!(
             note.contains("outside 蓮田市, which the address names") && note.contains("大字上平野"),
             "{note}"
@@ -426,7 +599,12 @@ mod tests {
     fn takes_the_municipality_from_the_position_when_the_address_names_none() {
         let f = placer().place(&draft("原市中3丁目6", Some((36.0, 139.75)))).unwrap();
         assert_eq!(f.municipality_code.to_string(), "11214");
-        assert!(f.position_note.unwrap().contains("municipality taken from the source position"));
+        assert!(
+            f.position_note
+                .unwrap()
+                .to_string()
+                .contains("municipality taken from the source position")
+        );
         assert!(placed("原市中3丁目6", Some((35.5, 139.75))).is_err());
     }
 
@@ -434,8 +612,108 @@ mod tests {
     fn a_structured_municipality_field_outranks_the_address() {
         let mut d = draft("中央1", Some((36.0, 139.65)));
         d.declared = DeclaredMunicipality { code: None, name: Some("所沢市".into()) };
-        assert!(placer().place(&d).unwrap_err().contains("所沢市"));
+        assert!(placer().place(&d).unwrap_err().to_string().contains("所沢市"));
         d.declared = DeclaredMunicipality { code: Some("11238".parse().unwrap()), name: None };
         assert_eq!(placer().place(&d).unwrap().municipality_code.to_string(), "11238");
+    }
+
+    fn check(rejection: &Rejection, expected: &str) {
+        assert_eq!(rejection.to_string(), expected);
+    }
+
+    #[test]
+    fn rejections_read_as_the_audit_file_writes_them() {
+        let p = Position::new(35.97, 139.77).unwrap();
+        let hasuda = || "蓮田市".to_owned();
+        check(
+            &Rejection::Duplicate { path: "a/b.csv".into(), location: RowLocation::Line(4) },
+            "duplicate of the record at a/b.csv:4",
+        );
+        check(
+            &Rejection::Duplicate { path: "n03.geojson".into(), location: RowLocation::Feature(2) },
+            "duplicate of the record at n03.geojson:feature 2",
+        );
+        check(
+            &Rejection::UnusablePosition(SourcePositionFault::Missing),
+            "the source gives no coordinates",
+        );
+        check(&Rejection::NoMunicipalityCode, "municipality_code is required");
+        check(
+            &Rejection::OutsideStatedMunicipality {
+                position: p,
+                distance_m: 1_260.0,
+                municipality: hasuda(),
+                code: "11238".parse().unwrap(),
+            },
+            "position (35.97, 139.77) lies 1.3 km outside 蓮田市 (11238)",
+        );
+        check(
+            &Rejection::ElsewhereContradicted {
+                place: "山形県".into(),
+                position: p,
+                found_in: Some("春日部市".into()),
+            },
+            "the address is in 山形県, outside the mapped area, but the source coordinates (35.97, 139.77) lie in 春日部市: the coordinates contradict the address",
+        );
+        check(
+            &Rejection::ElsewhereContradicted {
+                place: "山形県".into(),
+                position: p,
+                found_in: None,
+            },
+            "the address is in 山形県, outside the mapped area, but the source coordinates (35.97, 139.77) lie in no mapped municipality: the coordinates contradict the address",
+        );
+        check(
+            &Rejection::ElsewhereUnusable {
+                place: "山形県".into(),
+                fault: SourcePositionFault::NullIsland,
+            },
+            "the address is in 山形県, outside the mapped area, and the source coordinates are 0/0 (unknown)",
+        );
+        check(
+            &Rejection::UnnamedUnusable(SourcePositionFault::Missing),
+            "the address names no municipality and the source gives no coordinates",
+        );
+        check(
+            &Rejection::UnnamedOutside { position: p, mapped: 2 },
+            "the address names no municipality and the source coordinates (35.97, 139.77) lie in none of the 2 mapped municipalities",
+        );
+        check(
+            &Rejection::NotInGazetteer {
+                fault: SourcePositionFault::Missing,
+                municipality: hasuda(),
+            },
+            "the source gives no coordinates, and the gazetteer does not cover 蓮田市 to place it by address",
+        );
+        check(
+            &Rejection::NoTown {
+                fault: SourcePositionFault::Missing,
+                municipality: hasuda(),
+                rest: "閏戸87".into(),
+            },
+            "the source gives no coordinates, and no town of 蓮田市 in the gazetteer starts `閏戸87`",
+        );
+    }
+
+    #[test]
+    fn placing_all_rejects_a_repeated_record_id_of_the_same_source_as_a_duplicate() {
+        let first = draft("埼玉県蓮田市大字上平野１", Some((36.0, 139.65)));
+        let again = FacilityDraft { location: RowLocation::Line(7), ..first.clone() };
+        let other_source = FacilityDraft { source: "other".into(), ..first.clone() };
+        let (a, b) = (Path::new("a.csv"), Path::new("b.csv"));
+        let placed = placer().place_all([(a, &first), (b, &again), (b, &other_source)]);
+        let outcomes: Vec<Result<String, String>> = placed
+            .iter()
+            .map(|p| p.outcome.as_ref().map(|f| f.id.to_string()).map_err(ToString::to_string))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                Ok("test-1".to_owned()),
+                Err("b.csv:7: record 1 (テスト訪問看護): duplicate of the record at a.csv:2"
+                    .to_owned()),
+                Ok("other-1".to_owned()),
+            ]
+        );
     }
 }

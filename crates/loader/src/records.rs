@@ -2,7 +2,7 @@
 
 use care_atlas_core::{
     FacilityKind, KindCompleteness, MunicipalPopulation, Municipality, MunicipalityCode,
-    PositionPrecision, SmallArea, TownPoint,
+    PositionNote, PositionPrecision, SmallArea, TownPoint,
 };
 
 use crate::{RowError, RowLocation};
@@ -73,8 +73,8 @@ pub struct FacilityDraft {
     pub coordinates: Option<(f64, f64)>,
     /// For canonical files, which already carry a checked precision.
     pub precision: Option<PositionPrecision>,
-    /// For canonical files, the note explaining the position.
-    pub position_note: Option<String>,
+    /// For canonical files, the note explaining the position, as written.
+    pub position_note: Option<PositionNote>,
     /// Telephone.
     pub phone: Option<String>,
     /// Web site.

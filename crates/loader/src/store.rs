@@ -4,12 +4,13 @@
 //! Invariant: the database only ever holds records that passed parsing and placement; every write
 //! goes through [`crate::import_files`], in one transaction.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
     AreaRole, Atlas, AtlasParts, Facility, FacilityId, FacilityKind, KindCompleteness,
-    MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionPrecision, Provenance,
-    SmallArea, SourceCompleteness, SourceScope, TownPoint,
+    MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionNote, PositionPrecision,
+    Provenance, SmallArea, SourceCompleteness, SourceScope, TownPoint,
 };
 use geo::MultiPolygon;
 use rusqlite::types::Value;
@@ -204,6 +205,43 @@ impl Store {
     }
 }
 
+/// The role of every municipality stored in the database at `path`; none when there is no
+/// database yet, or no municipality in it.
+pub fn stored_roles(path: &Path) -> Result<BTreeMap<MunicipalityCode, AreaRole>, LoadError> {
+    if !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let connection = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(database_error(path))?;
+    let has_table: bool = connection
+        .query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'municipalities'",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(database_error(path))?;
+    if !has_table {
+        return Ok(BTreeMap::new());
+    }
+    let corrupt = |detail: String| LoadError::Corrupt { path: path.to_owned(), detail };
+    let mut statement = connection
+        .prepare("SELECT code, role FROM municipalities")
+        .map_err(database_error(path))?;
+    let mut rows = statement.query([]).map_err(database_error(path))?;
+    let mut roles = BTreeMap::new();
+    while let Some(row) = rows.next().map_err(database_error(path))? {
+        let (code, role): (String, String) =
+            (row.get(0).map_err(database_error(path))?, row.get(1).map_err(database_error(path))?);
+        let code = code.parse().map_err(|e| corrupt(format!("municipality code: {e}")))?;
+        let role = AreaRole::from_id(&role).ok_or_else(|| corrupt(format!("role {role}")))?;
+        roles.insert(code, role);
+    }
+    Ok(roles)
+}
+
 /// Opens a database read-only and builds the in-memory [`Atlas`] the service answers from.
 pub fn load_atlas(path: &Path) -> Result<Atlas, LoadError> {
     Ok(Store::open_read_only(path)?.snapshot()?.into_atlas())
@@ -303,7 +341,7 @@ pub(crate) fn write_facility(tx: &Transaction<'_>, f: &Facility) -> rusqlite::Re
             Value::Real(f.position.lat()),
             Value::Real(f.position.lon()),
             Value::Text(f.position_precision.id().to_owned()),
-            text(f.position_note.as_deref()),
+            text(f.position_note.as_ref().map(ToString::to_string).as_deref()),
             text(f.phone.as_deref()),
             text(f.url.as_deref()),
             integer(f.capacity),
@@ -522,7 +560,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
             position: position(row.get(6)?, row.get(7)?)?,
             position_precision: PositionPrecision::from_id(&precision)
                 .ok_or_else(|| ReadError::Invalid(format!("position precision {precision}")))?,
-            position_note: row.get(9)?,
+            position_note: row.get::<_, Option<String>>(9)?.map(PositionNote::Recorded),
             phone: row.get(10)?,
             url: row.get(11)?,
             capacity: row.get(12)?,

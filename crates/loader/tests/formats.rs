@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{FacilityKind, PositionPrecision};
-use care_atlas_loader::formats::{ParseOptions, ParsedFile, parse_file};
+use care_atlas_loader::formats::{ParseOptions, ParsedFile, RoleAssignment, parse_file};
 use care_atlas_loader::{Format, LoadError, TextEncoding};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -168,7 +168,11 @@ fn n03_geojson_names_wards_after_their_city_and_merges_features() {
 {"type":"Feature","properties":{"N03_001":"埼玉県","N03_002":null,"N03_003":"南埼玉郡","N03_004":"宮代町","N03_007":"11442"},"geometry":{"type":"Polygon","coordinates":[[[139.76,36.00],[139.77,36.00],[139.77,36.01],[139.76,36.00]]]}},
 {"type":"Feature","properties":{"N03_001":"埼玉県","N03_004":"線","N03_007":"11999"},"geometry":{"type":"LineString","coordinates":[[139.0,36.0],[139.1,36.1]]}}
 ]}"#;
-    let parsed = parse("n03.geojson", text);
+    // N03 states no roles: the import names the study area.
+    let dir = tempfile::tempdir().unwrap();
+    let study_area = RoleAssignment::StudyArea(["11442".parse().unwrap()].into());
+    let options = ParseOptions { roles: Some(study_area), ..ParseOptions::default() };
+    let parsed = parse_file(&write(dir.path(), "n03.geojson", text.as_bytes()), &options).unwrap();
     assert_eq!(parsed.format, Format::N03);
     let municipalities: Vec<_> = parsed
         .batch
@@ -186,6 +190,34 @@ fn n03_geojson_names_wards_after_their_city_and_merges_features() {
         ]
     );
     assert_eq!(reasons(&parsed), vec!["feature 4: geometry is a LineString, not a (Multi)Polygon"]);
+}
+
+const N03_MIYASHIRO: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"N03_001":"埼玉県","N03_002":null,"N03_003":"南埼玉郡","N03_004":"宮代町","N03_007":"11442"},"geometry":{"type":"Polygon","coordinates":[[[139.70,36.00],[139.75,36.00],[139.75,36.05],[139.70,36.05],[139.70,36.00]]]}}
+]}"#;
+
+fn n03_roles(roles: Option<RoleAssignment>) -> Result<Vec<care_atlas_core::AreaRole>, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "n03.geojson", N03_MIYASHIRO.as_bytes());
+    parse_file(&path, &ParseOptions { roles, ..ParseOptions::default() })
+        .map(|parsed| parsed.batch.municipalities.iter().map(|m| m.value.role).collect())
+        .map_err(|e| e.to_string().replace(&path.display().to_string(), "n03.geojson"))
+}
+
+#[test]
+fn n03_roles_come_from_the_import_and_a_boundary_file_without_them_is_refused() {
+    use care_atlas_core::AreaRole::{Neighbour, StudyArea};
+    let code = || "11442".parse().unwrap();
+    assert_eq!(n03_roles(Some(RoleAssignment::Every(Neighbour))), Ok(vec![Neighbour]));
+    assert_eq!(n03_roles(Some(RoleAssignment::StudyArea([code()].into()))), Ok(vec![StudyArea]));
+    assert_eq!(n03_roles(Some(RoleAssignment::StudyArea([].into()))), Ok(vec![Neighbour]));
+    assert_eq!(
+        n03_roles(Some(RoleAssignment::Known([(code(), StudyArea)].into()))),
+        Ok(vec![StudyArea])
+    );
+    let refused = "n03.geojson: the file states no role (study area or neighbour) for 宮代町 (11442), and none was given: name the study-area municipalities with --study-area CODE,CODE,… or import a municipalities file that states the roles first";
+    assert_eq!(n03_roles(Some(RoleAssignment::Known([].into()))), Err(refused.to_owned()));
+    assert_eq!(n03_roles(None), Err(refused.to_owned()));
 }
 
 #[test]

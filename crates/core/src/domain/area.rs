@@ -79,14 +79,14 @@ impl fmt::Display for MunicipalityCode {
     }
 }
 
-/// The study area: 蓮田市, 白岡市 and 宮代町, whose data is complete.
-pub const STUDY_AREA_CODES: [u32; 3] = [11238, 11246, 11442];
-
-/// Whether a municipality is one of the three study-area towns, whose data is complete, or a
-/// neighbour, for which only the facilities within 10 km of the study area are known.
+/// Whether a municipality is one of the study-area towns, whose data is complete, or a neighbour,
+/// for which only the facilities within 10 km of the study area are known. The imported data says
+/// which: a canonical municipalities file states each role, a boundary file that states none takes
+/// them from its import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum AreaRole {
-    /// 蓮田市, 白岡市 or 宮代町: every statistic is complete here.
+    /// A study-area town (蓮田市, 白岡市 or 宮代町 in the shipped data): every statistic is complete
+    /// here.
     StudyArea,
     /// Within 10 km of the study area: holds only the facilities within 10 km; never report its
     /// statistics as complete.

@@ -3,8 +3,8 @@
 
 use care_atlas_core::{FacilityKind, TownPoint};
 
-use super::canonical::{Rejection, code, each_row, position, sourced};
 use super::fields::{Context, capacity, coordinates, non_empty, open_days, six_digit_code};
+use super::rows::{RowRejection, code, each_row, position, sourced};
 use crate::records::{Batch, DeclaredMunicipality, FacilityDraft};
 use crate::table::{Row, Table};
 use crate::{LoadError, RowLocation};
@@ -24,9 +24,9 @@ impl Draft<'_> {
         self,
         coordinates: Option<(f64, f64)>,
         declared: DeclaredMunicipality,
-    ) -> Result<FacilityDraft, Rejection> {
+    ) -> Result<FacilityDraft, RowRejection> {
         let name =
-            non_empty(self.name).ok_or_else(|| Rejection::from("name is empty".to_owned()))?;
+            non_empty(self.name).ok_or_else(|| RowRejection::from("name is empty".to_owned()))?;
         let base = FacilityDraft::new(
             RowLocation::Line(self.row.line),
             self.context.source.clone(),
@@ -51,7 +51,7 @@ pub fn visiting_nursing(table: &Table, context: &Context) -> Result<Batch, LoadE
     let [number, name, address, lat, lon] =
         table.require_names("kaigo-130-copy", ["jigyosho_no", "name", "address", "lat", "lng"])?;
     let (values, errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(number), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(number), row.get(name), reason);
         let record_id =
             non_empty(row.get(number)).ok_or_else(|| reject("jigyosho_no is empty".into()))?;
         let coordinates = coordinates(row.get(lat), row.get(lon)).map_err(reject)?;
@@ -74,7 +74,7 @@ pub fn care_management(table: &Table, context: &Context) -> Result<Batch, LoadEr
         ["slug", "name", "name_kana", "city", "city_code6", "address", "tel", "url", "lat", "lng"],
     )?;
     let (values, errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(slug), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(slug), row.get(name), reason);
         // Slugs are `mhlw_kaigo_<事業所番号>_430`.
         let record_id = row
             .get(slug)
@@ -127,7 +127,7 @@ pub fn derived_home_help_day_service(table: &Table, context: &Context) -> Result
         ],
     )?;
     let (values, errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(number), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(number), row.get(name), reason);
         let (kind, service_code) = match row.get(category) {
             "home_help" => (FacilityKind::HomeHelp, "110"),
             "day_service" => (FacilityKind::DayService, "150"),
@@ -170,7 +170,7 @@ pub fn hospitals(table: &Table, context: &Context) -> Result<Batch, LoadError> {
         ],
     )?;
     let (values, errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(id), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(id), row.get(name), reason);
         let record_id = non_empty(row.get(id)).ok_or_else(|| reject("ID is empty".into()))?;
         let coordinates = coordinates(row.get(lat), row.get(lon)).map_err(reject)?;
         let mut draft = Draft {
@@ -193,7 +193,7 @@ pub fn clinics_dental_pharmacies(table: &Table, context: &Context) -> Result<Bat
     let [kind, id, name, address, url] =
         table.require_names("iryo-medical-copy", ["kind", "iryo_id", "name", "address", "url"])?;
     let (values, errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(id), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(id), row.get(name), reason);
         let facility_kind = match row.get(kind) {
             "clinic" => FacilityKind::Clinic,
             "dental" => FacilityKind::DentalClinic,
@@ -221,7 +221,7 @@ pub fn clinics_dental_pharmacies(table: &Table, context: &Context) -> Result<Bat
 pub fn home_visit_clinics(table: &Table, context: &Context) -> Result<Batch, LoadError> {
     let [id, name, address] = table.require_names("zaitaku-navi", ["id", "name", "address"])?;
     let (values, errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(id), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(id), row.get(name), reason);
         let record_id = non_empty(row.get(id)).ok_or_else(|| reject("id is empty".into()))?;
         Draft {
             row,
@@ -242,7 +242,7 @@ pub fn geolonia_towns(table: &Table, context: &Context) -> Result<Batch, LoadErr
     let koaza = table.column(&["koaza"]);
     let zip = table.column(&["zip"]);
     let (values, errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of("", row.get(town), reason);
+        let reject = |reason: String| RowRejection::of("", row.get(town), reason);
         let name = format!("{}{}", row.get(town), row.opt(koaza).unwrap_or_default());
         Ok(TownPoint {
             municipality_code: code(row.get(city_code)).map_err(reject)?,

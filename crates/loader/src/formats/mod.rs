@@ -4,12 +4,17 @@
 //! with `--format`. Parsers validate every field they keep and turn each bad row into a
 //! [`crate::RowError`]; only a file that cannot be read as a whole is a fatal error.
 
+mod boundaries;
 mod canonical;
 mod copies;
 mod fields;
 mod official;
+mod rows;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+
+use care_atlas_core::{AreaRole, MunicipalityCode};
 
 use crate::records::Batch;
 use crate::table::{Table, parse_csv};
@@ -17,8 +22,9 @@ use crate::text::read_text;
 use crate::{LoadError, TextEncoding};
 
 pub use canonical::{
-    FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, POPULATION_COLUMNS, SMALL_AREA_COLUMNS,
-    SOURCE_COLUMNS, TOWN_COLUMNS,
+    CanonicalSet, FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, MUNICIPALITY_PROPERTIES,
+    POPULATION_COLUMNS, REJECTED_COLUMNS, SMALL_AREA_COLUMNS, SOURCE_COLUMNS, TOWN_COLUMNS,
+    write_all as write_canonical,
 };
 
 /// A supported file layout.
@@ -218,6 +224,34 @@ impl Format {
     }
 }
 
+/// Where the roles (study area or neighbour) of the municipalities of a boundary file that states
+/// none (N03) come from: the study area is data, never compiled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleAssignment {
+    /// Every municipality of the file has this role: the `data` build knows it from which raw
+    /// boundary file a municipality comes from.
+    Every(AreaRole),
+    /// These municipalities are the study area and every other one is a neighbour
+    /// (`care-atlas import --study-area`).
+    StudyArea(BTreeSet<MunicipalityCode>),
+    /// The roles already known (stored in the database); a municipality not among them has none.
+    Known(BTreeMap<MunicipalityCode, AreaRole>),
+}
+
+impl RoleAssignment {
+    /// The role of `code`, if this assignment gives it one.
+    #[must_use]
+    pub fn role_of(&self, code: MunicipalityCode) -> Option<AreaRole> {
+        match self {
+            RoleAssignment::Every(role) => Some(*role),
+            RoleAssignment::StudyArea(codes) => {
+                Some(if codes.contains(&code) { AreaRole::StudyArea } else { AreaRole::Neighbour })
+            }
+            RoleAssignment::Known(roles) => roles.get(&code).copied(),
+        }
+    }
+}
+
 /// How to read a file.
 #[derive(Debug, Clone, Default)]
 pub struct ParseOptions {
@@ -227,6 +261,9 @@ pub struct ParseOptions {
     pub source: Option<String>,
     /// The date the data describes, when the file does not say.
     pub as_of: Option<String>,
+    /// The roles of the municipalities of a boundary file that states none; without it such a file
+    /// is refused.
+    pub roles: Option<RoleAssignment>,
 }
 
 /// A parsed file.
@@ -248,7 +285,7 @@ pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParsedFile, Loa
     let batch_and_format = if forced.is_some_and(Format::is_geojson)
         || (forced.is_none() && looks_like_json)
     {
-        official::parse_geojson(path, &text, forced, options)?
+        boundaries::parse_geojson(path, &text, forced, options)?
     } else {
         let table = parse_csv(path, &text)?;
         let format = match forced {

@@ -1,27 +1,21 @@
 //! Official government layouts: 介護サービス情報公表 open data, the 自治体標準オープンデータセット
 //! medical and care lists, N03 boundaries, the e-Stat small-area table and SSDSE-A.
 
-use std::collections::BTreeMap;
-use std::path::Path;
-
-use care_atlas_core::{
-    AreaRole, MunicipalPopulation, Municipality, MunicipalityCode, STUDY_AREA_CODES, SmallArea,
-};
-use geo::orient::Direction;
-use geo::{MultiPolygon, Orient, Polygon};
+use care_atlas_core::{MunicipalPopulation, Municipality, SmallArea};
 use serde_json::Value;
 
-use super::canonical::{
-    Rejection, code, each_row, parse_number, parse_optional_number, position, role, sourced,
-};
+use super::RoleAssignment;
+use super::boundaries::{FeatureError, multi_polygon, text_property};
 use super::fields::{
     Context, address_with_building, capacity, care_service, coordinates, date_in_text,
     medical_kind, non_empty, open_days, six_digit_code,
 };
-use super::{Format, ParseOptions};
-use crate::records::{Batch, DeclaredMunicipality, FacilityDraft, Sourced};
+use super::rows::{
+    RowRejection, code, each_row, parse_number, parse_optional_number, position, sourced,
+};
+use crate::records::{Batch, DeclaredMunicipality, FacilityDraft};
 use crate::table::Table;
-use crate::{LoadError, RowError, RowLocation};
+use crate::{LoadError, RowLocation};
 
 pub fn kaigo_opendata(table: &Table, context: &Context) -> Result<Batch, LoadError> {
     let [muni_code, muni_name, name, service, address, lat, lon, number] = table.require(
@@ -45,7 +39,7 @@ pub fn kaigo_opendata(table: &Table, context: &Context) -> Result<Batch, LoadErr
     let url = table.column(&["URL"]);
     let source_file = table.column(&["source_file"]);
     let (values, row_errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(number), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(number), row.get(name), reason);
         let (kind, service_code) = care_service(row.get(service)).ok_or_else(|| {
             reject(format!("service type `{}` is not one care-atlas maps", row.get(service)))
         })?;
@@ -133,7 +127,7 @@ fn standard_list(
 ) -> Batch {
     let c = columns;
     let (values, row_errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(c.id), row.get(c.name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(c.id), row.get(c.name), reason);
         let kind = kind_of(row.get(c.kind)).ok_or_else(|| {
             reject(format!("type `{}` is not one care-atlas maps", row.get(c.kind)))
         })?;
@@ -201,7 +195,7 @@ pub fn estat_small_areas(table: &Table, context: &Context) -> Result<Batch, Load
             ],
         )?;
     let (values, row_errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(key), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(key), row.get(name), reason);
         let municipality = code(&format!("{}{}", row.get(pref), row.get(city))).map_err(reject)?;
         Ok(SmallArea {
             key_code: non_empty(row.get(key)).ok_or_else(|| reject("KEY_CODE is empty".into()))?,
@@ -237,9 +231,9 @@ pub fn ssdse_a(table: &Table, context: &Context) -> Result<Batch, LoadError> {
     let census_year: u16 =
         table.headers[total].rsplit('_').next().and_then(|y| y.parse().ok()).unwrap_or(2020);
     let (values, row_errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(area_code), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(area_code), row.get(name), reason);
         let bare = row.get(area_code).trim_start_matches('R');
-        let optional = |index: Option<usize>, what: &str| -> Result<Option<u32>, Rejection> {
+        let optional = |index: Option<usize>, what: &str| -> Result<Option<u32>, RowRejection> {
             index
                 .map(|i| parse_optional_number(row.get(i), what))
                 .transpose()
@@ -268,112 +262,13 @@ pub fn ssdse_a(table: &Table, context: &Context) -> Result<Batch, LoadError> {
     Ok(Batch { populations, row_errors, ..Batch::default() })
 }
 
-/// The study-area role of a municipality read from a file that does not say it.
-fn role_of(code: MunicipalityCode) -> AreaRole {
-    if STUDY_AREA_CODES.contains(&code.value()) { AreaRole::StudyArea } else { AreaRole::Neighbour }
-}
-
-/// A (Multi)Polygon geometry as a MultiPolygon wound as RFC 7946 asks (exteriors
-/// counter-clockwise, holes clockwise), whatever the source's winding: geodesic areas depend on it.
-fn multi_polygon(geometry: Option<&geojson::Geometry>) -> Result<MultiPolygon<f64>, String> {
-    let geometry = geometry.ok_or("feature has no geometry")?;
-    let shape = match &geometry.value {
-        geojson::GeometryValue::Polygon { .. } => Polygon::try_from(&geometry.value)
-            .map(|p| MultiPolygon(vec![p]))
-            .map_err(|e| e.to_string()),
-        geojson::GeometryValue::MultiPolygon { .. } => {
-            MultiPolygon::try_from(&geometry.value).map_err(|e| e.to_string())
-        }
-        other => Err(format!("geometry is a {}, not a (Multi)Polygon", other.type_name())),
-    }?;
-    Ok(shape.orient(Direction::Default))
-}
-
-fn text_property<'a>(properties: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a str> {
-    properties.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// Parses an N03 or canonical municipalities GeoJSON file. Features of the same municipality
-/// (N03 splits islands and enclaves into features in some editions) are merged.
-pub fn parse_geojson(
-    path: &Path,
-    text: &str,
-    forced: Option<Format>,
-    options: &ParseOptions,
-) -> Result<(Batch, Format), LoadError> {
-    let collection: geojson::FeatureCollection =
-        serde_json::from_str(text).map_err(|e| LoadError::Syntax {
-            path: path.to_owned(),
-            line: e.line() as u64,
-            message: format!("not a GeoJSON FeatureCollection: {e}"),
-        })?;
-    let first_properties = collection.features.first().and_then(|f| f.properties.as_ref());
-    let format = match forced {
-        Some(format) => format,
-        None if first_properties.is_some_and(|p| p.contains_key("N03_007")) => Format::N03,
-        None if first_properties
-            .is_some_and(|p| p.contains_key("code") && p.contains_key("role")) =>
-        {
-            Format::Municipalities
-        }
-        None => {
-            return Err(LoadError::UnknownFormat {
-                path: path.to_owned(),
-                detail: "GeoJSON features have neither N03 properties (N03_007) nor our own (code, role)".into(),
-                formats: Format::all_ids(),
-            });
-        }
-    };
-    let default_source =
-        options.source.clone().unwrap_or_else(|| format.default_source().to_owned());
-    let mut merged: BTreeMap<MunicipalityCode, Sourced<Municipality>> = BTreeMap::new();
-    let mut row_errors = Vec::new();
-    for (index, feature) in collection.features.iter().enumerate() {
-        let location = RowLocation::Feature(index + 1);
-        let empty = serde_json::Map::new();
-        let properties = feature.properties.as_ref().unwrap_or(&empty);
-        let parsed = if format == Format::N03 {
-            n03_feature(properties, feature.geometry.as_ref(), &default_source)
-        } else {
-            canonical_feature(properties, feature.geometry.as_ref())
-        };
-        match parsed {
-            Ok((source, municipality)) => match merged.get_mut(&municipality.code) {
-                Some(existing) => existing.value.boundary.0.extend(municipality.boundary.0),
-                None => {
-                    merged.insert(
-                        municipality.code,
-                        Sourced { source, location, value: municipality },
-                    );
-                }
-            },
-            Err(reason) => row_errors.push(RowError {
-                path: path.to_owned(),
-                location,
-                record_id: text_property(properties, "N03_007")
-                    .or(text_property(properties, "code"))
-                    .map(str::to_owned),
-                name: text_property(properties, "N03_004")
-                    .or(text_property(properties, "name"))
-                    .map(str::to_owned),
-                reason,
-            }),
-        }
-    }
-    let batch = Batch {
-        municipalities: merged.into_values().collect(),
-        rows_read: collection.features.len(),
-        row_errors,
-        ..Batch::default()
-    };
-    Ok((batch, format))
-}
-
-fn n03_feature(
+/// One N03 feature as a municipality, its role taken from `roles`.
+pub(super) fn n03_feature(
     properties: &serde_json::Map<String, Value>,
     geometry: Option<&geojson::Geometry>,
     source: &str,
-) -> Result<(String, Municipality), String> {
+    roles: Option<&RoleAssignment>,
+) -> Result<(String, Municipality), FeatureError> {
     let code = code(
         text_property(properties, "N03_007").ok_or("N03_007 (municipality code) is missing")?,
     )?;
@@ -390,33 +285,13 @@ fn n03_feature(
         None => (own_name.to_owned(), None),
     };
     let boundary = multi_polygon(geometry)?;
+    // N03 states no roles: they come from the import (the build's file, `--study-area`, or the
+    // database).
+    let role = roles
+        .and_then(|r| r.role_of(code))
+        .ok_or_else(|| FeatureError::RoleUnstated(format!("{name} ({code})")))?;
     Ok((
         source.to_owned(),
-        Municipality {
-            code,
-            name,
-            prefecture: prefecture.to_owned(),
-            county,
-            role: role_of(code),
-            boundary,
-        },
+        Municipality { code, name, prefecture: prefecture.to_owned(), county, role, boundary },
     ))
-}
-
-fn canonical_feature(
-    properties: &serde_json::Map<String, Value>,
-    geometry: Option<&geojson::Geometry>,
-) -> Result<(String, Municipality), String> {
-    let required = |key: &str| {
-        text_property(properties, key).ok_or_else(|| format!("property `{key}` is missing"))
-    };
-    let municipality = Municipality {
-        code: code(required("code")?)?,
-        name: required("name")?.to_owned(),
-        prefecture: required("prefecture")?.to_owned(),
-        county: text_property(properties, "county").map(str::to_owned),
-        role: role(required("role")?)?,
-        boundary: multi_polygon(geometry)?,
-    };
-    Ok((required("source")?.to_owned(), municipality))
 }

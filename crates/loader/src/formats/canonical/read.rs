@@ -1,129 +1,23 @@
-//! Our own canonical files, as `care-atlas data` writes them into `data/`.
+//! Reading the canonical files back: every column checked into a typed value or a row error.
 
 use care_atlas_core::{
-    AreaRole, FacilityId, FacilityKind, KindCompleteness, MunicipalPopulation, MunicipalityCode,
-    Position, PositionPrecision, SmallArea, SourceCompleteness, SourceScope, TownPoint,
+    AreaRole, FacilityId, FacilityKind, KindCompleteness, MunicipalPopulation, Municipality,
+    PositionNote, PositionPrecision, SmallArea, SourceCompleteness, SourceScope, TownPoint,
 };
+use serde_json::Value;
 
-use super::fields::{capacity, coordinates, non_empty, open_days};
-use crate::records::{Batch, DeclaredMunicipality, FacilityDraft, SourceInfo, Sourced};
-use crate::table::{Row, Table};
-use crate::{LoadError, RowError, RowLocation};
-
-/// Columns of `facilities.csv`, in order.
-pub const FACILITY_COLUMNS: [&str; 17] = [
-    "id",
-    "kind",
-    "name",
-    "name_kana",
-    "address",
-    "municipality_code",
-    "lat",
-    "lon",
-    "position_precision",
-    "position_note",
-    "phone",
-    "url",
-    "capacity",
-    "open_days",
-    "source",
-    "source_record_id",
-    "as_of",
-];
-/// Columns of `municipal_population.csv`.
-pub const POPULATION_COLUMNS: [&str; 9] = [
-    "municipality_code",
-    "name",
-    "census_year",
-    "population_total",
-    "aged_65_plus",
-    "aged_75_plus",
-    "households",
-    "area_km2",
-    "source",
-];
-/// Columns of `small_areas.csv`.
-pub const SMALL_AREA_COLUMNS: [&str; 10] = [
-    "key_code",
-    "piece",
-    "municipality_code",
-    "name",
-    "population",
-    "households",
-    "area_m2",
-    "lat",
-    "lon",
-    "source",
-];
-/// Columns of `towns.csv`.
-pub const TOWN_COLUMNS: [&str; 6] =
-    ["municipality_code", "town", "lat", "lon", "postal_code", "source"];
-/// Columns of `sources.csv`.
-pub const SOURCE_COLUMNS: [&str; 8] =
-    ["id", "title", "publisher", "licence", "attribution", "as_of", "as_of_basis", "origin"];
-/// Columns of `kind_coverage.csv`.
-pub const KIND_COVERAGE_COLUMNS: [&str; 4] = ["kind", "scope", "coverage", "note"];
-
-/// Why a row was rejected: its id and name where readable, and the reason.
-pub(super) struct Rejection {
-    pub id: Option<String>,
-    pub name: Option<String>,
-    pub reason: String,
-}
-
-impl From<String> for Rejection {
-    fn from(reason: String) -> Self {
-        Rejection { id: None, name: None, reason }
-    }
-}
-
-impl Rejection {
-    pub fn of(id: &str, name: &str, reason: impl Into<String>) -> Self {
-        Rejection { id: non_empty(id), name: non_empty(name), reason: reason.into() }
-    }
-}
-
-/// Runs `parse` on every row, collecting the values and the rejections.
-pub(super) fn each_row<T>(
-    table: &Table,
-    mut parse: impl FnMut(&Row) -> Result<T, Rejection>,
-) -> (Vec<(u64, T)>, Vec<RowError>) {
-    let mut values = Vec::with_capacity(table.rows.len());
-    let mut errors = Vec::new();
-    for row in &table.rows {
-        match parse(row) {
-            Ok(value) => values.push((row.line, value)),
-            Err(r) => {
-                errors.push(table.row_error(row, r.id.as_deref(), r.name.as_deref(), r.reason));
-            }
-        }
-    }
-    (values, errors)
-}
-
-pub(super) fn sourced<T>(source: &str, line: u64, value: T) -> Sourced<T> {
-    Sourced { source: source.to_owned(), location: RowLocation::Line(line), value }
-}
-
-pub(super) fn parse_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {
-    text.trim().parse().map_err(|_| format!("{what} `{text}` is not a valid number"))
-}
-
-pub(super) fn parse_optional_number<T: std::str::FromStr>(
-    text: &str,
-    what: &str,
-) -> Result<Option<T>, String> {
-    if text.trim().is_empty() { Ok(None) } else { parse_number(text, what).map(Some) }
-}
-
-pub(super) fn code(text: &str) -> Result<MunicipalityCode, String> {
-    text.parse().map_err(|e: care_atlas_core::MunicipalityCodeError| e.to_string())
-}
-
-pub(super) fn position(lat: &str, lon: &str) -> Result<Position, String> {
-    let (lat, lon) = coordinates(lat, lon)?.ok_or("no coordinates")?;
-    Position::new(lat, lon).map_err(|e| e.to_string())
-}
+use super::{
+    FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, MUNICIPALITY_PROPERTIES, POPULATION_COLUMNS,
+    SMALL_AREA_COLUMNS, SOURCE_COLUMNS, TOWN_COLUMNS,
+};
+use crate::formats::boundaries::{multi_polygon, text_property};
+use crate::formats::fields::{capacity, coordinates, non_empty, open_days};
+use crate::formats::rows::{
+    RowRejection, code, each_row, parse_number, parse_optional_number, position, sourced,
+};
+use crate::records::{Batch, DeclaredMunicipality, FacilityDraft, SourceInfo};
+use crate::table::Table;
+use crate::{LoadError, RowLocation};
 
 pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
     let [
@@ -146,7 +40,7 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
         as_of,
     ] = table.require_names("facilities", FACILITY_COLUMNS)?;
     let (values, row_errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(record), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(record), row.get(name), reason);
         let expected_id = FacilityId::from_source_record(row.get(source), row.get(record));
         if row.get(source).is_empty() || row.get(record).is_empty() {
             return Err(reject("source and source_record_id are required".into()));
@@ -184,7 +78,7 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
                     .ok_or_else(|| reject("no coordinates".into()))?,
             ),
             precision: Some(precision),
-            position_note: non_empty(row.get(note)),
+            position_note: non_empty(row.get(note)).map(PositionNote::Recorded),
             phone: non_empty(row.get(phone)),
             url: non_empty(row.get(url)),
             capacity: capacity(row.get(cap)).map_err(reject)?,
@@ -202,7 +96,7 @@ pub fn population(table: &Table) -> Result<Batch, LoadError> {
     let [muni, name, year, total, aged_65, aged_75, households, area_km2, source] =
         table.require_names("population", POPULATION_COLUMNS)?;
     let (values, row_errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(muni), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(muni), row.get(name), reason);
         let value = MunicipalPopulation {
             code: code(row.get(muni)).map_err(reject)?,
             name: row.get(name).to_owned(),
@@ -226,7 +120,7 @@ pub fn small_areas(table: &Table) -> Result<Batch, LoadError> {
     let [key, piece, muni, name, population, households, area, lat, lon, source] =
         table.require_names("small-areas", SMALL_AREA_COLUMNS)?;
     let (values, row_errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(key), row.get(name), reason);
+        let reject = |reason: String| RowRejection::of(row.get(key), row.get(name), reason);
         let value = SmallArea {
             key_code: non_empty(row.get(key)).ok_or_else(|| reject("key_code is empty".into()))?,
             piece: non_empty(row.get(piece)),
@@ -247,7 +141,7 @@ pub fn small_areas(table: &Table) -> Result<Batch, LoadError> {
 pub fn towns(table: &Table) -> Result<Batch, LoadError> {
     let [muni, town, lat, lon, postal, source] = table.require_names("towns", TOWN_COLUMNS)?;
     let (values, row_errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of("", row.get(town), reason);
+        let reject = |reason: String| RowRejection::of("", row.get(town), reason);
         let value = TownPoint {
             municipality_code: code(row.get(muni)).map_err(reject)?,
             town: non_empty(row.get(town)).ok_or_else(|| reject("town is empty".into()))?,
@@ -264,7 +158,8 @@ pub fn sources(table: &Table) -> Result<Batch, LoadError> {
     let [id, title, publisher, licence, attribution, as_of, basis, origin] =
         table.require_names("sources", SOURCE_COLUMNS)?;
     let (values, row_errors) = each_row(table, |row| {
-        let id = non_empty(row.get(id)).ok_or_else(|| Rejection::from("id is empty".to_owned()))?;
+        let id =
+            non_empty(row.get(id)).ok_or_else(|| RowRejection::from("id is empty".to_owned()))?;
         Ok(SourceInfo {
             id,
             title: row.get(title).to_owned(),
@@ -287,7 +182,7 @@ pub fn kind_coverage(table: &Table) -> Result<Batch, LoadError> {
     let [kind, scope, coverage, note] =
         table.require_names("kind-coverage", KIND_COVERAGE_COLUMNS)?;
     let (values, row_errors) = each_row(table, |row| {
-        let reject = |reason: String| Rejection::of(row.get(kind), "", reason);
+        let reject = |reason: String| RowRejection::of(row.get(kind), "", reason);
         Ok(KindCompleteness {
             kind: row
                 .get(kind)
@@ -312,7 +207,25 @@ pub fn kind_coverage(table: &Table) -> Result<Batch, LoadError> {
     })
 }
 
-/// The role of a municipality as the canonical GeoJSON writes it.
-pub fn role(text: &str) -> Result<AreaRole, String> {
-    AreaRole::from_id(text).ok_or_else(|| format!("role `{text}` is not study_area or neighbour"))
+/// One feature of `municipalities.geojson` as a municipality with its stated role, and its source.
+pub fn municipality_feature(
+    properties: &serde_json::Map<String, Value>,
+    geometry: Option<&geojson::Geometry>,
+) -> Result<(String, Municipality), String> {
+    let required = |key: &str| {
+        text_property(properties, key).ok_or_else(|| format!("property `{key}` is missing"))
+    };
+    let [code_key, name, prefecture, county, role, source] = MUNICIPALITY_PROPERTIES;
+    let municipality = Municipality {
+        code: code(required(code_key)?)?,
+        name: required(name)?.to_owned(),
+        prefecture: required(prefecture)?.to_owned(),
+        county: text_property(properties, county).map(str::to_owned),
+        role: required(role).and_then(|role| {
+            AreaRole::from_id(role)
+                .ok_or_else(|| format!("role `{role}` is not study_area or neighbour"))
+        })?,
+        boundary: multi_polygon(geometry)?,
+    };
+    Ok((required(source)?.to_owned(), municipality))
 }

@@ -1,0 +1,144 @@
+//! The kind completeness statements: how completely the sources know each kind of facility in the
+//! study area and in the neighbouring municipalities.
+
+use care_atlas_core::{FacilityKind, KindCompleteness, SourceCompleteness, SourceScope};
+
+/// What is known of one kind in one scope, and why.
+struct Known {
+    completeness: SourceCompleteness,
+    note: &'static str,
+}
+
+const fn complete(note: &'static str) -> Known {
+    Known { completeness: SourceCompleteness::Complete, note }
+}
+
+const fn partial(note: &'static str) -> Known {
+    Known { completeness: SourceCompleteness::Partial, note }
+}
+
+const fn no_source(note: &'static str) -> Known {
+    Known { completeness: SourceCompleteness::NoSource, note }
+}
+
+/// What is known of one kind in the study area and in the neighbours.
+struct KindStatement {
+    kind: FacilityKind,
+    study_area: Known,
+    neighbours: Known,
+}
+
+const WITHIN: &str = "facilities within 10 km of the study area only; a few records without usable coordinates could not be selected";
+const NO_NEIGHBOURS: &str = "no neighbouring records were extracted for this kind";
+const NO_SUPPORT_CENTER_RECORD: &str =
+    "no public record with an address was found for 地域包括支援センター";
+
+const STATEMENTS: &[KindStatement] = &[
+    KindStatement {
+        kind: FacilityKind::VisitingNursingStation,
+        study_area: complete("介護サービス情報公表 訪問看護"),
+        neighbours: complete(WITHIN),
+    },
+    KindStatement {
+        kind: FacilityKind::HomeCareClinic,
+        study_area: partial(
+            "a portal's list of clinics doing home visits; no 在宅療養支援診療所 register was found",
+        ),
+        neighbours: no_source(NO_NEIGHBOURS),
+    },
+    KindStatement {
+        kind: FacilityKind::CommunitySupportCenter,
+        study_area: no_source(NO_SUPPORT_CENTER_RECORD),
+        neighbours: no_source(NO_SUPPORT_CENTER_RECORD),
+    },
+    KindStatement {
+        kind: FacilityKind::Hospital,
+        study_area: complete("医療情報ネット 病院"),
+        neighbours: complete(WITHIN),
+    },
+    KindStatement {
+        kind: FacilityKind::Clinic,
+        study_area: partial(
+            "医療情報ネット 診療所 as derived by a third party; the prefecture-wide list looks incomplete",
+        ),
+        neighbours: no_source(NO_NEIGHBOURS),
+    },
+    KindStatement {
+        kind: FacilityKind::DentalClinic,
+        study_area: complete("医療情報ネット 歯科診療所 (addresses only, geocoded to town)"),
+        neighbours: no_source(NO_NEIGHBOURS),
+    },
+    KindStatement {
+        kind: FacilityKind::Pharmacy,
+        study_area: complete("医療情報ネット 薬局 (addresses only, geocoded to town)"),
+        neighbours: no_source(NO_NEIGHBOURS),
+    },
+    KindStatement {
+        kind: FacilityKind::CareManagementOffice,
+        study_area: complete("介護サービス情報公表 居宅介護支援"),
+        neighbours: complete(WITHIN),
+    },
+    KindStatement {
+        kind: FacilityKind::HomeHelp,
+        study_area: complete("介護サービス情報公表 訪問介護 (derived copy)"),
+        neighbours: complete(WITHIN),
+    },
+    KindStatement {
+        kind: FacilityKind::DayService,
+        study_area: complete("介護サービス情報公表 通所介護・地域密着型通所介護 (derived copy)"),
+        neighbours: complete(WITHIN),
+    },
+    KindStatement {
+        kind: FacilityKind::NursingHome,
+        study_area: complete("介護サービス情報公表 介護老人福祉施設"),
+        neighbours: complete(WITHIN),
+    },
+    KindStatement {
+        kind: FacilityKind::GeriatricHealthFacility,
+        study_area: complete("介護サービス情報公表 介護老人保健施設"),
+        neighbours: complete(WITHIN),
+    },
+    KindStatement {
+        kind: FacilityKind::IntegratedCareHospital,
+        study_area: complete("介護サービス情報公表 介護医療院"),
+        neighbours: complete(WITHIN),
+    },
+    KindStatement {
+        kind: FacilityKind::PeriodicVisitService,
+        study_area: complete("介護サービス情報公表 定期巡回・随時対応型訪問介護看護"),
+        neighbours: complete(WITHIN),
+    },
+    KindStatement {
+        kind: FacilityKind::NightHomeHelp,
+        study_area: complete("介護サービス情報公表 夜間対応型訪問介護"),
+        neighbours: complete(WITHIN),
+    },
+];
+
+/// Every statement, the study area's before the neighbours' for each kind, in catalogue order.
+pub(super) fn kind_completeness() -> Vec<KindCompleteness> {
+    let statement = |kind, scope, known: &Known| KindCompleteness {
+        kind,
+        scope,
+        completeness: known.completeness,
+        note: known.note.into(),
+    };
+    STATEMENTS
+        .iter()
+        .flat_map(|s| {
+            [
+                statement(s.kind, SourceScope::StudyArea, &s.study_area),
+                statement(s.kind, SourceScope::Neighbours, &s.neighbours),
+            ]
+        })
+        .collect()
+}
+
+/// How completely `kind` is known in `scope`; a kind without a statement has no source.
+pub(super) fn completeness_of(kind: FacilityKind, scope: SourceScope) -> SourceCompleteness {
+    STATEMENTS.iter().find(|s| s.kind == kind).map_or(SourceCompleteness::NoSource, |s| match scope
+    {
+        SourceScope::StudyArea => s.study_area.completeness,
+        SourceScope::Neighbours => s.neighbours.completeness,
+    })
+}

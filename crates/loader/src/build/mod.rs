@@ -1,0 +1,170 @@
+//! `care-atlas data`: turns the raw government files in `shared/data/raw` into the canonical files
+//! in `data/`, byte for byte reproducibly.
+//!
+//! Every record of every raw file used ends up either in a canonical file or in
+//! `audit/rejected_records.csv` with its file, line and reason; the build checks that accounting
+//! and fails if a record went missing. The catalogues (raw files, sources, kind completeness) are
+//! data in their own modules; this one converts, and [`readme`] writes the README's generated
+//! sections.
+
+mod completeness;
+mod raw_files;
+mod readme;
+mod sources;
+
+use std::path::{Path, PathBuf};
+
+use care_atlas_core::{
+    Facility, Gazetteer, Municipality, PositionNote, PositionPrecision, SourcePositionFault,
+};
+
+use self::raw_files::{Content, RAW_FILES, RawFile};
+use crate::formats::{CanonicalSet, ParseOptions, RoleAssignment, parse_file, write_canonical};
+use crate::records::Batch;
+use crate::{KnownMunicipality, LoadError, Placer, RowError};
+
+/// What the build produced.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Facilities written.
+    pub facilities: Vec<Facility>,
+    /// Records rejected, with file (name only), line and reason.
+    pub rejected: Vec<RowError>,
+    /// Municipalities written.
+    pub municipalities: Vec<Municipality>,
+}
+
+impl BuildReport {
+    /// Facilities whose position was geocoded or repaired, with the note saying how.
+    pub fn positions_changed(&self) -> impl Iterator<Item = &Facility> {
+        self.facilities.iter().filter(|f| f.position_precision == PositionPrecision::GeocodedTown)
+    }
+
+    /// Facilities the source gave no coordinates for, placed at their town point.
+    pub fn geocoded_positions(&self) -> impl Iterator<Item = &Facility> {
+        self.positions_changed().filter(|f| {
+            f.position_note.as_ref().and_then(PositionNote::fault)
+                == Some(&SourcePositionFault::Missing)
+        })
+    }
+
+    /// Facilities whose published coordinates were unusable or contradicted the address, repaired
+    /// to their town point.
+    pub fn repaired_positions(&self) -> impl Iterator<Item = &Facility> {
+        self.positions_changed().filter(|f| {
+            f.position_note
+                .as_ref()
+                .is_some_and(|n| n.fault() != Some(&SourcePositionFault::Missing))
+        })
+    }
+}
+
+fn parse_raw(raw_dir: &Path, file: &RawFile) -> Result<Batch, LoadError> {
+    let path = raw_dir.join(file.name);
+    let options = ParseOptions {
+        format: Some(file.format),
+        source: Some(file.source.to_owned()),
+        as_of: sources::as_of(file.source),
+        roles: file.content.boundary_role().map(RoleAssignment::Every),
+    };
+    let mut batch = parse_file(&path, &options)?.batch;
+    for error in &mut batch.row_errors {
+        error.path = PathBuf::from(file.name);
+    }
+    Ok(batch)
+}
+
+/// Builds the canonical data set from `raw_dir` into `out_dir`. `out_dir/README.md` must exist: its
+/// generated sections (between `<!-- BEGIN generated:NAME -->` and `<!-- END generated:NAME -->`)
+/// are rewritten, the rest is left as written.
+pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, LoadError> {
+    let mut batches: Vec<(&RawFile, Batch)> = Vec::new();
+    for file in RAW_FILES {
+        let batch = parse_raw(raw_dir, file)?;
+        if file.content == Content::StudyBoundaries && batch.municipalities.is_empty() {
+            return Err(LoadError::Raw {
+                path: raw_dir.join(file.name),
+                detail: "the study-area boundary file must hold at least one municipality".into(),
+            });
+        }
+        batches.push((file, batch));
+    }
+    let take = |content: Content, batches: &mut Vec<(&RawFile, Batch)>| -> Batch {
+        let mut out = Batch::default();
+        for (file, batch) in batches.iter_mut() {
+            if file.content == content {
+                out.append(std::mem::take(batch));
+            }
+        }
+        out
+    };
+    let mut study = take(Content::StudyBoundaries, &mut batches);
+    let neighbours = take(Content::NeighbourBoundaries, &mut batches);
+    let names = take(Content::MunicipalityNames, &mut batches);
+    let towns = take(Content::Towns, &mut batches);
+    let small_areas = take(Content::SmallAreas, &mut batches);
+    let population = take(Content::Population, &mut batches);
+    // Bad rows of the non-facility files (a town without coordinates) are rejected like any other.
+    let mut rejected: Vec<RowError> =
+        [&study, &neighbours, &names, &towns, &small_areas, &population]
+            .iter()
+            .flat_map(|b| b.row_errors.iter().cloned())
+            .collect();
+    study.municipalities.extend(neighbours.municipalities);
+    let municipalities: Vec<Municipality> =
+        study.municipalities.iter().map(|m| m.value.clone()).collect();
+    let elsewhere: Vec<KnownMunicipality> = names
+        .municipalities
+        .iter()
+        .filter(|n| !municipalities.iter().any(|m| m.code == n.value.code))
+        .map(|n| KnownMunicipality {
+            prefecture: n.value.prefecture.clone(),
+            county: n.value.county.clone(),
+            name: n.value.name.clone(),
+        })
+        .collect();
+    let gazetteer = Gazetteer::new(towns.towns.iter().map(|t| t.value.clone()).collect());
+    let placer = Placer::new(municipalities.clone(), elsewhere, gazetteer);
+
+    let facility_files: Vec<&(&RawFile, Batch)> =
+        batches.iter().filter(|(file, _)| file.content == Content::Facilities).collect();
+    for (file, batch) in &facility_files {
+        let accounted = batch.row_errors.len() + batch.facilities.len();
+        if accounted != batch.rows_read {
+            return Err(LoadError::Raw {
+                path: raw_dir.join(file.name),
+                detail: format!("{} rows read but {accounted} accounted for", batch.rows_read),
+            });
+        }
+        rejected.extend(batch.row_errors.iter().cloned());
+    }
+    let drafts = facility_files.iter().flat_map(|(file, batch)| {
+        batch.facilities.iter().map(|draft| (Path::new(file.name), draft))
+    });
+    let mut facilities = Vec::new();
+    for placed in placer.place_all(drafts) {
+        match placed.outcome {
+            Ok(facility) => facilities.push(facility),
+            Err(error) => rejected.push(error),
+        }
+    }
+    facilities.sort_by(|a, b| a.id.cmp(&b.id));
+    rejected.sort();
+    let report = BuildReport { facilities, rejected, municipalities };
+
+    write_canonical(
+        out_dir,
+        &CanonicalSet {
+            facilities: &report.facilities,
+            municipalities: &study.municipalities,
+            populations: &population.populations,
+            small_areas: &small_areas.small_areas,
+            towns: &towns.towns,
+            sources: &sources::sources(),
+            completeness: &completeness::kind_completeness(),
+            rejected: &report.rejected,
+        },
+    )?;
+    readme::update(out_dir, &report)?;
+    Ok(report)
+}

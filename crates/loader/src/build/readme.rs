@@ -1,0 +1,199 @@
+//! The generated sections of `data/README.md`: counts per kind and town, how positions were
+//! derived, the sources, the rejected records and the raw files left out. Counts are taken by
+//! variant of the typed notes, so rewording a note cannot change them.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use care_atlas_core::{
+    AreaRole, FacilityKind, Municipality, PositionNote, PositionPrecision, SourceCompleteness,
+    SourceScope,
+};
+
+use super::completeness::completeness_of;
+use super::raw_files::LEFT_OUT;
+use super::{BuildReport, sources};
+use crate::LoadError;
+use crate::error::io_error;
+
+/// Rewrites the generated sections of `out_dir/README.md`.
+pub(super) fn update(out_dir: &Path, report: &BuildReport) -> Result<(), LoadError> {
+    let readme = out_dir.join("README.md");
+    let text = std::fs::read_to_string(&readme).map_err(io_error(&readme))?;
+    let text = replace_generated(&text, "counts", &counts_table(report))
+        .and_then(|t| replace_generated(&t, "positions", &positions_section(report)))
+        .and_then(|t| replace_generated(&t, "sources", &sources_section()))
+        .and_then(|t| replace_generated(&t, "rejected", &rejected_section(report)))
+        .and_then(|t| replace_generated(&t, "left-out", &left_out_section()))
+        .ok_or_else(|| LoadError::Raw {
+            path: readme.clone(),
+            detail: "lacks the generated-section markers (counts, positions, sources, rejected, left-out)".into(),
+        })?;
+    std::fs::write(&readme, text).map_err(io_error(&readme))?;
+    Ok(())
+}
+
+/// Replaces the text between the markers of generated section `name`.
+fn replace_generated(text: &str, name: &str, content: &str) -> Option<String> {
+    let begin = format!("<!-- BEGIN generated:{name} -->\n");
+    let end = format!("<!-- END generated:{name} -->");
+    let start = text.find(&begin)? + begin.len();
+    let stop = start + text[start..].find(&end)?;
+    Some(format!("{}{content}{}", &text[..start], &text[stop..]))
+}
+
+/// The table of facility counts per kind per study-area town, and for the neighbours in total.
+/// A kind with no source reads `no source`, never 0; a partial one is marked.
+fn counts_table(report: &BuildReport) -> String {
+    let mut towns: Vec<&Municipality> =
+        report.municipalities.iter().filter(|m| m.role == AreaRole::StudyArea).collect();
+    towns.sort_by_key(|m| m.code);
+    let mut counts: BTreeMap<(FacilityKind, String), usize> = BTreeMap::new();
+    for f in &report.facilities {
+        let column = if towns.iter().any(|t| t.code == f.municipality_code) {
+            f.municipality_code.to_string()
+        } else {
+            "neighbours".to_owned()
+        };
+        *counts.entry((f.kind, column)).or_default() += 1;
+    }
+    let cell = |kind: FacilityKind, column: &str, scope: SourceScope| {
+        let n = counts.get(&(kind, column.to_owned())).copied().unwrap_or(0);
+        match completeness_of(kind, scope) {
+            SourceCompleteness::NoSource => "no source".to_owned(),
+            SourceCompleteness::Partial => format!("{n} (partial)"),
+            SourceCompleteness::Complete => n.to_string(),
+        }
+    };
+    let mut out = String::new();
+    let header: Vec<String> = towns.iter().map(|t| format!("{} {}", t.name, t.code)).collect();
+    let _ =
+        writeln!(out, "| kind | {} | study area | neighbours (within 10 km) |", header.join(" | "));
+    let _ = writeln!(out, "|---|{}---:|---:|", "---:|".repeat(towns.len()));
+    for kind in FacilityKind::ALL {
+        let per_town: Vec<String> =
+            towns.iter().map(|t| cell(kind, &t.code.to_string(), SourceScope::StudyArea)).collect();
+        let study_total: usize = towns
+            .iter()
+            .map(|t| counts.get(&(kind, t.code.to_string())).copied().unwrap_or(0))
+            .sum();
+        let study = match completeness_of(kind, SourceScope::StudyArea) {
+            SourceCompleteness::NoSource => "no source".to_owned(),
+            SourceCompleteness::Partial => format!("{study_total} (partial)"),
+            SourceCompleteness::Complete => study_total.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` {} | {} | {study} | {} |",
+            kind.id(),
+            kind.label_ja(),
+            per_town.join(" | "),
+            cell(kind, "neighbours", SourceScope::Neighbours)
+        );
+    }
+    let in_study = report
+        .facilities
+        .iter()
+        .filter(|f| towns.iter().any(|t| t.code == f.municipality_code))
+        .count();
+    let _ = writeln!(
+        out,
+        "\n{} facilities in all: {in_study} in the study area and {} in neighbouring municipalities; {} records rejected (see `audit/rejected_records.csv`).",
+        report.facilities.len(),
+        report.facilities.len() - in_study,
+        report.rejected.len()
+    );
+    out
+}
+
+/// How positions were derived, with counts.
+fn positions_section(report: &BuildReport) -> String {
+    let source = report
+        .facilities
+        .iter()
+        .filter(|f| f.position_precision == PositionPrecision::Source)
+        .count();
+    let noted = |wanted: fn(&PositionNote) -> bool| {
+        report.facilities.iter().filter(|f| f.position_note.as_ref().is_some_and(wanted)).count()
+    };
+    let kept_near = noted(|n| matches!(n, PositionNote::KeptNearBoundary { .. }));
+    let from_position = noted(|n| matches!(n, PositionNote::MunicipalityFromPosition));
+    let geocoded = report.geocoded_positions().count();
+    let repaired = report.positions_changed().count() - geocoded;
+    format!(
+        "| position | facilities |\n|---|---:|\n| `source`: as published | {source} |\n| … of which up to {:.0} m outside their municipality's boundary, kept | {kept_near} |\n| … of which with no municipality in the address, municipality taken from the position | {from_position} |\n| `geocoded_town`: no coordinates in the source, placed at the town point | {geocoded} |\n| `geocoded_town`: source coordinates contradicted the address, repaired to the town point | {repaired} |\n",
+        crate::place::BOUNDARY_TOLERANCE_M
+    )
+}
+
+/// Escapes a value for a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The sources table: what, who, terms, the exact attribution, and dates.
+fn sources_section() -> String {
+    let mut out = String::from(
+        "| id | data | publisher | licence / terms | attribution (as the terms ask) | as of | copy found in |\n|---|---|---|---|---|---|---|\n",
+    );
+    for s in sources::sources() {
+        let as_of = s.as_of.map_or_else(
+            || format!("unknown ({})", s.as_of_basis),
+            |d| format!("{d} ({})", s.as_of_basis),
+        );
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            s.id,
+            cell(&s.title),
+            cell(&s.publisher),
+            cell(&s.licence),
+            cell(&s.attribution),
+            cell(&as_of),
+            cell(&s.origin)
+        );
+    }
+    out
+}
+
+/// Every rejected record with its file, line and reason, and every repaired position.
+fn rejected_section(report: &BuildReport) -> String {
+    let mut out = String::from("| file:line | record | reason |\n|---|---|---|\n");
+    for e in &report.rejected {
+        let record = match (&e.record_id, &e.name) {
+            (Some(id), Some(name)) => format!("{id} {name}"),
+            (Some(id), None) => id.clone(),
+            (None, Some(name)) => name.clone(),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {}:{} | {} | {} |",
+            e.path.display(),
+            e.location,
+            cell(&record),
+            cell(&e.reason)
+        );
+    }
+    out.push_str("\nRepaired positions (source coordinates contradicted the address):\n\n| facility | what was done |\n|---|---|\n");
+    for f in report.repaired_positions() {
+        let _ = writeln!(
+            out,
+            "| `{}` {} | {} |",
+            f.id,
+            cell(&f.name),
+            cell(&f.position_note.as_ref().map(ToString::to_string).unwrap_or_default())
+        );
+    }
+    out
+}
+
+/// Raw files not carried into `data/`, and why.
+fn left_out_section() -> String {
+    let mut out = String::from("| raw file | why it is not in `data/` |\n|---|---|\n");
+    for (file, why) in LEFT_OUT {
+        let _ = writeln!(out, "| `{file}` | {why} |");
+    }
+    out
+}

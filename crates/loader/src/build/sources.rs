@@ -1,0 +1,160 @@
+//! The source catalogue: every source of the canonical data, with its terms, the exact
+//! attribution they ask for, and the date the data describes.
+
+use crate::records::SourceInfo;
+
+const KAIGO_CREDIT: &str = "「介護サービス情報公表システム」（厚生労働省）のデータを基に作成";
+const KAIGO_TERMS: &str =
+    "CC BY 4.0 (as stated by the copy; MHLW open data, 公共データ利用規約 PDL1.0)";
+const IRYO_CREDIT: &str = "厚生労働省「医療情報ネット」オープンデータを加工して作成";
+
+/// A source of the canonical data, as `sources.csv` and the README describe it.
+struct Source {
+    id: &'static str,
+    title: &'static str,
+    publisher: &'static str,
+    licence: &'static str,
+    /// The attribution exactly as the terms ask for it.
+    attribution: &'static str,
+    /// The date the data describes, where known.
+    as_of: Option<&'static str>,
+    /// What `as_of` is (publication date, census day, date of the copy).
+    as_of_basis: &'static str,
+    /// Where our copy was found.
+    origin: &'static str,
+}
+
+const SOURCES: &[Source] = &[
+    Source {
+        id: "mlit-n03-2019",
+        title: "国土数値情報 行政区域データ N03 (2019-01-01)",
+        publisher: "国土交通省",
+        licence: "国土数値情報 利用約款 (attribution required)",
+        attribution: "「国土数値情報（行政区域データ）」（国土交通省）を加工して作成",
+        as_of: Some("2019-01-01"),
+        as_of_basis: "reference date of the data set",
+        origin: "GitHub optgeo/n03-2019-geojson, snapshot c31913f0",
+    },
+    Source {
+        id: "estat-census-2020-small-areas",
+        title: "令和２年国勢調査 町丁・字等別境界データ (attributes)",
+        publisher: "総務省統計局 (e-Stat)",
+        licence: "政府統計の総合窓口 利用規約 (compatible with CC BY 4.0)",
+        attribution: "「令和２年国勢調査 町丁・字等別境界データ」（総務省統計局、e-Stat）を加工して作成",
+        as_of: Some("2020-10-01"),
+        as_of_basis: "census day",
+        origin: "GitHub nyatla-ai/dbf-utils dev/r2ka11.dbf, snapshot 955e13fb",
+    },
+    Source {
+        id: "ssdse-a-2025",
+        title: "教育用標準データセット SSDSE-A-2025 (市区町村)",
+        publisher: "独立行政法人統計センター",
+        licence: "統計センター terms (compatible with 政府標準利用規約 / CC BY 4.0)",
+        attribution: "「教育用標準データセット（SSDSE-A-2025）」（独立行政法人統計センター）を加工して作成",
+        as_of: Some("2020-10-01"),
+        as_of_basis: "census day of the population items used",
+        origin: "GitHub somakai-sumasi/map_test SSDSE-A-2025.csv, snapshot 52292e81",
+    },
+    Source {
+        id: "geolonia-addresses",
+        title: "Geolonia 住所データ (大字・町丁目 representative points)",
+        publisher: "Geolonia, based on 国土交通省 位置参照情報 and 日本郵便 郵便番号データ",
+        licence: "CC BY 4.0",
+        attribution: "「Geolonia 住所データ」(CC BY 4.0)、国土交通省「位置参照情報」を基に作成",
+        as_of: Some("2024-01-15"),
+        as_of_basis: "date of the copy",
+        origin: "GitHub geolonia/japanese-addresses api/ja, snapshot c3999f70",
+    },
+    Source {
+        id: "mhlw-kaigo-130",
+        title: "介護サービス情報公表システム オープンデータ 訪問看護 (jigyosho_130)",
+        publisher: "厚生労働省",
+        licence: KAIGO_TERMS,
+        attribution: KAIGO_CREDIT,
+        as_of: Some("2026-07-12"),
+        as_of_basis: "date of the copy; the publication date of the underlying file is not stated",
+        origin: "GitHub osawa-ux/houmonkango-navi gh-pages data/clinics_geo.json, snapshot ade0c6bf",
+    },
+    Source {
+        id: "mhlw-kaigo-430",
+        title: "介護サービス情報公表システム オープンデータ 居宅介護支援 (jigyosho_430)",
+        publisher: "厚生労働省",
+        licence: KAIGO_TERMS,
+        attribution: KAIGO_CREDIT,
+        as_of: Some("2026-07-24"),
+        as_of_basis: "date of the copy; the publication date of the underlying file is not stated",
+        origin: "GitHub osawa-ux/kyotaku-navi gh-pages data/search/{11,12,08}.json, snapshot 7d11f5d8",
+    },
+    Source {
+        id: "mhlw-kaigo-opendata",
+        title: "介護サービス情報公表システム オープンデータ 510/520/550/710/760",
+        publisher: "厚生労働省",
+        licence: KAIGO_TERMS,
+        attribution: KAIGO_CREDIT,
+        as_of: Some("2025-06-01"),
+        as_of_basis: "publication date of the open-data files",
+        origin: "GitHub mojitap/helpmesearch data/mhlw/2025-06-01, snapshot 3c58ec1e",
+    },
+    Source {
+        id: "mhlw-kaigo-derived",
+        title: "介護サービス情報公表システム オープンデータ 110/150/780 (derived copy)",
+        publisher: "厚生労働省",
+        licence: KAIGO_TERMS,
+        attribution: KAIGO_CREDIT,
+        as_of: Some("2025-10-13"),
+        as_of_basis: "date of the copy; the raw files were not in the copy, only a derived JSON",
+        origin: "GitHub mojitap/helpmesearch public/data/care, snapshot 3c58ec1e",
+    },
+    Source {
+        id: "mhlw-iryo-hospitals",
+        title: "医療情報ネット オープンデータ 病院 (01-1_hospital_facility_info)",
+        publisher: "厚生労働省",
+        licence: "MHLW open data (check MHLW's terms)",
+        attribution: IRYO_CREDIT,
+        as_of: Some("2025-06-01"),
+        as_of_basis: "publication date of the open-data file",
+        origin: "GitHub mojitap/helpmesearch data/mhlw/2025-06-01, snapshot 3c58ec1e",
+    },
+    Source {
+        id: "mhlw-iryo-medical",
+        title: "医療情報ネット オープンデータ 診療所・歯科診療所・薬局 (derived copy, no coordinates)",
+        publisher: "厚生労働省",
+        licence: "MHLW open data (check MHLW's terms)",
+        attribution: IRYO_CREDIT,
+        as_of: Some("2025-10-13"),
+        as_of_basis: "date of the copy; the clinic list looks incomplete",
+        origin: "GitHub mojitap/helpmesearch public/data/medical, snapshot 3c58ec1e",
+    },
+    Source {
+        id: "zaitaku-navi",
+        title: "訪問診療を行う診療所 (a portal's partial list)",
+        publisher: "a commercial portal, built from 医療情報ネット and 厚生局届出",
+        licence: "no licence stated; facts (names, addresses) only",
+        attribution: "訪問診療クリニック一覧（houmonshinsatsu-navi）より。医療情報ネット・厚生局届出に基づく",
+        as_of: None,
+        as_of_basis: "not known",
+        origin: "GitHub osawa-ux/houmonshinsatsu-navi data/search/11.json, commit 9a1d292c",
+    },
+];
+
+/// Every source, in catalogue order.
+pub(super) fn sources() -> Vec<SourceInfo> {
+    SOURCES
+        .iter()
+        .map(|s| SourceInfo {
+            id: s.id.into(),
+            title: s.title.into(),
+            publisher: s.publisher.into(),
+            licence: s.licence.into(),
+            attribution: s.attribution.into(),
+            as_of: s.as_of.map(Into::into),
+            as_of_basis: s.as_of_basis.into(),
+            origin: s.origin.into(),
+        })
+        .collect()
+}
+
+/// The date the source `id` describes, for records whose file does not say.
+pub(super) fn as_of(id: &str) -> Option<String> {
+    SOURCES.iter().find(|s| s.id == id).and_then(|s| s.as_of).map(Into::into)
+}
