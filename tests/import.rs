@@ -289,3 +289,67 @@ fn an_unknown_format_name_is_refused_with_the_list() {
         text(&out.stderr)
     );
 }
+
+/// 宮代町 as an N03 file states it: no study-area role.
+const N03_MIYASHIRO: &str = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"N03_001":"埼玉県","N03_002":null,"N03_003":"南埼玉郡","N03_004":"宮代町","N03_007":"11442"},"geometry":{"type":"Polygon","coordinates":[[[139.70,36.00],[139.75,36.00],[139.75,36.05],[139.70,36.05],[139.70,36.00]]]}},
+{"type":"Feature","properties":{"N03_001":"埼玉県","N03_002":null,"N03_003":null,"N03_004":"春日部市","N03_007":"11214"},"geometry":{"type":"Polygon","coordinates":[[[139.75,36.00],[139.80,36.00],[139.80,36.05],[139.75,36.05],[139.75,36.00]]]}}
+]}"#;
+
+fn roles(db: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut statement =
+        conn.prepare("SELECT code, role FROM municipalities ORDER BY code").unwrap();
+    statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn a_boundary_file_without_roles_takes_the_study_area_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let n03 = dir.path().join("n03.geojson");
+    std::fs::write(&n03, N03_MIYASHIRO).unwrap();
+    let db = dir.path().join("atlas.db");
+
+    let out = import(&db, &[&n03], &[]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: the file states no role (study area or neighbour) for 宮代町 (11442)",
+            n03.display()
+        )) && stderr.contains("--study-area"),
+        "{stderr}"
+    );
+    assert!(!db.exists(), "a refused import creates no database");
+
+    let out = import(&db, &[&n03], &["--study-area", "11442"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        roles(&db),
+        [
+            ("11214".to_owned(), "neighbour".to_owned()),
+            ("11442".to_owned(), "study_area".to_owned())
+        ]
+    );
+
+    let out = import(&db, &[&n03], &["--study-area", "11442,1144"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("`1144` is not a municipality code"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_boundary_file_without_roles_keeps_the_roles_already_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = import_shipped_data(dir.path());
+    let before = roles(&db);
+    let n03 = dir.path().join("n03.geojson");
+    std::fs::write(&n03, N03_MIYASHIRO).unwrap();
+    let out = import(&db, &[&n03], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(roles(&db), before);
+    assert!(before.contains(&("11442".to_owned(), "study_area".to_owned())));
+}

@@ -168,3 +168,24 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
     readme::update(out_dir, &report)?;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_study_area_boundary_file_without_municipalities_stops_the_build_naming_the_file() {
+        let raw = tempfile::tempdir().unwrap();
+        let study = RAW_FILES.iter().find(|f| f.content == Content::StudyBoundaries).unwrap();
+        let path = raw.path().join(study.name);
+        std::fs::write(&path, r#"{"type":"FeatureCollection","features":[]}"#).unwrap();
+        let error = build_canonical(raw.path(), raw.path()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{}: the study-area boundary file must hold at least one municipality",
+                path.display()
+            )
+        );
+    }
+}

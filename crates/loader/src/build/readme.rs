@@ -109,22 +109,51 @@ fn counts_table(report: &BuildReport) -> String {
 
 /// How positions were derived, with counts.
 fn positions_section(report: &BuildReport) -> String {
-    let source = report
-        .facilities
-        .iter()
-        .filter(|f| f.position_precision == PositionPrecision::Source)
-        .count();
-    let noted = |wanted: fn(&PositionNote) -> bool| {
-        report.facilities.iter().filter(|f| f.position_note.as_ref().is_some_and(wanted)).count()
-    };
-    let kept_near = noted(|n| matches!(n, PositionNote::KeptNearBoundary { .. }));
-    let from_position = noted(|n| matches!(n, PositionNote::MunicipalityFromPosition));
-    let geocoded = report.geocoded_positions().count();
-    let repaired = report.positions_changed().count() - geocoded;
+    let PositionCounts { source, kept_near, from_position, geocoded, repaired } =
+        PositionCounts::of(report);
     format!(
         "| position | facilities |\n|---|---:|\n| `source`: as published | {source} |\n| … of which up to {:.0} m outside their municipality's boundary, kept | {kept_near} |\n| … of which with no municipality in the address, municipality taken from the position | {from_position} |\n| `geocoded_town`: no coordinates in the source, placed at the town point | {geocoded} |\n| `geocoded_town`: source coordinates contradicted the address, repaired to the town point | {repaired} |\n",
         crate::place::BOUNDARY_TOLERANCE_M
     )
+}
+
+/// How many positions were derived each way, counted by precision and note variant.
+#[derive(Debug, PartialEq, Eq)]
+struct PositionCounts {
+    /// As published.
+    source: usize,
+    /// As published, up to the tolerance outside the boundary.
+    kept_near: usize,
+    /// As published, the municipality taken from the position.
+    from_position: usize,
+    /// No coordinates in the source: placed at the town point.
+    geocoded: usize,
+    /// Coordinates contradicted the address (or were unusable): repaired to the town point.
+    repaired: usize,
+}
+
+impl PositionCounts {
+    fn of(report: &BuildReport) -> Self {
+        let noted = |wanted: fn(&PositionNote) -> bool| {
+            report
+                .facilities
+                .iter()
+                .filter(|f| f.position_note.as_ref().is_some_and(wanted))
+                .count()
+        };
+        let geocoded = report.geocoded_positions().count();
+        PositionCounts {
+            source: report
+                .facilities
+                .iter()
+                .filter(|f| f.position_precision == PositionPrecision::Source)
+                .count(),
+            kept_near: noted(|n| matches!(n, PositionNote::KeptNearBoundary { .. })),
+            from_position: noted(|n| matches!(n, PositionNote::MunicipalityFromPosition)),
+            geocoded,
+            repaired: report.positions_changed().count() - geocoded,
+        }
+    }
 }
 
 /// Escapes a value for a Markdown table cell.
@@ -196,4 +225,57 @@ fn left_out_section() -> String {
         let _ = writeln!(out, "| `{file}` | {why} |");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use care_atlas_core::testing::{SplitMix, synthetic_facility};
+    use care_atlas_core::{Position, SourcePositionFault, TownPlacement};
+
+    use super::*;
+
+    fn facility(
+        precision: PositionPrecision,
+        note: Option<PositionNote>,
+    ) -> care_atlas_core::Facility {
+        let base = synthetic_facility(0, &mut SplitMix(1));
+        care_atlas_core::Facility { position_precision: precision, position_note: note, ..base }
+    }
+
+    fn geocoded(fault: SourcePositionFault) -> care_atlas_core::Facility {
+        let placement = TownPlacement::TownPoint { municipality: "M".into(), town: "T".into() };
+        facility(PositionPrecision::GeocodedTown, Some(PositionNote::Geocoded { fault, placement }))
+    }
+
+    fn check(facilities: Vec<care_atlas_core::Facility>, expected: [usize; 5]) {
+        let counts = PositionCounts::of(&BuildReport { facilities, ..BuildReport::default() });
+        let PositionCounts { source, kept_near, from_position, geocoded, repaired } = counts;
+        assert_eq!([source, kept_near, from_position, geocoded, repaired], expected);
+    }
+
+    #[test]
+    fn positions_are_counted_by_note_variant_not_by_wording() {
+        use PositionPrecision::Source;
+        let kept = PositionNote::KeptNearBoundary { distance_m: 120.0, municipality: "M".into() };
+        let outside = SourcePositionFault::OutsideNamedMunicipality {
+            position: Position::new(31.6, 131.4).unwrap(),
+            distance_m: 800_000.0,
+            municipality: "M".into(),
+            found_in: None,
+        };
+        check(vec![facility(Source, None)], [1, 0, 0, 0, 0]);
+        check(vec![facility(Source, Some(kept))], [1, 1, 0, 0, 0]);
+        check(
+            vec![facility(Source, Some(PositionNote::MunicipalityFromPosition))],
+            [1, 0, 1, 0, 0],
+        );
+        check(vec![geocoded(SourcePositionFault::Missing)], [0, 0, 0, 1, 0]);
+        check(vec![geocoded(SourcePositionFault::NullIsland)], [0, 0, 0, 0, 1]);
+        check(vec![geocoded(outside)], [0, 0, 0, 0, 1]);
+        // A note kept as text is never counted by what it says.
+        check(
+            vec![facility(Source, Some(PositionNote::Recorded("kept as published".into())))],
+            [1, 0, 0, 0, 0],
+        );
+    }
 }
