@@ -18,6 +18,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params_fro
 use rusqlite_migration::{M, Migrations};
 
 use crate::LoadError;
+use crate::formats::{
+    FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, SMALL_AREA_COLUMNS, SOURCE_COLUMNS, TOWN_COLUMNS,
+};
 use crate::records::{SourceInfo, Sourced};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Append
@@ -306,33 +309,14 @@ fn upsert(
 }
 
 pub(crate) fn write_facility(tx: &Transaction<'_>, f: &Facility) -> rusqlite::Result<WriteOutcome> {
+    // The table's columns are those of the canonical `facilities.csv`.
     upsert(
         tx,
         "facilities",
         &["source", "source_record_id"],
-        &[
-            "id",
-            "source",
-            "source_record_id",
-            "kind",
-            "name",
-            "name_kana",
-            "address",
-            "municipality_code",
-            "lat",
-            "lon",
-            "position_precision",
-            "position_note",
-            "phone",
-            "url",
-            "capacity",
-            "open_days",
-            "as_of",
-        ],
+        &FACILITY_COLUMNS,
         vec![
             Value::Text(f.id.to_string()),
-            Value::Text(f.provenance.source.clone()),
-            Value::Text(f.provenance.record_id.clone()),
             Value::Text(f.kind.id().to_owned()),
             Value::Text(f.name.clone()),
             text(f.name_kana.as_deref()),
@@ -346,6 +330,8 @@ pub(crate) fn write_facility(tx: &Transaction<'_>, f: &Facility) -> rusqlite::Re
             text(f.url.as_deref()),
             integer(f.capacity),
             text(f.open_days.as_deref()),
+            Value::Text(f.provenance.source.clone()),
+            Value::Text(f.provenance.record_id.clone()),
             text(f.provenance.as_of.as_deref()),
         ],
     )
@@ -418,23 +404,13 @@ pub(crate) fn write_small_area(
     a: &Sourced<SmallArea>,
 ) -> rusqlite::Result<WriteOutcome> {
     let v = &a.value;
+    // The table's columns are its id and those of the canonical `small_areas.csv`.
+    let columns: Vec<&str> = std::iter::once("id").chain(SMALL_AREA_COLUMNS).collect();
     upsert(
         tx,
         "small_areas",
         &["id"],
-        &[
-            "id",
-            "key_code",
-            "piece",
-            "municipality_code",
-            "name",
-            "population",
-            "households",
-            "area_m2",
-            "lat",
-            "lon",
-            "source",
-        ],
+        &columns,
         vec![
             Value::Text(v.id()),
             Value::Text(v.key_code.clone()),
@@ -460,7 +436,7 @@ pub(crate) fn write_town(
         tx,
         "towns",
         &["municipality_code", "town"],
-        &["municipality_code", "town", "lat", "lon", "postal_code", "source"],
+        &TOWN_COLUMNS,
         vec![
             Value::Text(v.municipality_code.to_string()),
             Value::Text(v.town.clone()),
@@ -477,7 +453,7 @@ pub(crate) fn write_source(tx: &Transaction<'_>, s: &SourceInfo) -> rusqlite::Re
         tx,
         "sources",
         &["id"],
-        &["id", "title", "publisher", "licence", "attribution", "as_of", "as_of_basis", "origin"],
+        &SOURCE_COLUMNS,
         vec![
             Value::Text(s.id.clone()),
             Value::Text(s.title.clone()),
@@ -499,7 +475,7 @@ pub(crate) fn write_coverage(
         tx,
         "kind_coverage",
         &["kind", "scope"],
-        &["kind", "scope", "coverage", "note"],
+        &KIND_COVERAGE_COLUMNS,
         vec![
             Value::Text(c.kind.id().to_owned()),
             Value::Text(c.scope.id().to_owned()),

@@ -4,7 +4,7 @@
 //! Every record of every raw file used ends up either in a canonical file or in
 //! `audit/rejected_records.csv` with its file, line and reason; the build checks that accounting
 //! and fails if a record went missing. The catalogues (raw files, sources, kind completeness) are
-//! data in their own modules; this one converts, and [`readme`] writes the README's generated
+//! data in their own modules; this one converts, and `readme` writes the README's generated
 //! sections.
 
 mod completeness;

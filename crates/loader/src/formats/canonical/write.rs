@@ -40,34 +40,19 @@ pub struct CanonicalSet<'a> {
 /// Writes every canonical file of `set` into `out_dir` (and its `audit/` folder).
 pub fn write_all(out_dir: &Path, set: &CanonicalSet<'_>) -> Result<(), LoadError> {
     std::fs::create_dir_all(out_dir.join("audit")).map_err(io_error(out_dir))?;
-    write_csv(
-        &out_dir.join("facilities.csv"),
-        &FACILITY_COLUMNS,
-        set.facilities.iter().map(facility_row),
-    )?;
-    write_municipalities(&out_dir.join("municipalities.geojson"), set.municipalities)?;
-    write_csv(
-        &out_dir.join("municipal_population.csv"),
-        &POPULATION_COLUMNS,
-        set.populations.iter().map(population_row),
-    )?;
-    write_csv(
-        &out_dir.join("small_areas.csv"),
-        &SMALL_AREA_COLUMNS,
-        set.small_areas.iter().map(small_area_row),
-    )?;
-    write_csv(&out_dir.join("towns.csv"), &TOWN_COLUMNS, set.towns.iter().map(town_row))?;
-    write_csv(&out_dir.join("sources.csv"), &SOURCE_COLUMNS, set.sources.iter().map(source_row))?;
-    write_csv(
-        &out_dir.join("kind_coverage.csv"),
-        &KIND_COVERAGE_COLUMNS,
-        set.completeness.iter().map(completeness_row),
-    )?;
-    write_csv(
-        &out_dir.join("audit").join("rejected_records.csv"),
-        &REJECTED_COLUMNS,
-        set.rejected.iter().map(rejected_row),
-    )
+    let file = |name: &str| out_dir.join(name);
+    write_csv(&file("facilities.csv"), &FACILITY_COLUMNS, set.facilities.iter().map(facility_row))?;
+    write_municipalities(&file("municipalities.geojson"), set.municipalities)?;
+    let populations = set.populations.iter().map(population_row);
+    write_csv(&file("municipal_population.csv"), &POPULATION_COLUMNS, populations)?;
+    let small_areas = set.small_areas.iter().map(small_area_row);
+    write_csv(&file("small_areas.csv"), &SMALL_AREA_COLUMNS, small_areas)?;
+    write_csv(&file("towns.csv"), &TOWN_COLUMNS, set.towns.iter().map(town_row))?;
+    write_csv(&file("sources.csv"), &SOURCE_COLUMNS, set.sources.iter().map(source_row))?;
+    let completeness = set.completeness.iter().map(completeness_row);
+    write_csv(&file("kind_coverage.csv"), &KIND_COVERAGE_COLUMNS, completeness)?;
+    let rejected = set.rejected.iter().map(rejected_row);
+    write_csv(&file("audit/rejected_records.csv"), &REJECTED_COLUMNS, rejected)
 }
 
 /// An optional value as a field: empty when absent.
