@@ -22,6 +22,7 @@ impl From<String> for RowRejection {
 }
 
 impl RowRejection {
+    /// A rejection naming the record's id and name where they are not empty.
     pub fn of(id: &str, name: &str, reason: impl Into<String>) -> Self {
         RowRejection { id: non_empty(id), name: non_empty(name), reason: reason.into() }
     }

@@ -19,6 +19,7 @@ use crate::records::{Batch, DeclaredMunicipality, FacilityDraft, SourceInfo};
 use crate::table::Table;
 use crate::{LoadError, RowLocation};
 
+/// Reads `facilities.csv`: facility drafts carrying their checked precision and note.
 pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
     let [
         id,
@@ -92,6 +93,7 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
     })
 }
 
+/// Reads `municipal_population.csv`.
 pub fn population(table: &Table) -> Result<Batch, LoadError> {
     let [muni, name, year, total, aged_65, aged_75, households, area_km2, source] =
         table.require_names("population", POPULATION_COLUMNS)?;
@@ -116,6 +118,7 @@ pub fn population(table: &Table) -> Result<Batch, LoadError> {
     Ok(Batch { populations, row_errors, ..Batch::default() })
 }
 
+/// Reads `small_areas.csv`.
 pub fn small_areas(table: &Table) -> Result<Batch, LoadError> {
     let [key, piece, muni, name, population, households, area, lat, lon, source] =
         table.require_names("small-areas", SMALL_AREA_COLUMNS)?;
@@ -138,6 +141,7 @@ pub fn small_areas(table: &Table) -> Result<Batch, LoadError> {
     Ok(Batch { small_areas, row_errors, ..Batch::default() })
 }
 
+/// Reads `towns.csv`, the gazetteer.
 pub fn towns(table: &Table) -> Result<Batch, LoadError> {
     let [muni, town, lat, lon, postal, source] = table.require_names("towns", TOWN_COLUMNS)?;
     let (values, row_errors) = each_row(table, |row| {
@@ -154,6 +158,7 @@ pub fn towns(table: &Table) -> Result<Batch, LoadError> {
     Ok(Batch { towns, row_errors, ..Batch::default() })
 }
 
+/// Reads `sources.csv`.
 pub fn sources(table: &Table) -> Result<Batch, LoadError> {
     let [id, title, publisher, licence, attribution, as_of, basis, origin] =
         table.require_names("sources", SOURCE_COLUMNS)?;
@@ -178,6 +183,7 @@ pub fn sources(table: &Table) -> Result<Batch, LoadError> {
     })
 }
 
+/// Reads `kind_coverage.csv`.
 pub fn kind_coverage(table: &Table) -> Result<Batch, LoadError> {
     let [kind, scope, coverage, note] =
         table.require_names("kind-coverage", KIND_COVERAGE_COLUMNS)?;
