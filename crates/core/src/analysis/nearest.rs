@@ -137,7 +137,7 @@ mod tests {
     use geo::{Distance, Geodesic};
 
     use super::*;
-    use crate::testing::{SplitMix, synthetic_facility};
+    use crate::testing::{SplitMix, origin_around_study_area, synthetic_facility};
     use crate::{AtlasParts, PositionPrecision};
 
     fn brute_force<'a>(
@@ -173,11 +173,7 @@ mod tests {
         for case in 0..300 {
             // Origins inside the data's extent and well outside it.
             let spread = if case % 5 == 0 { 1.5 } else { 0.3 };
-            let origin = Position::new(
-                36.0 + (random.next_f64() - 0.5) * spread,
-                139.67 + (random.next_f64() - 0.5) * spread,
-            )
-            .unwrap();
+            let origin = origin_around_study_area(&mut random, spread);
             let kinds = &kind_sets[case % kind_sets.len()];
             let k = 1 + case % 20;
             let max = (case % 4 == 0).then(|| random.next_f64() * 5000.0);

@@ -188,16 +188,14 @@ impl Atlas {
 mod tests {
     use super::*;
     use crate::testing::{SplitMix, synthetic_facility};
-    use crate::{AtlasParts, Facility};
+    use crate::{AtlasParts, TownPoint};
 
     #[test]
     fn a_facility_origin_is_its_position_named_and_left_out() {
         let mut random = SplitMix(9);
-        let facilities: Vec<Facility> =
-            (0..40).map(|i| synthetic_facility(i, &mut random)).collect();
-        let atlas =
-            Atlas::new(AtlasParts { facilities: facilities.clone(), ..AtlasParts::default() });
-        let from = &facilities[11];
+        let facilities = (0..40).map(|i| synthetic_facility(i, &mut random)).collect();
+        let atlas = Atlas::new(AtlasParts { facilities, ..AtlasParts::default() });
+        let from = &atlas.facilities()[11];
         let origin = atlas.resolve_origin(&OriginQuery::Facility(from.id.clone())).unwrap();
         assert_eq!(
             origin,
@@ -212,6 +210,39 @@ mod tests {
         assert_eq!(
             atlas.nearest_to(&origin, &query),
             atlas.nearest_services_from(&from.id, &query).unwrap()
+        );
+    }
+
+    #[test]
+    fn an_address_origin_is_its_towns_point_with_the_precision_it_has() {
+        let town = crate::testing::rectangular_town(139.6, 35.95, 139.7, 36.05);
+        let code = town.code;
+        let point = |town: &str, lat, lon| TownPoint {
+            municipality_code: code,
+            town: town.into(),
+            position: Position::new(lat, lon).unwrap(),
+            postal_code: None,
+        };
+        let atlas = Atlas::new(AtlasParts {
+            municipalities: vec![town],
+            towns: vec![
+                point("大字黒浜", 36.0, 139.65),
+                point("東一丁目", 35.98, 139.66),
+                point("東二丁目", 35.99, 139.66),
+            ],
+            ..AtlasParts::default()
+        });
+        let resolve = |address: &str| {
+            let origin = atlas.resolve_origin(&OriginQuery::Address(address.into())).unwrap();
+            (origin.precision, origin.described_as.unwrap(), origin.leave_out)
+        };
+        assert_eq!(
+            resolve("埼玉県蓮田市大字黒浜4147"),
+            (OriginPrecision::Town, "蓮田市大字黒浜".into(), None)
+        );
+        assert_eq!(
+            resolve("蓮田市東"),
+            (OriginPrecision::TownMeanOfChome, "蓮田市東".into(), None)
         );
     }
 

@@ -493,7 +493,7 @@ impl<T> Eq for Head<'_, T> {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::SplitMix;
+    use crate::testing::{SplitMix, origin_around_study_area};
 
     /// Every entry with its geodesic distance from `origin`, nearest first, ties by value.
     fn brute_force(entries: &[(Position, u32)], origin: Position) -> Vec<(u32, f64)> {
@@ -551,11 +551,7 @@ mod tests {
             for case in 0..40 {
                 // Origins inside the data's extent and well outside it.
                 let spread = if case % 5 == 0 { 1.5 } else { 0.3 };
-                let origin = Position::new(
-                    36.0 + (random.next_f64() - 0.5) * spread,
-                    139.67 + (random.next_f64() - 0.5) * spread,
-                )
-                .unwrap();
+                let origin = origin_around_study_area(&mut random, spread);
                 let expected = brute_force(&all, origin);
                 let context = format!("round {round}, case {case}, origin {origin:?}");
 
