@@ -3,9 +3,10 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use care_atlas_core::{
-    AccessibilityQuery, AddedFacility, AreaRef, CatchmentMethod, FacilityId, GapQuery,
-    GapResolution, MAX_NEAREST, MAX_SITES, MeshLevel, NearestQuery, PopulationSurface,
-    RING_POPULATION_METHOD, Scenario, SupplyWeight,
+    AccessibilityQuery, AreaRef, CatchmentMethod, ComparisonQuery, FacilityId, GapQuery,
+    GapResolution, MAX_ADDED_CAPACITY, MAX_DISTANCE_RANGE_M, MAX_NEAREST, MAX_SCENARIO_ADDITIONS,
+    MAX_SITES, MeshLevel, NearestQuery, NearestQueryError, OriginError, OriginQuery,
+    PopulationSurface, RING_POPULATION_METHOD, Scenario, ScenarioMetrics, Supply, SupplyWeight,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -119,62 +120,53 @@ pub async fn nearest(
     let lang = Lang::choose(q.lang.as_deref(), accept_language(&req))?;
     let kinds = params::kinds(q.kind.as_deref())?;
     let k = params::whole("k", q.k.as_deref(), 1..=MAX_NEAREST)?.unwrap_or(5);
-    let max =
-        params::number("max_distance_m", q.max_distance_m.as_deref(), 0.0..=100_000.0, " metres")?;
-    let query = NearestQuery::new(kinds, k, max)
-        .map_err(|e| ApiError::invalid("k", e.to_string(), "1 to 100"))?;
+    let max = params::number(
+        "max_distance_m",
+        q.max_distance_m.as_deref(),
+        MAX_DISTANCE_RANGE_M,
+        " metres",
+    )?;
+    let query = NearestQuery::new(kinds, k, max).map_err(|e| match e {
+        NearestQueryError::K(_) => {
+            ApiError::invalid("k", e.to_string(), format!("1 to {MAX_NEAREST}"))
+        }
+        NearestQueryError::MaxDistance(_) => ApiError::invalid(
+            "max_distance_m",
+            e.to_string(),
+            format!(
+                "a number from {} to {} metres",
+                MAX_DISTANCE_RANGE_M.start(),
+                MAX_DISTANCE_RANGE_M.end()
+            ),
+        ),
+    })?;
     let point = params::position(q.lat.as_deref(), q.lon.as_deref())?;
+    let origin = match (point, &q.from, &q.address) {
+        (Some(p), None, None) => OriginQuery::Point(p),
+        (None, Some(id), None) => OriginQuery::Facility(FacilityId::new(id.clone())),
+        (None, None, Some(address)) => OriginQuery::Address(address.clone()),
+        _ => {
+            return Err(ApiError::Conflict {
+                parameter: "lat".into(),
+                detail: "give exactly one origin: lat and lon, or from, or address".into(),
+            });
+        }
+    };
     let atlas = &state.atlas;
-    let given =
-        [point.is_some(), q.from.is_some(), q.address.is_some()].iter().filter(|g| **g).count();
-    if given != 1 {
-        return Err(ApiError::Conflict {
-            parameter: "lat".into(),
-            detail: "give exactly one origin: lat and lon, or from, or address".into(),
-        });
-    }
-    let (origin, found) = if let Some(p) = point {
-        (
-            Origin { lat: p.lat(), lon: p.lon(), precision: "exact".into(), described_as: None },
-            atlas.nearest_services(p, &query),
-        )
-    } else if let Some(id) = &q.from {
-        let id = FacilityId::new(id.clone());
-        let facility = atlas.facility(&id).ok_or_else(|| ApiError::NotFound {
-            parameter: "from".into(),
-            detail: format!("no facility has the id `{id}`"),
-        })?;
-        let p = facility.position;
-        let found = atlas.nearest_services_from(&id, &query).unwrap_or_default();
-        (
-            Origin {
-                lat: p.lat(),
-                lon: p.lon(),
-                precision: "facility".into(),
-                described_as: Some(facility.name.clone()),
-            },
-            found,
-        )
-    } else {
-        let address = q.address.as_deref().unwrap_or_default();
-        let located = atlas.locate_address(address).ok_or_else(|| {
-            ApiError::invalid(
-                "address",
-                format!("`{address}` names no 大字・町丁目 the gazetteer knows"),
-                "an address in 蓮田市, 白岡市 or 宮代町",
-            )
-        })?;
-        let precision = if located.mean_of_chome.is_some() { "town_mean_of_chome" } else { "town" };
-        let p = located.position;
-        (
-            Origin {
-                lat: p.lat(),
-                lon: p.lon(),
-                precision: precision.into(),
-                described_as: Some(located.town),
-            },
-            atlas.nearest_services(p, &query),
-        )
+    let origin = atlas.resolve_origin(&origin).map_err(|e| match e {
+        OriginError::UnknownFacility(_) => {
+            ApiError::NotFound { parameter: "from".into(), detail: e.to_string() }
+        }
+        OriginError::UnknownAddress(_) => {
+            ApiError::invalid("address", e.to_string(), "an address in 蓮田市, 白岡市 or 宮代町")
+        }
+    })?;
+    let found = atlas.nearest_to(&origin, &query);
+    let origin = Origin {
+        lat: origin.position.lat(),
+        lon: origin.position.lon(),
+        precision: origin.precision.id().into(),
+        described_as: origin.described_as,
     };
     let features: Vec<NearestFeature> = found
         .iter()
@@ -544,43 +536,12 @@ fn site_suggestions_now(state: &AppState, query: SiteParams) -> Result<Reply, Ap
     geojson(&SiteCollection { collection_type: FeatureCollectionType::FeatureCollection, features })
 }
 
-fn scenario_state(
-    state: &AppState,
-    kind: care_atlas_core::FacilityKind,
-    radius_m: f64,
-    catchment_m: f64,
-    scenario: &Scenario,
-) -> ScenarioState {
-    let gaps = state.atlas.coverage_gaps(
-        &GapQuery {
-            kinds: vec![kind],
-            radius_m,
-            area: None,
-            resolution: GapResolution::Mesh(MeshLevel::Quarter),
-        },
-        scenario,
-    );
-    let scores = state.atlas.accessibility(
-        &AccessibilityQuery {
-            kinds: vec![kind],
-            method: CatchmentMethod::Enhanced,
-            catchment_m,
-            level: MeshLevel::Quarter,
-            weight: SupplyWeight::Count,
-        },
-        scenario,
-    );
-    let population: f64 = scores.iter().map(|s| s.population).sum();
-    let weighted: f64 = scores.iter().map(|s| s.population * s.raw).sum();
+fn scenario_state(metrics: &ScenarioMetrics) -> ScenarioState {
     ScenarioState {
-        population_uncovered: gaps.summary.iter().map(|s| s.population_uncovered).sum(),
-        gaps: gaps.summary.iter().map(GapSummaryDto::from).collect(),
-        mean_accessibility: if population > 0.0 { weighted / population } else { 0.0 },
-        population_without_access: scores
-            .iter()
-            .filter(|s| s.raw == 0.0)
-            .map(|s| s.population)
-            .sum(),
+        gaps: metrics.gaps.iter().map(GapSummaryDto::from).collect(),
+        population_uncovered: metrics.population_uncovered,
+        mean_accessibility: metrics.mean_accessibility,
+        population_without_access: metrics.population_without_access,
     }
 }
 
@@ -611,11 +572,11 @@ fn scenarios_now(state: &AppState, body: ScenarioRequest) -> Result<Reply, ApiEr
     let radius_m = params::radius("radius_m", Some(&request.radius_m.to_string()))?;
     let catchment_m =
         params::radius("catchment_m", Some(&request.catchment_m.unwrap_or(radius_m).to_string()))?;
-    if request.add.len() > 100 {
+    if request.add.len() > MAX_SCENARIO_ADDITIONS {
         return Err(ApiError::invalid(
             "add",
             format!("{} facilities", request.add.len()),
-            "at most 100 facilities",
+            format!("at most {MAX_SCENARIO_ADDITIONS} facilities"),
         ));
     }
     let mut add = Vec::with_capacity(request.add.len());
@@ -624,14 +585,14 @@ fn scenarios_now(state: &AppState, body: ScenarioRequest) -> Result<Reply, ApiEr
         let position = care_atlas_core::Position::new(a.lat, a.lon)
             .map_err(|e| ApiError::invalid(&name, e.to_string(), "lat -90..90, lon -180..180"))?;
         let capacity = a.capacity.unwrap_or(1.0);
-        if !(capacity.is_finite() && capacity > 0.0 && capacity <= 10_000.0) {
+        if !(capacity.is_finite() && capacity > 0.0 && capacity <= MAX_ADDED_CAPACITY) {
             return Err(ApiError::invalid(
                 &format!("{name}.capacity"),
                 format!("{capacity}"),
-                "a number above 0 and up to 10000",
+                format!("a number above 0 and up to {MAX_ADDED_CAPACITY}"),
             ));
         }
-        add.push(AddedFacility { position, capacity });
+        add.push(Supply { position, capacity });
     }
     let mut remove = Vec::with_capacity(request.remove.len());
     for (i, id) in request.remove.iter().enumerate() {
@@ -645,25 +606,16 @@ fn scenarios_now(state: &AppState, body: ScenarioRequest) -> Result<Reply, ApiEr
         }
         remove.push(id);
     }
-    let before = scenario_state(state, kind, radius_m, catchment_m, &Scenario::default());
-    let after = scenario_state(state, kind, radius_m, catchment_m, &Scenario { add, remove });
-    let difference = ScenarioState {
-        gaps: after
-            .gaps
-            .iter()
-            .zip(&before.gaps)
-            .map(|(a, b)| GapSummaryDto {
-                municipality_code: a.municipality_code.clone(),
-                population_total: a.population_total - b.population_total,
-                population_uncovered: a.population_uncovered - b.population_uncovered,
-                area_km2: a.area_km2 - b.area_km2,
-                area_uncovered_km2: a.area_uncovered_km2 - b.area_uncovered_km2,
-            })
-            .collect(),
-        population_uncovered: after.population_uncovered - before.population_uncovered,
-        mean_accessibility: after.mean_accessibility - before.mean_accessibility,
-        population_without_access: after.population_without_access
-            - before.population_without_access,
-    };
-    Reply::json("application/json", &ScenarioResponse { before, after, difference })
+    let comparison = state.atlas.compare_scenario(
+        &ComparisonQuery { kind, radius_m, catchment_m },
+        &Scenario { add, remove },
+    );
+    Reply::json(
+        "application/json",
+        &ScenarioResponse {
+            before: scenario_state(&comparison.before),
+            after: scenario_state(&comparison.after),
+            difference: scenario_state(&comparison.difference),
+        },
+    )
 }

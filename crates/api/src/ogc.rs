@@ -5,7 +5,7 @@
 //! filters.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use care_atlas_core::{AreaRef, Atlas, Position};
+use care_atlas_core::{AreaRef, Atlas, FacilityFilter, MAX_PAGE_SIZE, Position};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -15,9 +15,6 @@ use crate::dto::{
 };
 use crate::params::{self, Lang};
 use crate::{ApiError, AppState, Problem};
-
-/// The most items one page holds.
-pub const MAX_LIMIT: usize = 10_000;
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
@@ -499,7 +496,7 @@ pub async fn items(
         req.headers().get("accept-language").and_then(|v| v.to_str().ok()),
     )?;
     let bbox = bbox(q.bbox.as_deref())?;
-    let limit = params::whole("limit", q.limit.as_deref(), 1..=MAX_LIMIT)?.unwrap_or(10);
+    let limit = params::whole("limit", q.limit.as_deref(), 1..=MAX_PAGE_SIZE)?.unwrap_or(10);
     let offset = params::whole("offset", q.offset.as_deref(), 0..=usize::MAX)?.unwrap_or(0);
     let municipality = q
         .municipality
@@ -515,32 +512,39 @@ pub async fn items(
         ));
     }
     let atlas = &state.atlas;
-    let matched: Vec<Item> = match collection_id {
-        "facilities" => atlas
-            .facilities()
-            .iter()
-            .filter(|f| kinds.is_empty() || kinds.contains(&f.kind))
-            .filter(|f| municipality.is_none_or(|m| m == f.municipality_code))
-            .filter(|f| in_bbox(bbox, f.position))
-            .map(|f| facility_item(f, lang))
-            .collect(),
-        "municipalities" => atlas
-            .municipalities()
-            .iter()
-            .filter(|m| municipality.is_none_or(|c| c == m.code))
-            .filter(|m| boundary_in_bbox(bbox, &m.boundary))
-            .filter_map(|m| municipality_item(atlas, m))
-            .collect(),
-        _ => atlas
-            .small_areas()
-            .iter()
-            .filter(|a| municipality.is_none_or(|m| m == a.municipality_code))
-            .filter(|a| in_bbox(bbox, a.representative_point))
-            .map(small_area_item)
-            .collect(),
+    let page = |matched: Vec<Item>| {
+        let number_matched = matched.len();
+        (matched.into_iter().skip(offset).take(limit).collect(), number_matched)
     };
-    let number_matched = matched.len();
-    let features: Vec<Item> = matched.into_iter().skip(offset).take(limit).collect();
+    let (features, number_matched): (Vec<Item>, usize) = match collection_id {
+        "facilities" => {
+            let bbox = bbox.map(|[w, s, e, n]| {
+                geo::Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n })
+            });
+            let filter = FacilityFilter { bbox, kinds, municipality };
+            let selected = atlas.select_facilities(&filter, offset, limit);
+            let items = selected.facilities.iter().map(|f| facility_item(f, lang)).collect();
+            (items, selected.number_matched)
+        }
+        "municipalities" => page(
+            atlas
+                .municipalities()
+                .iter()
+                .filter(|m| municipality.is_none_or(|c| c == m.code))
+                .filter(|m| boundary_in_bbox(bbox, &m.boundary))
+                .filter_map(|m| municipality_item(atlas, m))
+                .collect(),
+        ),
+        _ => page(
+            atlas
+                .small_areas()
+                .iter()
+                .filter(|a| municipality.is_none_or(|m| m == a.municipality_code))
+                .filter(|a| in_bbox(bbox, a.representative_point))
+                .map(small_area_item)
+                .collect(),
+        ),
+    };
     let page_link = |rel: &str, page_offset: usize| {
         let mut pairs: Vec<(String, String)> = req
             .query_string()

@@ -1,45 +1,23 @@
 //! The `Atlas`: one immutable snapshot of everything the service answers from, with its spatial
 //! indexes built once.
 //!
-//! Facilities are indexed in per-kind R-trees (bulk-loaded) over a [`LocalFrame`], so that a
-//! query for some kinds touches only their trees and distances in the index are metres, not
-//! degrees. Everything else (municipalities, small areas, population, the gazetteer) is kept as
+//! Facilities are indexed per kind, and all together, in [`PositionIndex`]es over one
+//! [`LocalFrame`], so that a query for some kinds touches only their indexes and distances in the
+//! index are metres, not degrees. Everything else (municipalities, small areas, population, the gazetteer) is kept as
 //! given, sorted by its key.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
-
 use crate::{
     AreaRole, Facility, FacilityId, FacilityKind, Gazetteer, Grid, KindCompleteness, LocalFrame,
     MeshLevel, MunicipalPopulation, Municipality, MunicipalityCode, PopulationSurface, Position,
-    SmallArea, SourceCompleteness, SourceScope, TownPoint, municipality_in_address,
-    normalise_address, split_prefecture,
+    PositionIndex, SmallArea, SourceCompleteness, SourceScope, TownPoint,
 };
 
-/// An R-tree entry: a facility's position in the frame, its index in [`Atlas::facilities`], and
-/// its position again, so that a query computes geodesic distances without touching the
-/// facility records (a cache miss each in a million).
-pub(crate) type IndexedPoint = GeomWithData<[f64; 2], (usize, Position)>;
-
-/// The tree type of the indexes.
-pub(crate) type Index = RTree<IndexedPoint>;
-
-/// Where an address was placed: always a town's point, never the door.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddressOrigin {
-    /// The town's representative point.
-    pub position: Position,
-    /// The municipality the address names.
-    pub municipality_code: MunicipalityCode,
-    /// The municipality and town matched (`蓮田市東五丁目`).
-    pub town: String,
-    /// Set when the address named a town of several 丁目 without saying which: the point is the
-    /// mean of that many 丁目 points.
-    pub mean_of_chome: Option<usize>,
-}
+/// An index of facilities: each entry's value is the facility's index in [`Atlas::facilities`],
+/// whose order is the id order, so ties broken by value are broken by id.
+pub(crate) type FacilityIndex = PositionIndex<usize>;
 
 /// What an [`Atlas`] is built from.
 #[derive(Debug, Clone, Default)]
@@ -64,8 +42,8 @@ pub struct Atlas {
     facilities: Vec<Facility>,
     by_id: HashMap<FacilityId, usize>,
     frame: LocalFrame,
-    trees: BTreeMap<FacilityKind, Index>,
-    all_kinds: Index,
+    by_kind: BTreeMap<FacilityKind, FacilityIndex>,
+    all_kinds: FacilityIndex,
     municipalities: Vec<Municipality>,
     populations: BTreeMap<MunicipalityCode, MunicipalPopulation>,
     small_areas: Vec<SmallArea>,
@@ -95,18 +73,18 @@ impl Atlas {
         small_areas.sort_by_key(SmallArea::id);
         let frame = LocalFrame::for_positions(facilities.iter().map(|f| &f.position));
         let by_id = facilities.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
-        let mut points: BTreeMap<FacilityKind, Vec<IndexedPoint>> = BTreeMap::new();
-        let mut every: Vec<IndexedPoint> = Vec::with_capacity(facilities.len());
+        let mut entries: BTreeMap<FacilityKind, Vec<(Position, usize)>> = BTreeMap::new();
         for (i, f) in facilities.iter().enumerate() {
-            let point = GeomWithData::new(frame.project(f.position), (i, f.position));
-            points.entry(f.kind).or_default().push(point);
-            every.push(point);
+            entries.entry(f.kind).or_default().push((f.position, i));
         }
-        // One tree per kind for queries on a few kinds, and one over every facility for queries on
-        // all of them, which would otherwise merge fifteen streams.
-        let trees =
-            points.into_iter().map(|(kind, points)| (kind, RTree::bulk_load(points))).collect();
-        let all_kinds = RTree::bulk_load(every);
+        // One index per kind for queries on a few kinds, and one over every facility for queries
+        // on all of them, which would otherwise merge fifteen streams.
+        let by_kind = entries
+            .into_iter()
+            .map(|(kind, entries)| (kind, PositionIndex::new(entries, frame)))
+            .collect();
+        let all_kinds =
+            PositionIndex::new(facilities.iter().enumerate().map(|(i, f)| (f.position, i)), frame);
         let surface = PopulationSurface::build(&municipalities, &small_areas);
         Atlas {
             grids: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
@@ -114,7 +92,7 @@ impl Atlas {
             facilities,
             by_id,
             frame,
-            trees,
+            by_kind,
             all_kinds,
             municipalities,
             populations: populations.into_iter().map(|p| (p.code, p)).collect(),
@@ -210,34 +188,13 @@ impl Atlas {
         &self.frame
     }
 
-    pub(crate) fn tree(&self, kind: FacilityKind) -> Option<&Index> {
-        self.trees.get(&kind)
-    }
-
-    pub(crate) fn all_kinds_tree(&self) -> Option<&Index> {
-        (self.all_kinds.size() > 0).then_some(&self.all_kinds)
-    }
-
-    /// Places an address at its town's point with the gazetteer (town-level precision at best).
-    ///
-    /// ```
-    /// use care_atlas_core::{Atlas, AtlasParts};
-    /// assert!(Atlas::new(AtlasParts::default()).locate_address("埼玉県蓮田市東5-8-28").is_none());
-    /// ```
-    #[must_use]
-    pub fn locate_address(&self, address: &str) -> Option<AddressOrigin> {
-        let normalised = normalise_address(address);
-        let (prefecture, rest) = split_prefecture(&normalised);
-        let candidates =
-            self.municipalities.iter().filter(|m| prefecture.is_none_or(|p| p == m.prefecture));
-        let (municipality, rest) = municipality_in_address(rest, candidates)?;
-        let found = self.gazetteer.locate(municipality.code, rest)?;
-        Some(AddressOrigin {
-            position: found.position,
-            municipality_code: municipality.code,
-            town: format!("{}{}", municipality.name, found.town),
-            mean_of_chome: found.mean_of_chome,
-        })
+    /// The facilities of `kinds` (all when empty), one index per kind that has facilities.
+    pub(crate) fn facility_indexes(&self, kinds: &[FacilityKind]) -> Vec<&FacilityIndex> {
+        if kinds.is_empty() {
+            vec![&self.all_kinds]
+        } else {
+            kinds.iter().filter_map(|kind| self.by_kind.get(kind)).collect()
+        }
     }
 
     pub(crate) fn grid_cache(&self, level: MeshLevel) -> &OnceLock<Grid> {

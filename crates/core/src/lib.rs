@@ -15,20 +15,27 @@ pub use analysis::accessibility::fca::{
     AccessibilityScores, CatchmentMethod, Demand, Supply, floating_catchment,
 };
 pub use analysis::accessibility::mesh::{AccessibilityQuery, CellAccessibility};
+pub use analysis::comparison::{ComparisonQuery, ScenarioComparison, ScenarioMetrics};
 pub use analysis::gaps::polygons::{
     CIRCLE_VERTICES, GapPolygon, coverage_gap_polygons, geodesic_circle,
 };
 pub use analysis::gaps::{GapCell, GapQuery, GapResolution, GapSummary, Gaps};
 pub use analysis::grid::{CellPart, Grid, RING_POPULATION_METHOD, RingCell, StudyCell};
-pub use analysis::nearest::{MAX_NEAREST, NearestFacility, NearestQuery, NearestQueryError};
-pub use analysis::scenario::{
-    AddedFacility, RADIUS_RANGE_M, Scenario, SupplyIndex, SupplyPoint, SupplyWeight,
+pub use analysis::nearest::{
+    MAX_DISTANCE_RANGE_M, MAX_NEAREST, NearestFacility, NearestQuery, NearestQueryError,
 };
+pub use analysis::origin::{
+    AddressOrigin, OriginError, OriginPrecision, OriginQuery, ResolvedOrigin,
+};
+pub use analysis::scenario::{
+    MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, RADIUS_RANGE_M, Scenario, SupplyWeight,
+};
+pub use analysis::selection::{FacilityFilter, FacilityPage, MAX_PAGE_SIZE};
 pub use analysis::sites::{MAX_SITES, SiteSuggestion};
 pub use analysis::statistics::{
     AreaRef, AreaStatistics, KindStatistics, Location, StatisticsScope,
 };
-pub use atlas::{AddressOrigin, Atlas, AtlasParts};
+pub use atlas::{Atlas, AtlasParts};
 pub use domain::area::{
     AreaRole, MunicipalPopulation, Municipality, MunicipalityCode, MunicipalityCodeError,
     Placement, SmallArea,
@@ -46,5 +53,5 @@ pub use domain::kind::{
 pub use domain::position::{Position, PositionError};
 pub use population::surface::{PopulationCell, PopulationSurface};
 pub use spatial::frame::LocalFrame;
-pub use spatial::index::PositionIndex;
+pub use spatial::index::{Candidate, Neighbour, PositionIndex, k_nearest_in};
 pub use spatial::mesh::{MeshCode, MeshCodeError, MeshLevel};

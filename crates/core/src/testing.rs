@@ -89,3 +89,14 @@ pub fn rectangular_town(west: f64, south: f64, east: f64, north: f64) -> crate::
     ]);
     town_with_boundary(geo::MultiPolygon(vec![geo::Polygon::new(ring, vec![])]))
 }
+
+/// A random query origin around the study area's centre (36.0°N, 139.67°E), within `spread`
+/// degrees (0.3 stays inside the synthetic facilities' extent, 1.5 reaches well outside it).
+#[must_use]
+pub fn origin_around_study_area(random: &mut SplitMix, spread: f64) -> Position {
+    Position::new(
+        36.0 + (random.next_f64() - 0.5) * spread,
+        139.67 + (random.next_f64() - 0.5) * spread,
+    )
+    .unwrap_or_else(|_| unreachable!("within range for any spread below 100 degrees"))
+}

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use care_atlas_core::{
-    AccessibilityQuery, AddedFacility, AreaRef, Atlas, CatchmentMethod, FacilityKind, GapQuery,
-    GapResolution, MeshLevel, NearestQuery, Position, Scenario, SourceCompleteness,
-    StatisticsScope, SupplyWeight,
+    AccessibilityQuery, AreaRef, Atlas, CatchmentMethod, FacilityKind, GapQuery, GapResolution,
+    MeshLevel, NearestQuery, Position, Scenario, SourceCompleteness, StatisticsScope, Supply,
+    SupplyWeight,
 };
 use care_atlas_loader::{ImportOptions, import_files, store::load_atlas};
 
@@ -170,10 +170,8 @@ fn a_scenario_changes_the_answer_and_not_the_snapshot() {
         .filter(|c| !c.covered)
         .max_by(|a, b| a.population.total_cmp(&b.population))
         .unwrap();
-    let add = Scenario {
-        add: vec![AddedFacility { position: gap.center, capacity: 1.0 }],
-        remove: vec![],
-    };
+    let add =
+        Scenario { add: vec![Supply { position: gap.center, capacity: 1.0 }], remove: vec![] };
     let after = gaps(GapResolution::Mesh(MeshLevel::Half), 1500.0, &add);
     let same = after.cells.iter().find(|c| c.code == gap.code).unwrap();
     assert!(same.covered && same.nearest_distance_m == Some(0.0));
@@ -239,7 +237,7 @@ fn site_suggestions_cover_what_they_claim() {
         atlas().coverage_gaps(&query, scenario).summary.iter().map(|s| s.population_uncovered).sum()
     };
     let first = Scenario {
-        add: vec![AddedFacility { position: sites[0].position, capacity: 1.0 }],
+        add: vec![Supply { position: sites[0].position, capacity: 1.0 }],
         remove: vec![],
     };
     let drop = uncovered(&Scenario::default()) - uncovered(&first);

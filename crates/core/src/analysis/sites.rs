@@ -44,6 +44,7 @@ impl Atlas {
     ) -> Vec<SiteSuggestion> {
         let cells = &self.grid(MeshLevel::Quarter).study;
         let supply = self.supply(&[kind], scenario, SupplyWeight::Count);
+        let supply = PositionIndex::new(supply.iter().map(|s| (s.position, ())), *self.frame());
         let mut uncovered: Vec<f64> = cells
             .iter()
             .map(|c| {
@@ -55,10 +56,11 @@ impl Atlas {
             })
             .collect();
         // Which demand cells each candidate reaches, once.
-        let centres = PositionIndex::new(cells.iter().map(|c| c.center).collect(), *self.frame());
+        let centres =
+            PositionIndex::new(cells.iter().enumerate().map(|(i, c)| (c.center, i)), *self.frame());
         let reach: Vec<Vec<usize>> = cells
             .iter()
-            .map(|candidate| centres.within(candidate.center, radius_m).collect())
+            .map(|candidate| centres.within(candidate.center, radius_m).map(|n| *n.value).collect())
             .collect();
         let mut picks = Vec::new();
         for rank in 1..=n.min(MAX_SITES) {

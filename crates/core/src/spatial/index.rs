@@ -1,67 +1,653 @@
-//! An index of positions for exact geodesic questions: the nearest position to a point, and the
-//! positions within a radius of it. The local frame only proposes candidates; its error bound
-//! makes sure none is missed, and every answer is decided by the geodesic distance.
+//! The one spatial index of care-atlas: entries `(Position, T)` in an R-tree over a
+//! [`LocalFrame`], answering exact geodesic questions: the entries in order of distance from a
+//! point, the k nearest, the nearest distance, those within a radius or a lon/lat rectangle.
+//!
+//! The technique lives here and nowhere else: **the local frame proposes candidates, the
+//! geodesic distance decides.** A frame distance `d` bounds the geodesic distance to
+//! `[d·(1 − e), d/(1 − e)]` (`e` the frame's relative error bound from the origin, a little wider
+//! than the frame's stated `[d·(1 − e), d·(1 + e)]` so that it holds whether `e` is relative to
+//! the frame or to the geodesic distance), so a search in frame order can stop as soon as the
+//! lower bound passes the answer, and a radius search widened by `1/(1 − e)` misses nothing. Every
+//! distance returned is geodesic (WGS84, Karney's algorithm through geo's [`Geodesic`]); ties are
+//! broken by the entries' values, so answers are stable.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::iter::Peekable;
 
 use geo::{Distance, Geodesic};
-use rstar::RTree;
 use rstar::primitives::GeomWithData;
+use rstar::{AABB, RTree};
 
 use crate::{LocalFrame, Position};
 
-/// Positions in an R-tree over a local frame.
+/// Absolute slack, in metres, added to the frame's distance bounds to absorb rounding.
+const SLACK_M: f64 = 1e-6;
+
+/// An R-tree entry: the position in the frame, and the position itself with its value, so that a
+/// query computes geodesic distances without touching the caller's records (a cache miss each in
+/// a million).
+type Entry<T> = GeomWithData<[f64; 2], (Position, T)>;
+
+/// Entries `(Position, T)` in an R-tree over a local frame, bulk-loaded once.
 #[derive(Debug)]
-pub struct PositionIndex {
-    positions: Vec<Position>,
+pub struct PositionIndex<T> {
     frame: LocalFrame,
-    tree: RTree<GeomWithData<[f64; 2], usize>>,
+    tree: RTree<Entry<T>>,
 }
 
-impl PositionIndex {
-    /// Indexes `positions` in `frame`; answers refer to them by their index in this list.
+/// An entry found from an origin, with its geodesic distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbour<'a, T> {
+    /// The entry's position.
+    pub position: Position,
+    /// The entry's value.
+    pub value: &'a T,
+    /// Geodesic distance from the origin in metres.
+    pub distance_m: f64,
+}
+
+/// An entry the frame proposes for a radius, with bounds on its geodesic distance from the
+/// origin: `min_distance_m ≤ geodesic ≤ max_distance_m`. Where the answer is the same at both
+/// bounds, the geodesic distance need not be computed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate<'a, T> {
+    /// The entry's position.
+    pub position: Position,
+    /// The entry's value.
+    pub value: &'a T,
+    /// A lower bound on the geodesic distance in metres (≥ 0).
+    pub min_distance_m: f64,
+    /// An upper bound on the geodesic distance in metres.
+    pub max_distance_m: f64,
+}
+
+impl<T> PositionIndex<T> {
+    /// Indexes `entries` in `frame`.
     #[must_use]
-    pub fn new(positions: Vec<Position>, frame: LocalFrame) -> Self {
+    pub fn new(entries: impl IntoIterator<Item = (Position, T)>, frame: LocalFrame) -> Self {
         let tree = RTree::bulk_load(
-            positions
-                .iter()
-                .enumerate()
-                .map(|(i, p)| GeomWithData::new(frame.project(*p), i))
+            entries
+                .into_iter()
+                .map(|(position, value)| {
+                    GeomWithData::new(frame.project(position), (position, value))
+                })
                 .collect(),
         );
-        PositionIndex { positions, frame, tree }
+        PositionIndex { frame, tree }
     }
 
-    /// Geodesic distance in metres from `origin` to the nearest position, if there is any.
+    /// How many entries there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.tree.size()
+    }
+
+    /// Whether there is no entry.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.tree.size() == 0
+    }
+
+    /// The frame the entries are indexed in.
+    #[must_use]
+    pub fn frame(&self) -> &LocalFrame {
+        &self.frame
+    }
+
+    /// Every entry within `radius_m` (geodesic, inclusive) of `origin`, in no particular order.
     ///
     /// ```
     /// use care_atlas_core::{LocalFrame, Position, PositionIndex};
     /// let at = |lat, lon| Position::new(lat, lon).unwrap();
-    /// let index = PositionIndex::new(vec![at(36.0, 139.65), at(36.01, 139.65)], LocalFrame::for_extent(35.9, 139.6, 36.1, 139.7));
+    /// let frame = LocalFrame::for_extent(35.9, 139.6, 36.1, 139.7);
+    /// let index = PositionIndex::new([(at(36.0, 139.65), 'a'), (at(36.01, 139.65), 'b')], frame);
+    /// let found: Vec<char> = index.within(at(36.0, 139.65), 500.0).map(|n| *n.value).collect();
+    /// assert_eq!(found, ['a']);
+    /// ```
+    pub fn within(
+        &self,
+        origin: Position,
+        radius_m: f64,
+    ) -> impl Iterator<Item = Neighbour<'_, T>> {
+        self.candidates_within(origin, radius_m).filter_map(move |c| {
+            let distance_m = Geodesic.distance(origin.to_point(), c.position.to_point());
+            (distance_m <= radius_m).then_some(Neighbour {
+                position: c.position,
+                value: c.value,
+                distance_m,
+            })
+        })
+    }
+
+    /// Every entry that may lie within `radius_m` (geodesic) of `origin`, each with bounds on its
+    /// geodesic distance from the frame: a superset of [`PositionIndex::within`], for callers
+    /// that can often decide from the bounds alone (a catchment's distance bands). Nothing for a
+    /// negative or NaN radius.
+    ///
+    /// ```
+    /// use care_atlas_core::{LocalFrame, Position, PositionIndex};
+    /// let at = |lat, lon| Position::new(lat, lon).unwrap();
+    /// let frame = LocalFrame::for_extent(35.9, 139.6, 36.1, 139.7);
+    /// let index = PositionIndex::new([(at(36.01, 139.65), ())], frame);
+    /// let c = index.candidates_within(at(36.0, 139.65), 2000.0).next().unwrap();
+    /// assert!(c.min_distance_m <= 1109.0 && 1110.0 <= c.max_distance_m);
+    /// ```
+    pub fn candidates_within(
+        &self,
+        origin: Position,
+        radius_m: f64,
+    ) -> impl Iterator<Item = Candidate<'_, T>> {
+        let here = self.frame.project(origin);
+        let error = self.frame.max_relative_error_from(origin);
+        let reach = (radius_m + SLACK_M) / (1.0 - error);
+        // A negative squared radius selects nothing, which is what a negative or NaN radius asks.
+        let reach_2 = if radius_m >= 0.0 { reach * reach } else { -1.0 };
+        self.tree.locate_within_distance(here, reach_2).map(move |entry| {
+            let [east, north] = *entry.geom();
+            let planar = (east - here[0]).hypot(north - here[1]);
+            Candidate {
+                position: entry.data.0,
+                value: &entry.data.1,
+                min_distance_m: (planar * (1.0 - error) - SLACK_M).max(0.0),
+                max_distance_m: planar / (1.0 - error) + SLACK_M,
+            }
+        })
+    }
+
+    /// Every entry inside the longitude/latitude rectangle `rect` (`x` longitude, `y` latitude,
+    /// edges included), in no particular order.
+    ///
+    /// The frame is affine in longitude and latitude, each axis a subtraction then a
+    /// multiplication by a positive constant, and both round monotonically: a position inside
+    /// the rectangle projects inside the projected rectangle, so the tree misses none; the few it
+    /// proposes from just outside (where rounding ties) are dropped by the exact test in degrees.
+    ///
+    /// ```
+    /// use care_atlas_core::{LocalFrame, Position, PositionIndex};
+    /// let at = |lat, lon| Position::new(lat, lon).unwrap();
+    /// let frame = LocalFrame::for_extent(35.9, 139.6, 36.1, 139.7);
+    /// let index = PositionIndex::new([(at(36.0, 139.65), 'a'), (at(36.05, 139.65), 'b')], frame);
+    /// let rect = geo::Rect::new(geo::coord! { x: 139.6, y: 35.95 }, geo::coord! { x: 139.7, y: 36.0 });
+    /// let found: Vec<char> = index.in_rect(rect).map(|(_, v)| *v).collect();
+    /// assert_eq!(found, ['a']);
+    /// ```
+    pub fn in_rect(&self, rect: geo::Rect<f64>) -> impl Iterator<Item = (Position, &T)> {
+        let (min, max) = (rect.min(), rect.max());
+        let corner = |lat: f64, lon: f64| {
+            Position::new(lat.clamp(-90.0, 90.0), lon.clamp(-180.0, 180.0)).ok()
+        };
+        // Every position lies within the valid ranges, so clamping the corners loses none; a NaN
+        // corner matches nothing.
+        let envelope = corner(min.y, min.x)
+            .zip(corner(max.y, max.x))
+            .map(|(a, b)| AABB::from_corners(self.frame.project(a), self.frame.project(b)));
+        envelope
+            .into_iter()
+            .flat_map(move |envelope| self.tree.locate_in_envelope(&envelope))
+            .map(|entry| (entry.data.0, &entry.data.1))
+            .filter(move |(p, _)| {
+                (min.x..=max.x).contains(&p.lon()) && (min.y..=max.y).contains(&p.lat())
+            })
+    }
+
+    /// Every entry in order of its frame distance from `origin`, each with the lower bound of its
+    /// geodesic distance in metres (non-decreasing along the stream).
+    fn frame_order(&self, origin: Position) -> impl Iterator<Item = (f64, &Entry<T>)> {
+        let shrink = 1.0 - self.frame.max_relative_error_from(origin);
+        self.tree
+            .nearest_neighbor_iter_with_distance_2(&self.frame.project(origin))
+            .map(move |(entry, d2)| (d2.sqrt() * shrink, entry))
+    }
+}
+
+impl<T: Ord> PositionIndex<T> {
+    /// Every entry in order of geodesic distance from `origin`, ties by value; lazily, so taking
+    /// the first few costs little more than finding them.
+    ///
+    /// ```
+    /// use care_atlas_core::{LocalFrame, Position, PositionIndex};
+    /// let at = |lat, lon| Position::new(lat, lon).unwrap();
+    /// let frame = LocalFrame::for_extent(35.9, 139.6, 36.1, 139.7);
+    /// let index = PositionIndex::new([(at(36.02, 139.65), 2), (at(36.01, 139.65), 1)], frame);
+    /// let order: Vec<i32> = index.nearest_iter(at(36.0, 139.65)).map(|n| *n.value).collect();
+    /// assert_eq!(order, [1, 2]);
+    /// ```
+    pub fn nearest_iter(&self, origin: Position) -> impl Iterator<Item = Neighbour<'_, T>> {
+        NearestIter::new(origin, self.frame_order(origin))
+    }
+
+    /// Geodesic distance in metres from `origin` to the nearest entry, if there is any.
+    ///
+    /// ```
+    /// use care_atlas_core::{LocalFrame, Position, PositionIndex};
+    /// let at = |lat, lon| Position::new(lat, lon).unwrap();
+    /// let frame = LocalFrame::for_extent(35.9, 139.6, 36.1, 139.7);
+    /// let index = PositionIndex::new([(at(36.0, 139.65), ()), (at(36.01, 139.65), ())], frame);
     /// let d = index.nearest_distance_m(at(36.009, 139.65)).unwrap();
     /// assert!((d - 110.9).abs() < 0.1);
     /// ```
     #[must_use]
     pub fn nearest_distance_m(&self, origin: Position) -> Option<f64> {
-        let here = self.frame.project(origin);
-        let error = self.frame.max_relative_error_from(origin);
-        let mut best = f64::INFINITY;
-        for (point, d2) in self.tree.nearest_neighbor_iter_with_distance_2(&here) {
-            if d2.sqrt() * (1.0 - error) > best {
-                break;
-            }
-            best = best
-                .min(Geodesic.distance(origin.to_point(), self.positions[point.data].to_point()));
-        }
-        best.is_finite().then_some(best)
+        self.nearest_iter(origin).next().map(|n| n.distance_m)
     }
 
-    /// Indexes of the positions within `radius_m` (geodesic) of `origin`.
-    pub fn within(&self, origin: Position, radius_m: f64) -> impl Iterator<Item = usize> + '_ {
+    /// The `k` entries nearest to `origin` by geodesic distance (ties by value), no farther than
+    /// `max_distance_m` when given, leaving out the entry whose value is `exclude`.
+    ///
+    /// ```
+    /// use care_atlas_core::{LocalFrame, Position, PositionIndex};
+    /// let at = |lat, lon| Position::new(lat, lon).unwrap();
+    /// let frame = LocalFrame::for_extent(35.9, 139.6, 36.1, 139.7);
+    /// let index = PositionIndex::new((0..10).map(|i| (at(36.0 + f64::from(i) * 0.001, 139.65), i)), frame);
+    /// let found = index.k_nearest(at(36.0, 139.65), 3, Some(250.0), Some(&0));
+    /// assert_eq!(found.iter().map(|n| *n.value).collect::<Vec<_>>(), [1, 2]);
+    /// ```
+    #[must_use]
+    pub fn k_nearest(
+        &self,
+        origin: Position,
+        k: usize,
+        max_distance_m: Option<f64>,
+        exclude: Option<&T>,
+    ) -> Vec<Neighbour<'_, T>> {
+        if k == 0 || self.is_empty() {
+            return Vec::new();
+        }
+        if let Some(found) = self.window_candidates(origin, k, max_distance_m, exclude) {
+            return rank(origin, found, k, max_distance_m);
+        }
+        first_k(self.nearest_iter(origin), k, max_distance_m, exclude)
+    }
+
+    /// The candidates of a k-nearest query found in one window around the origin, sized from the
+    /// tree's mean density to hold about 1.4 k entries, without the nearest-neighbour iterator's
+    /// priority queue; `None` when the window cannot prove it holds every entry that could rank
+    /// (too few entries in it, as in sparse or clustered data), and the caller iterates instead.
+    fn window_candidates(
+        &self,
+        origin: Position,
+        k: usize,
+        max_distance_m: Option<f64>,
+        exclude: Option<&T>,
+    ) -> Option<Vec<&Entry<T>>> {
         let here = self.frame.project(origin);
-        let reach = radius_m / (1.0 - self.frame.max_relative_error_from(origin));
-        self.tree.locate_within_distance(here, reach * reach).map(|point| point.data).filter(
-            move |&i| {
-                Geodesic.distance(origin.to_point(), self.positions[i].to_point()) <= radius_m
-            },
-        )
+        let error = self.frame.max_relative_error_from(origin);
+        let envelope = self.tree.root().envelope();
+        let (lower, upper) = (envelope.lower(), envelope.upper());
+        let area_m2 = (upper[0] - lower[0]) * (upper[1] - lower[1]);
+        if area_m2 <= 0.0 {
+            return None;
+        }
+        let wanted = (k + usize::from(exclude.is_some())) as f64;
+        let density_per_m2 = self.len() as f64 / area_m2;
+        let mut radius_m = (1.4 * wanted / (std::f64::consts::PI * density_per_m2)).sqrt();
+        // With a distance limit, a window reaching past the limit proves completeness by itself.
+        let limit_m = max_distance_m.map(|max| max / (1.0 - error));
+        if let Some(limit) = limit_m {
+            radius_m = radius_m.min(limit);
+        }
+        // Squared frame distances: the square root is taken only for the k-th.
+        let mut found: Vec<(f64, &Entry<T>)> = self
+            .tree
+            .locate_within_distance(here, radius_m * radius_m)
+            .filter(|entry| exclude != Some(&entry.data.1))
+            .map(|entry| {
+                let (dx, dy) = (entry.geom()[0] - here[0], entry.geom()[1] - here[1]);
+                (dx * dx + dy * dy, entry)
+            })
+            .collect();
+        let reaches_limit = limit_m.is_some_and(|limit| radius_m >= limit);
+        if found.len() < k {
+            return reaches_limit.then(|| found.into_iter().map(|(_, entry)| entry).collect());
+        }
+        found.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+        let kth_upper_bound_m = found[k - 1].0.sqrt() / (1.0 - error);
+        // Anything outside the window is farther than radius × (1 − e) geodesically.
+        if kth_upper_bound_m > radius_m * (1.0 - error) && !reaches_limit {
+            return None;
+        }
+        let keep_below_d2 = (kth_upper_bound_m / (1.0 - error)).powi(2);
+        Some(found.into_iter().filter(|(d2, _)| *d2 <= keep_below_d2).map(|(_, e)| e).collect())
+    }
+}
+
+/// The `k` entries nearest to `origin` over several indexes (a k-way merge of their frame-order
+/// streams), as [`PositionIndex::k_nearest`] answers for one. Each index may have its own frame.
+///
+/// ```
+/// use care_atlas_core::{LocalFrame, Position, PositionIndex, k_nearest_in};
+/// let at = |lat, lon| Position::new(lat, lon).unwrap();
+/// let frame = LocalFrame::for_extent(35.9, 139.6, 36.1, 139.7);
+/// let odd = PositionIndex::new([(at(36.01, 139.65), 1), (at(36.03, 139.65), 3)], frame);
+/// let even = PositionIndex::new([(at(36.02, 139.65), 2), (at(36.04, 139.65), 4)], frame);
+/// let found = k_nearest_in(&[&odd, &even], at(36.0, 139.65), 3, None, None);
+/// assert_eq!(found.iter().map(|n| *n.value).collect::<Vec<_>>(), [1, 2, 3]);
+/// ```
+#[must_use]
+pub fn k_nearest_in<'a, T: Ord>(
+    indexes: &[&'a PositionIndex<T>],
+    origin: Position,
+    k: usize,
+    max_distance_m: Option<f64>,
+    exclude: Option<&T>,
+) -> Vec<Neighbour<'a, T>> {
+    match indexes {
+        [] => Vec::new(),
+        [one] => one.k_nearest(origin, k, max_distance_m, exclude),
+        several => {
+            let streams = several.iter().map(|index| index.frame_order(origin)).collect();
+            first_k(NearestIter::new(origin, Merge::new(streams)), k, max_distance_m, exclude)
+        }
+    }
+}
+
+/// The first `k` of a stream in geodesic order, leaving out `exclude` and stopping past
+/// `max_distance_m`.
+fn first_k<'a, T: PartialEq + 'a>(
+    ordered: impl Iterator<Item = Neighbour<'a, T>>,
+    k: usize,
+    max_distance_m: Option<f64>,
+    exclude: Option<&T>,
+) -> Vec<Neighbour<'a, T>> {
+    ordered
+        .filter(|n| exclude != Some(n.value))
+        .take_while(|n| max_distance_m.is_none_or(|max| n.distance_m <= max))
+        .take(k)
+        .collect()
+}
+
+/// The `k` nearest of `candidates` by geodesic distance then value, within `max_distance_m`.
+fn rank<'a, T: Ord>(
+    origin: Position,
+    candidates: Vec<&'a Entry<T>>,
+    k: usize,
+    max_distance_m: Option<f64>,
+) -> Vec<Neighbour<'a, T>> {
+    let mut ranked: Vec<Neighbour<'a, T>> = candidates
+        .into_iter()
+        .map(|entry| Neighbour {
+            position: entry.data.0,
+            value: &entry.data.1,
+            distance_m: Geodesic.distance(origin.to_point(), entry.data.0.to_point()),
+        })
+        .filter(|n| max_distance_m.is_none_or(|max| n.distance_m <= max))
+        .collect();
+    ranked.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then_with(|| a.value.cmp(b.value)));
+    ranked.truncate(k);
+    ranked
+}
+
+/// Entries in exact geodesic order from a stream in order of their geodesic lower bounds: an
+/// entry is handed out once every entry not yet drawn from the stream is bound to be farther.
+struct NearestIter<'a, T, S: Iterator> {
+    origin: Position,
+    stream: Peekable<S>,
+    drawn: BinaryHeap<Reverse<ByDistance<'a, T>>>,
+}
+
+impl<'a, T: Ord + 'a, S: Iterator<Item = (f64, &'a Entry<T>)>> NearestIter<'a, T, S> {
+    fn new(origin: Position, stream: S) -> Self {
+        NearestIter { origin, stream: stream.peekable(), drawn: BinaryHeap::new() }
+    }
+}
+
+impl<'a, T: Ord + 'a, S: Iterator<Item = (f64, &'a Entry<T>)>> Iterator for NearestIter<'a, T, S> {
+    type Item = Neighbour<'a, T>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let next_lower_bound_m = self.stream.peek().map(|(lower_m, _)| *lower_m);
+            // Strictly farther: an entry at exactly the same distance may still come with a
+            // smaller value.
+            if let Some(Reverse(nearest)) = self.drawn.peek()
+                && next_lower_bound_m.is_none_or(|lower_m| lower_m > nearest.0.distance_m)
+            {
+                return self.drawn.pop().map(|Reverse(ByDistance(n))| n);
+            }
+            let (_, entry) = self.stream.next()?;
+            let (position, value) = (entry.data.0, &entry.data.1);
+            let distance_m = Geodesic.distance(self.origin.to_point(), position.to_point());
+            self.drawn.push(Reverse(ByDistance(Neighbour { position, value, distance_m })));
+        }
+    }
+}
+
+/// A neighbour ordered by distance, then value.
+struct ByDistance<'a, T>(Neighbour<'a, T>);
+
+impl<T: Ord> Ord for ByDistance<'_, T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0
+            .distance_m
+            .total_cmp(&other.0.distance_m)
+            .then_with(|| self.0.value.cmp(other.0.value))
+    }
+}
+impl<T: Ord> PartialOrd for ByDistance<'_, T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T: Ord> PartialEq for ByDistance<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl<T: Ord> Eq for ByDistance<'_, T> {}
+
+/// Several streams in order of their geodesic lower bounds merged into one in that order.
+struct Merge<'a, T, S> {
+    streams: Vec<S>,
+    heads: BinaryHeap<Reverse<Head<'a, T>>>,
+}
+
+/// The next entry of stream `stream`, with its lower bound.
+struct Head<'a, T> {
+    lower_m: f64,
+    stream: usize,
+    entry: &'a Entry<T>,
+}
+
+impl<'a, T, S: Iterator<Item = (f64, &'a Entry<T>)>> Merge<'a, T, S> {
+    fn new(mut streams: Vec<S>) -> Self {
+        let mut heads = BinaryHeap::with_capacity(streams.len());
+        for (stream, iter) in streams.iter_mut().enumerate() {
+            if let Some((lower_m, entry)) = iter.next() {
+                heads.push(Reverse(Head { lower_m, stream, entry }));
+            }
+        }
+        Merge { streams, heads }
+    }
+}
+
+impl<'a, T, S: Iterator<Item = (f64, &'a Entry<T>)>> Iterator for Merge<'a, T, S> {
+    type Item = (f64, &'a Entry<T>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let Reverse(Head { lower_m, stream, entry }) = self.heads.pop()?;
+        if let Some((next_m, next)) = self.streams[stream].next() {
+            self.heads.push(Reverse(Head { lower_m: next_m, stream, entry: next }));
+        }
+        Some((lower_m, entry))
+    }
+}
+
+impl<T> Ord for Head<'_, T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.lower_m.total_cmp(&other.lower_m).then(self.stream.cmp(&other.stream))
+    }
+}
+impl<T> PartialOrd for Head<'_, T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T> PartialEq for Head<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl<T> Eq for Head<'_, T> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{SplitMix, origin_around_study_area};
+
+    /// Every entry with its geodesic distance from `origin`, nearest first, ties by value.
+    fn brute_force(entries: &[(Position, u32)], origin: Position) -> Vec<(u32, f64)> {
+        let mut all: Vec<(u32, f64)> = entries
+            .iter()
+            .map(|(p, v)| (*v, Geodesic.distance(origin.to_point(), p.to_point())))
+            .collect();
+        all.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        all
+    }
+
+    fn values(found: &[Neighbour<'_, u32>]) -> Vec<(u32, f64)> {
+        found.iter().map(|n| (*n.value, n.distance_m)).collect()
+    }
+
+    /// Uniform points over the study area and its ring, or points in a few tight clusters with
+    /// exact duplicates (ties), where the window fast path cannot prove itself.
+    fn entries(random: &mut SplitMix, n: usize, clustered: bool) -> Vec<(Position, u32)> {
+        let centres: Vec<(f64, f64)> =
+            (0..4).map(|_| (random.uniform(35.9, 36.1), random.uniform(139.5, 139.8))).collect();
+        let mut entries: Vec<(Position, u32)> = Vec::with_capacity(n);
+        for value in 0..n {
+            let (lat, lon) = if !clustered {
+                (random.uniform(35.85, 36.15), random.uniform(139.47, 139.87))
+            } else if value % 7 == 3 {
+                let (lat, lon) = (entries[value - 1].0.lat(), entries[value - 1].0.lon());
+                (lat, lon)
+            } else {
+                let (lat, lon) = centres[value % centres.len()];
+                (lat + random.uniform(-0.002, 0.002), lon + random.uniform(-0.002, 0.002))
+            };
+            let value = u32::try_from(value).unwrap();
+            entries.push((Position::new(lat, lon).unwrap(), value));
+        }
+        entries
+    }
+
+    #[test]
+    fn every_query_equals_a_brute_force_geodesic_scan() {
+        let mut random = SplitMix(2024);
+        for round in 0..12 {
+            let clustered = round % 2 == 1;
+            let all = entries(&mut random, 400 + 100 * round, clustered);
+            let frame = LocalFrame::for_positions(all.iter().map(|(p, _)| p));
+            let index = PositionIndex::new(all.iter().copied(), frame);
+            // The same entries split over three indexes, for the k-way merge.
+            let parts: Vec<PositionIndex<u32>> = (0..3)
+                .map(|part| {
+                    let mine = all.iter().copied().filter(|(_, v)| v % 3 == part);
+                    PositionIndex::new(mine, frame)
+                })
+                .collect();
+            let parts: Vec<&PositionIndex<u32>> = parts.iter().collect();
+            assert_eq!(index.len(), all.len());
+            for case in 0..40 {
+                // Origins inside the data's extent and well outside it.
+                let spread = if case % 5 == 0 { 1.5 } else { 0.3 };
+                let origin = origin_around_study_area(&mut random, spread);
+                let expected = brute_force(&all, origin);
+                let context = format!("round {round}, case {case}, origin {origin:?}");
+
+                let lazily: Vec<Neighbour<'_, u32>> = index.nearest_iter(origin).collect();
+                assert_eq!(values(&lazily), expected, "nearest_iter, {context}");
+                assert_eq!(index.nearest_distance_m(origin), Some(expected[0].1), "{context}");
+
+                let k = 1 + case % 25;
+                let max = (case % 3 == 0).then(|| random.uniform(0.0, 4000.0));
+                let exclude = (case % 4 == 0).then(|| expected[case % 5].0);
+                let want: Vec<(u32, f64)> = expected
+                    .iter()
+                    .copied()
+                    .filter(|(v, _)| exclude != Some(*v))
+                    .filter(|(_, d)| max.is_none_or(|m| *d <= m))
+                    .take(k)
+                    .collect();
+                let found = index.k_nearest(origin, k, max, exclude.as_ref());
+                assert_eq!(values(&found), want, "k_nearest {k} {max:?} {exclude:?}, {context}");
+                let merged = k_nearest_in(&parts, origin, k, max, exclude.as_ref());
+                assert_eq!(values(&merged), want, "k_nearest_in, {context}");
+
+                let radius_m = random.uniform(0.0, 3000.0);
+                let mut within: Vec<(u32, f64)> =
+                    index.within(origin, radius_m).map(|n| (*n.value, n.distance_m)).collect();
+                within.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+                let inside: Vec<(u32, f64)> =
+                    expected.iter().copied().filter(|(_, d)| *d <= radius_m).collect();
+                assert_eq!(within, inside, "within {radius_m}, {context}");
+                let candidates: Vec<Candidate<'_, u32>> =
+                    index.candidates_within(origin, radius_m).collect();
+                for &(value, distance_m) in &expected {
+                    let proposed = candidates.iter().find(|c| *c.value == value);
+                    if distance_m <= radius_m {
+                        assert!(proposed.is_some(), "{value} missed, {context}");
+                    }
+                    if let Some(c) = proposed {
+                        assert!(
+                            c.min_distance_m <= distance_m && distance_m <= c.max_distance_m,
+                            "{value}: {distance_m} outside {c:?}, {context}"
+                        );
+                    }
+                }
+
+                let (lat, lon) = (origin.lat(), origin.lon());
+                let (half_height, half_width) =
+                    (random.uniform(0.0, 0.1), random.uniform(0.0, 0.1));
+                let rect = geo::Rect::new(
+                    geo::coord! { x: lon - half_width, y: lat - half_height },
+                    geo::coord! { x: lon + half_width, y: lat + half_height },
+                );
+                let mut in_rect: Vec<u32> = index.in_rect(rect).map(|(_, v)| *v).collect();
+                in_rect.sort_unstable();
+                let contained: Vec<u32> = all
+                    .iter()
+                    .filter(|(p, _)| {
+                        (rect.min().x..=rect.max().x).contains(&p.lon())
+                            && (rect.min().y..=rect.max().y).contains(&p.lat())
+                    })
+                    .map(|(_, v)| *v)
+                    .collect();
+                assert_eq!(in_rect, contained, "in_rect {rect:?}, {context}");
+            }
+        }
+    }
+
+    #[test]
+    fn entries_on_the_edges_of_a_rectangle_are_inside() {
+        let frame = LocalFrame::for_extent(35.85, 139.47, 36.15, 139.87);
+        let (west, south, east, north) = (139.6, 35.95, 139.7000000001, 36.05);
+        let at = |lat, lon| Position::new(lat, lon).unwrap();
+        let on_edges = [at(south, west), at(north, east), at(south, 139.65), at(36.0, east)];
+        let just_outside = [at(south, west.next_down()), at(north.next_up(), east)];
+        let index = PositionIndex::new(
+            on_edges.iter().chain(&just_outside).enumerate().map(|(i, p)| (*p, i)),
+            frame,
+        );
+        let rect =
+            geo::Rect::new(geo::coord! { x: west, y: south }, geo::coord! { x: east, y: north });
+        let mut found: Vec<usize> = index.in_rect(rect).map(|(_, v)| *v).collect();
+        found.sort_unstable();
+        assert_eq!(found, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn empty_indexes_and_nothing_asked_find_nothing() {
+        let frame = LocalFrame::for_extent(35.85, 139.47, 36.15, 139.87);
+        let here = Position::new(36.0, 139.65).unwrap();
+        let empty: PositionIndex<u32> = PositionIndex::new([], frame);
+        assert!(empty.is_empty() && empty.nearest_distance_m(here).is_none());
+        assert!(empty.k_nearest(here, 5, None, None).is_empty());
+        assert!(k_nearest_in::<u32>(&[], here, 5, None, None).is_empty());
+        let one = PositionIndex::new([(here, 7_u32)], frame);
+        assert!(one.k_nearest(here, 0, None, None).is_empty());
+        assert_eq!(one.within(here, 0.0).count(), 1, "a radius includes its edge");
+        assert_eq!(one.candidates_within(here, -1.0).count(), 0);
+        assert_eq!(one.candidates_within(here, f64::NAN).count(), 0);
     }
 }

@@ -34,16 +34,14 @@
 //! normalised score is 0. An infinite catchment puts every pair in the first band (weight 1); a
 //! negative or NaN catchment reaches nothing.
 //!
-//! Pairs are not enumerated exhaustively: supply points are projected into a [`LocalFrame`] and
-//! bulk-loaded into an R-tree, and each demand point asks it for the supplies within
-//! `(c + ε) / (1 − e)` metres of the frame (`e` the frame's relative error bound, `ε` a micrometre
-//! for rounding), a superset of those within `c` geodesically. The frame distance `d` also bounds
-//! the geodesic distance to `[d·(1 − e), d/(1 − e)]` (a little wider than the frame's stated
-//! `[d·(1 − e), d·(1 + e)]`, so it holds whether `e` is relative to the frame or to the geodesic
-//! distance); when the weight is the same at both ends of that interval it is the pair's weight,
-//! and only the pairs near a band edge (a few percent) need the geodesic distance itself. The result is exactly what weighting every pair by its geodesic
-//! distance gives. When the data spans more than a degree of latitude or longitude, where the
-//! frame's bound is not meant to hold, every pair is weighted by its geodesic distance.
+//! Pairs are not enumerated exhaustively: supply points go into a [`PositionIndex`] over a
+//! [`LocalFrame`] of all the positions, and each demand point asks it for the candidates within
+//! the catchment, each with bounds on its geodesic distance from the frame
+//! ([`PositionIndex::candidates_within`]); when the weight is the same at both bounds it is the
+//! pair's weight, and only the pairs near a band edge (a few percent) need the geodesic distance
+//! itself. The result is exactly what weighting every pair by its geodesic distance gives. When
+//! the data spans more than a degree of latitude or longitude, where the frame's bound is not
+//! meant to hold, every pair is weighted by its geodesic distance.
 //!
 //! References: W. Luo and F. Wang (2003), "Measures of spatial accessibility to health care in a
 //! GIS environment: synthesis and a case study in the Chicago region", Environment and Planning B
@@ -52,17 +50,12 @@
 //! 1100–1107. PySAL `access`, `access.fca.two_stage_fca` and `access.weights.step_fn`.
 
 use geo::{Distance, Geodesic};
-use rstar::RTree;
-use rstar::primitives::GeomWithData;
 
-use crate::{LocalFrame, Position};
+use crate::{LocalFrame, Position, PositionIndex};
 
 /// The E2SFCA weights of the three sub-bands of the catchment, nearest first (Luo & Qi 2009), and
 /// of beyond the catchment.
 const ENHANCED_WEIGHTS: [f64; 4] = [1.0, 0.68, 0.22, 0.0];
-
-/// Absolute slack, in metres, added to the frame's distance bounds to absorb rounding.
-const SLACK_M: f64 = 1e-6;
 
 /// The widest extent, in degrees of latitude or longitude, over which the local frame is used.
 const MAX_FRAME_SPAN_DEG: f64 = 1.0;
@@ -226,27 +219,17 @@ impl Pairs {
         match (reaches_anything, Self::frame(demand, supply)) {
             (false, _) => pairs.starts.resize(demand.len() + 1, 0),
             (true, Some(frame)) => {
-                let error = frame.max_relative_error();
-                let tree = RTree::bulk_load(
-                    supply
-                        .iter()
-                        .enumerate()
-                        .map(|(j, s)| GeomWithData::new(frame.project(s.position), j))
-                        .collect(),
+                let index = PositionIndex::new(
+                    supply.iter().enumerate().map(|(j, s)| (s.position, j)),
+                    frame,
                 );
-                let radius = (catchment_m + SLACK_M) / (1.0 - error);
                 for d in demand {
-                    let here = frame.project(d.position);
-                    for candidate in tree.locate_within_distance(here, radius * radius) {
-                        let [east, north] = *candidate.geom();
-                        let planar = (east - here[0]).hypot(north - here[1]);
-                        // The geodesic distance lies in [lo, hi]: when both ends fall in the same
-                        // band, so does the pair.
-                        let lo = (planar * (1.0 - error) - SLACK_M).max(0.0);
-                        let hi = planar / (1.0 - error) + SLACK_M;
-                        let band = method.band(lo, catchment_m);
-                        let j = candidate.data;
-                        let w = if band == method.band(hi, catchment_m) {
+                    for candidate in index.candidates_within(d.position, catchment_m) {
+                        // When both bounds of the geodesic distance fall in the same band, so does
+                        // the pair.
+                        let band = method.band(candidate.min_distance_m, catchment_m);
+                        let j = *candidate.value;
+                        let w = if band == method.band(candidate.max_distance_m, catchment_m) {
                             method.weights()[band]
                         } else {
                             weight_at(d, &supply[j])

@@ -11,7 +11,7 @@
 
 use crate::{
     AccessibilityScores, Atlas, CatchmentMethod, Demand, FacilityKind, MeshCode, MeshLevel,
-    Scenario, Supply, SupplyWeight, floating_catchment,
+    Scenario, SupplyWeight, floating_catchment,
 };
 
 /// A checked accessibility query.
@@ -66,11 +66,6 @@ impl Atlas {
             .chain(
                 grid.ring.iter().map(|c| Demand { position: c.center, population: c.population }),
             )
-            .collect();
-        let supply: Vec<Supply> = supply
-            .points()
-            .iter()
-            .map(|p| Supply { position: p.position, capacity: p.capacity })
             .collect();
         let AccessibilityScores { raw, normalised } =
             floating_catchment(&demand, &supply, query.catchment_m, query.method);

@@ -5,8 +5,8 @@
 pub(crate) mod polygons;
 
 use crate::{
-    Atlas, FacilityKind, GapPolygon, MeshCode, MeshLevel, MunicipalityCode, Position, Scenario,
-    SupplyWeight, coverage_gap_polygons,
+    Atlas, FacilityKind, GapPolygon, MeshCode, MeshLevel, MunicipalityCode, Position,
+    PositionIndex, Scenario, SupplyWeight, coverage_gap_polygons,
 };
 
 /// How gaps are reported.
@@ -90,7 +90,7 @@ impl Atlas {
             self.study_area().filter(|m| query.area.is_none_or(|a| a == m.code)).collect();
         match query.resolution {
             GapResolution::Polygon => {
-                let positions: Vec<Position> = supply.points().iter().map(|p| p.position).collect();
+                let positions: Vec<Position> = supply.iter().map(|s| s.position).collect();
                 let polygons = coverage_gap_polygons(
                     &towns,
                     &positions,
@@ -110,6 +110,8 @@ impl Atlas {
                 Gaps { polygons, cells: Vec::new(), summary }
             }
             GapResolution::Mesh(level) => {
+                let supply =
+                    PositionIndex::new(supply.iter().map(|s| (s.position, ())), *self.frame());
                 let wanted = |code: MunicipalityCode| towns.iter().any(|t| t.code == code);
                 let mut summary: Vec<GapSummary> = towns
                     .iter()
