@@ -4,7 +4,8 @@
 //! Facilities are indexed in per-kind R-trees (bulk-loaded) over a [`LocalFrame`], so that a
 //! query for some kinds touches only their trees and distances in the index are metres, not
 //! degrees. Everything else (municipalities, small areas, population, the gazetteer) is kept as
-//! given, sorted by its key.
+//! given, sorted by its key; the population model every analysis asks is chosen here, in
+//! [`Atlas::new`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -14,9 +15,9 @@ use rstar::primitives::GeomWithData;
 
 use crate::{
     AreaRole, Facility, FacilityId, FacilityKind, Gazetteer, Grid, KindCompleteness, LocalFrame,
-    MeshLevel, MunicipalPopulation, Municipality, MunicipalityCode, PopulationSurface, Position,
-    SmallArea, SourceCompleteness, SourceScope, TownPoint, municipality_in_address,
-    normalise_address, split_prefecture,
+    MeshLevel, MunicipalPopulation, Municipality, MunicipalityCode, PopulationModel, Position,
+    SmallArea, SourceCompleteness, SourceScope, TownPoint, VoronoiPopulation,
+    municipality_in_address, normalise_address, split_prefecture,
 };
 
 /// An R-tree entry: a facility's position in the frame, its index in [`Atlas::facilities`], and
@@ -71,7 +72,7 @@ pub struct Atlas {
     small_areas: Vec<SmallArea>,
     gazetteer: Gazetteer,
     completeness: Vec<KindCompleteness>,
-    surface: PopulationSurface,
+    population: Box<dyn PopulationModel>,
     /// Mesh grids of the study area, built on first use: 1 km, 500 m, 250 m.
     grids: [OnceLock<Grid>; 3],
 }
@@ -107,10 +108,12 @@ impl Atlas {
         let trees =
             points.into_iter().map(|(kind, points)| (kind, RTree::bulk_load(points))).collect();
         let all_kinds = RTree::bulk_load(every);
-        let surface = PopulationSurface::build(&municipalities, &small_areas);
+        // The population model: the one line to change for another model.
+        let population =
+            Box::new(VoronoiPopulation::build(&municipalities, &populations, &small_areas));
         Atlas {
             grids: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
-            surface,
+            population,
             facilities,
             by_id,
             frame,
@@ -173,10 +176,10 @@ impl Atlas {
         &self.small_areas
     }
 
-    /// Census population spread over the study area (see [`PopulationSurface::METHOD`]).
+    /// Where residents live: the population model every analysis asks.
     #[must_use]
-    pub fn population_surface(&self) -> &PopulationSurface {
-        &self.surface
+    pub fn population_model(&self) -> &dyn PopulationModel {
+        self.population.as_ref()
     }
 
     /// The gazetteer.

@@ -184,6 +184,11 @@ impl PopulationSurface {
         total
     }
 
+    /// Whether the surface has cells in `municipality` (it knows nothing of the others).
+    pub(crate) fn covers(&self, municipality: MunicipalityCode) -> bool {
+        self.cells.iter().any(|c| c.municipality_code == municipality)
+    }
+
     /// The population of `municipality`: the sum of its cells, which is its census total (0 for
     /// a municipality without small areas, whose population is unknown here rather than zero).
     ///
