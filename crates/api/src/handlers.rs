@@ -5,8 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use care_atlas_core::{
     AccessibilityQuery, AreaRef, CatchmentMethod, ComparisonQuery, FacilityId, GapQuery,
     GapResolution, MAX_ADDED_CAPACITY, MAX_DISTANCE_RANGE_M, MAX_NEAREST, MAX_SCENARIO_ADDITIONS,
-    MAX_SITES, MeshLevel, NearestQuery, NearestQueryError, OriginError, OriginQuery,
-    PopulationSurface, RING_POPULATION_METHOD, Scenario, ScenarioMetrics, Supply, SupplyWeight,
+    MAX_SITES, MeshLevel, NearestQuery, NearestQueryError, OriginError, OriginQuery, Scenario,
+    ScenarioMetrics, Supply, SupplyWeight,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -402,7 +402,7 @@ fn coverage_gaps_now(state: &AppState, query: GapParams) -> Result<Reply, ApiErr
         collection_type: FeatureCollectionType::FeatureCollection,
         features: polygons.chain(cells).collect(),
         summary: gaps.summary.iter().map(GapSummaryDto::from).collect(),
-        population_method: PopulationSurface::METHOD.into(),
+        population_method: state.atlas.population_model().method().into(),
     })
 }
 
@@ -479,8 +479,8 @@ fn accessibility_now(state: &AppState, query: AccessibilityParams) -> Result<Rep
         method: if method == CatchmentMethod::Enhanced { "e2sfca" } else { "2sfca" }.into(),
         method_notes: vec![
             "supply: 1 per facility; demand: residents per mesh cell; distances geodesic (WGS84)".into(),
-            format!("study-area population: {}", PopulationSurface::METHOD),
-            format!("border demand: {RING_POPULATION_METHOD}"),
+            format!("study-area population: {}", state.atlas.population_model().method()),
+            format!("border demand: {}", state.atlas.population_model().ring_method()),
             "normalised: raw score divided by the population-weighted mean over all demand cells, as PySAL access does".into(),
         ],
     })

@@ -3,16 +3,17 @@
 //!
 //! Facilities are indexed per kind, and all together, in [`PositionIndex`]es over one
 //! [`LocalFrame`], so that a query for some kinds touches only their indexes and distances in the
-//! index are metres, not degrees. Everything else (municipalities, small areas, population, the gazetteer) is kept as
-//! given, sorted by its key.
+//! index are metres, not degrees. Everything else (municipalities, small areas, census figures,
+//! the gazetteer) is kept as given, sorted by its key; the population model every analysis asks
+//! is chosen here, in [`Atlas::new`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use crate::{
     AreaRole, Facility, FacilityId, FacilityKind, Gazetteer, Grid, KindCompleteness, LocalFrame,
-    MeshLevel, MunicipalPopulation, Municipality, MunicipalityCode, PopulationSurface, Position,
-    PositionIndex, SmallArea, SourceCompleteness, SourceScope, TownPoint,
+    MeshLevel, MunicipalPopulation, Municipality, MunicipalityCode, PopulationModel, Position,
+    PositionIndex, SmallArea, SourceCompleteness, SourceScope, TownPoint, VoronoiPopulation,
 };
 
 /// An index of facilities: each entry's value is the facility's index in [`Atlas::facilities`],
@@ -49,7 +50,7 @@ pub struct Atlas {
     small_areas: Vec<SmallArea>,
     gazetteer: Gazetteer,
     completeness: Vec<KindCompleteness>,
-    surface: PopulationSurface,
+    population: Box<dyn PopulationModel>,
     /// Mesh grids of the study area, built on first use: 1 km, 500 m, 250 m.
     grids: [OnceLock<Grid>; 3],
 }
@@ -85,10 +86,12 @@ impl Atlas {
             .collect();
         let all_kinds =
             PositionIndex::new(facilities.iter().enumerate().map(|(i, f)| (f.position, i)), frame);
-        let surface = PopulationSurface::build(&municipalities, &small_areas);
+        // The population model: the one line to change for another model.
+        let population =
+            Box::new(VoronoiPopulation::build(&municipalities, &populations, &small_areas));
         Atlas {
             grids: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
-            surface,
+            population,
             facilities,
             by_id,
             frame,
@@ -151,10 +154,10 @@ impl Atlas {
         &self.small_areas
     }
 
-    /// Census population spread over the study area (see [`PopulationSurface::METHOD`]).
+    /// Where residents live: the population model every analysis asks.
     #[must_use]
-    pub fn population_surface(&self) -> &PopulationSurface {
-        &self.surface
+    pub fn population_model(&self) -> &dyn PopulationModel {
+        self.population.as_ref()
     }
 
     /// The gazetteer.

@@ -20,7 +20,7 @@ pub use analysis::gaps::polygons::{
     CIRCLE_VERTICES, GapPolygon, coverage_gap_polygons, geodesic_circle,
 };
 pub use analysis::gaps::{GapCell, GapQuery, GapResolution, GapSummary, Gaps};
-pub use analysis::grid::{CellPart, Grid, RING_POPULATION_METHOD, RingCell, StudyCell};
+pub use analysis::grid::{CellPart, Grid, RingCell, StudyCell};
 pub use analysis::nearest::{
     MAX_DISTANCE_RANGE_M, MAX_NEAREST, NearestFacility, NearestQuery, NearestQueryError,
 };
@@ -52,6 +52,7 @@ pub use domain::kind::{
 };
 pub use domain::position::{Position, PositionError};
 pub use population::surface::{PopulationCell, PopulationSurface};
+pub use population::{PopulationGroup, PopulationModel, VoronoiPopulation};
 pub use spatial::frame::LocalFrame;
 pub use spatial::index::{Candidate, Neighbour, PositionIndex, k_nearest_in};
 pub use spatial::mesh::{MeshCode, MeshCodeError, MeshLevel};

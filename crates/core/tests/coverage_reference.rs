@@ -11,7 +11,7 @@
 mod common;
 
 use care_atlas_core::{
-    CIRCLE_VERTICES, GapPolygon, Municipality, PopulationSurface, Position, coverage_gap_polygons,
+    CIRCLE_VERTICES, GapPolygon, Municipality, Position, VoronoiPopulation, coverage_gap_polygons,
     geodesic_circle,
 };
 use common::{STUDY_AREA, code, municipalities, small_areas, study_town};
@@ -81,11 +81,11 @@ fn gap_areas_match_shapely_and_pyproj() {
     let facilities = facilities(&reference);
     let municipalities = municipalities();
     let towns = study_towns(&municipalities);
-    let surface = PopulationSurface::build(&municipalities, &small_areas());
+    let population = VoronoiPopulation::build(&municipalities, &[], &small_areas());
     for (t, town) in reference["towns"].as_array().expect("towns").iter().enumerate() {
         for gap in town["gaps"].as_array().expect("gaps") {
             let radius_m = number(&gap["radius_m"]);
-            let ours = &coverage_gap_polygons(&towns, &facilities, radius_m, &surface)[t];
+            let ours = &coverage_gap_polygons(&towns, &facilities, radius_m, &population)[t];
             assert_eq!(ours.municipality_code.to_string(), town["code"].as_str().expect("a code"));
             let theirs = number(&gap["gap_area_m2"]);
             let ours_m2 = ours.gap_area_km2 * 1e6;
@@ -129,13 +129,13 @@ fn check_gap(town: &Municipality, gap: &GapPolygon, facilities: &[Position], rad
 fn gaps_and_covered_parts_partition_every_town() {
     let municipalities = municipalities();
     let towns = study_towns(&municipalities);
-    let surface = PopulationSurface::build(&municipalities, &small_areas());
+    let population = VoronoiPopulation::build(&municipalities, &[], &small_areas());
     let stations = facilities(&reference());
     let everything = common::facility_positions(None);
     for (facilities, radius_m) in
         [(&stations, 0.0), (&stations, 1000.0), (&stations, 2000.0), (&everything, 500.0)]
     {
-        let gaps = coverage_gap_polygons(&towns, facilities, radius_m, &surface);
+        let gaps = coverage_gap_polygons(&towns, facilities, radius_m, &population);
         assert_eq!(gaps.len(), towns.len());
         for (town, gap) in towns.iter().zip(&gaps) {
             check_gap(town, gap, facilities, radius_m);
@@ -147,21 +147,21 @@ fn gaps_and_covered_parts_partition_every_town() {
 fn no_reach_leaves_whole_towns_and_a_huge_radius_leaves_none() {
     let municipalities = municipalities();
     let towns = study_towns(&municipalities);
-    let surface = PopulationSurface::build(&municipalities, &small_areas());
+    let population = VoronoiPopulation::build(&municipalities, &[], &small_areas());
     let stations = facilities(&reference());
-    for gap in coverage_gap_polygons(&towns, &stations, 0.0, &surface) {
+    for gap in coverage_gap_polygons(&towns, &stations, 0.0, &population) {
         let town = towns.iter().find(|t| t.code == gap.municipality_code).expect("a town");
         assert!(relative(gap.gap_area_km2 * 1e6, area_m2(&town.boundary)) < 1e-12);
         assert!(gap.covered_area_km2.abs() < 1e-9);
         assert!((gap.population_uncovered - gap.population_total).abs() < 1e-9);
         assert!(gap.population_total > 30_000.0);
     }
-    for gap in coverage_gap_polygons(&towns, &stations, 30_000.0, &surface) {
+    for gap in coverage_gap_polygons(&towns, &stations, 30_000.0, &population) {
         assert!(gap.gap.0.is_empty(), "{}", gap.municipality_code);
         assert!(gap.gap_area_km2.abs() < 1e-9 && gap.population_uncovered.abs() < 1e-9);
     }
     // Population left out by a 1 km reach is part of, and less than, each town's total.
-    for gap in coverage_gap_polygons(&towns, &stations, 1000.0, &surface) {
+    for gap in coverage_gap_polygons(&towns, &stations, 1000.0, &population) {
         assert!(gap.population_uncovered > 0.0 && gap.population_uncovered < gap.population_total);
         let census =
             STUDY_AREA.iter().find(|t| code(t.0) == gap.municipality_code).expect("a town").2;

@@ -1,11 +1,11 @@
 //! The study area on a JIS mesh: every cell that touches the study area with the population of
-//! its study-area part, and the cells of the 10 km ring around it with the population of the
-//! neighbouring municipalities spread uniformly (they are known only as municipal totals).
-//! Built once per level and kept in the snapshot.
+//! its study-area part, and the cells of the 10 km ring around it with their population, both
+//! from the atlas's [`PopulationModel`](crate::PopulationModel). Built once per level and kept in
+//! the snapshot.
 
-use geo::{BooleanOps, BoundingRect, Contains, GeodesicArea, MultiPolygon};
+use geo::{BooleanOps, BoundingRect, GeodesicArea, MultiPolygon};
 
-use crate::{AreaRole, Atlas, MeshCode, MeshLevel, MunicipalityCode, Position};
+use crate::{Atlas, MeshCode, MeshLevel, MunicipalityCode, PopulationGroup, Position};
 
 /// The share of one study-area municipality in a cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,7 +14,8 @@ pub struct CellPart {
     pub municipality_code: MunicipalityCode,
     /// Geodesic area of the part in km².
     pub area_km2: f64,
-    /// Estimated residents of the part (from the population surface).
+    /// Estimated residents of the part (from the population model; 0 where it does not know
+    /// them).
     pub population: f64,
 }
 
@@ -45,15 +46,15 @@ impl StudyCell {
     }
 }
 
-/// A mesh cell of the ring around the study area, whose residents are estimated from the
-/// population density of the municipality at its centre.
+/// A mesh cell of the ring around the study area with the residents the population model gives
+/// it (see [`PopulationModel::ring_method`](crate::PopulationModel::ring_method)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RingCell {
     /// The cell.
     pub code: MeshCode,
     /// Its centre.
     pub center: Position,
-    /// Estimated residents: the municipality's census population per km² × the cell's area.
+    /// Estimated residents (more than 0: cells without known residents are left out).
     pub population: f64,
 }
 
@@ -65,9 +66,6 @@ pub struct Grid {
     /// Cells of the 10 km ring (outside the study area), sorted by code.
     pub ring: Vec<RingCell>,
 }
-
-/// How the ring's population is estimated, for API metadata.
-pub const RING_POPULATION_METHOD: &str = "outside the study area, population is known only per municipality (2020 census via SSDSE-A); it is spread uniformly over each neighbouring municipality (wards of a designated city at the density of the whole city) and given to the mesh cells whose centre lies in it";
 
 /// Degrees of latitude and longitude spanning at least 10 km around 36°N.
 const RING_LAT_DEG: f64 = 0.1;
@@ -109,8 +107,9 @@ impl Atlas {
                         municipality_code: m.code,
                         area_km2,
                         population: self
-                            .population_surface()
-                            .population_within_municipality(m.code, &part),
+                            .population_model()
+                            .within(PopulationGroup::Total, m.code, &part)
+                            .unwrap_or(0.0),
                     })
                 })
                 .collect();
@@ -125,18 +124,6 @@ impl Atlas {
         }
         let touching: std::collections::BTreeSet<MeshCode> =
             study_cells.iter().map(|c| c.code).collect();
-        let neighbours: Vec<(&crate::Municipality, Option<geo::Rect<f64>>, f64)> = self
-            .municipalities()
-            .iter()
-            .filter(|m| m.role == AreaRole::Neighbour)
-            .map(|m| {
-                (
-                    m,
-                    m.boundary.bounding_rect(),
-                    self.population_density_per_km2(m.code).unwrap_or(0.0),
-                )
-            })
-            .collect();
         let mut ring = Vec::new();
         for code in MeshCode::covering(
             bounds.min().y - RING_LAT_DEG,
@@ -148,31 +135,11 @@ impl Atlas {
             if touching.contains(&code) {
                 continue;
             }
-            let center = code.center();
-            let point = center.to_point();
-            let density = neighbours
-                .iter()
-                .find(|(m, rect, _)| {
-                    rect.is_some_and(|r| r.contains(&point)) && m.boundary.contains(&point)
-                })
-                .map_or(0.0, |(_, _, density)| *density);
-            if density > 0.0 {
-                let area_km2 = code.polygon().geodesic_area_unsigned() / 1e6;
-                ring.push(RingCell { code, center, population: density * area_km2 });
+            let population = self.population_model().ring_cell(PopulationGroup::Total, code);
+            if let Some(population) = population.filter(|p| *p > 0.0) {
+                ring.push(RingCell { code, center: code.center(), population });
             }
         }
         Grid { study: study_cells, ring }
-    }
-
-    /// Census residents per km² of a municipality, or of the designated city a ward belongs to
-    /// (SSDSE-A has no rows per ward).
-    #[must_use]
-    pub fn population_density_per_km2(&self, code: MunicipalityCode) -> Option<f64> {
-        let own = self.population(code);
-        let city = || {
-            format!("{:05}", code.value() / 100 * 100).parse().ok().and_then(|c| self.population(c))
-        };
-        let census = own.or_else(city)?;
-        census.area_km2.filter(|a| *a > 0.0).map(|a| f64::from(census.total) / a)
     }
 }

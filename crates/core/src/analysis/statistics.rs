@@ -5,13 +5,13 @@
 //! Honesty rules: a kind with no source is unknown (`None`), never 0; a partial source is flagged;
 //! neighbouring municipalities, whose facilities are known only within 10 km of the study area,
 //! get population and area but no per-kind statistics; so do mesh cells that reach outside the
-//! study area, where the population surface and several kinds are not known.
+//! study area, where the population model and several kinds are not known.
 
 use geo::{BooleanOps, GeodesicArea, MultiPolygon};
 
 use crate::{
-    AreaRole, Atlas, FacilityKind, MeshCode, MeshLevel, MunicipalityCode, Position,
-    SourceCompleteness, SourceScope,
+    AreaRole, Atlas, FacilityKind, MeshCode, MeshLevel, MunicipalityCode, PopulationGroup,
+    Position, SourceCompleteness, SourceScope,
 };
 
 /// An area statistics can be asked for.
@@ -72,8 +72,8 @@ pub struct AreaStatistics {
     pub area: AreaRef,
     /// How complete the figures are.
     pub scope: StatisticsScope,
-    /// Residents (census 2020): exact for a municipality, estimated from the population surface
-    /// for a mesh cell (see [`crate::PopulationSurface::METHOD`]); `None` where unknown.
+    /// Residents (census 2020): exact for a municipality, estimated by the population model for
+    /// a mesh cell (see [`crate::PopulationModel::within`]); `None` where unknown.
     pub population: Option<f64>,
     /// Residents aged 65 and over (municipalities only).
     pub aged_65_plus: Option<u32>,
@@ -168,12 +168,20 @@ impl Atlas {
     fn mesh_statistics(&self, cell: MeshCode) -> Option<AreaStatistics> {
         let shape = MultiPolygon(vec![cell.polygon()]);
         let area = area_km2(&shape);
-        let inside_km2: f64 =
-            self.study_area().map(|m| area_km2(&m.boundary.intersection(&shape))).sum();
+        let touched: Vec<(&crate::Municipality, f64)> = self
+            .study_area()
+            .map(|m| (m, area_km2(&m.boundary.intersection(&shape))))
+            .filter(|(_, km2)| *km2 > 0.0)
+            .collect();
+        let inside_km2: f64 = touched.iter().map(|(_, km2)| km2).sum();
         if inside_km2 <= 0.0 {
             return None;
         }
-        let population = Some(self.population_surface().population_within(&shape));
+        // Residents of the study-area part: unknown if any municipality it touches is.
+        let population = touched
+            .iter()
+            .map(|(m, _)| self.population_model().within(PopulationGroup::Total, m.code, &shape))
+            .sum::<Option<f64>>();
         // A cell counts as inside when all but a sliver (1 m² per km², from boundary
         // digitisation) lies in the study area.
         let (scope, kinds) = if inside_km2 >= area * (1.0 - 1e-6) {

@@ -3,7 +3,7 @@
 //!
 //! Demand is every cell touching the study area (its residents from the population surface) and
 //! every cell of the 10 km ring around it, whose residents are known only as municipal totals and
-//! are spread uniformly (see [`crate::RING_POPULATION_METHOD`]): a facility near the border also
+//! are spread uniformly (see [`crate::PopulationModel`]): a facility near the border also
 //! serves people across it, so it must not look better than it is. Supply is every facility of the
 //! kinds in the snapshot (in or out of the study area). Scores are reported for the study-area
 //! cells; the normalisation divides by the population-weighted mean over all demand cells, as

@@ -95,7 +95,7 @@ impl Atlas {
                     &towns,
                     &positions,
                     query.radius_m,
-                    self.population_surface(),
+                    self.population_model(),
                 );
                 let summary = polygons
                     .iter()

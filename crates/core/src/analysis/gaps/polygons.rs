@@ -13,7 +13,7 @@ use geo::{
 };
 
 use crate::spatial::geometry::{bounds_of, geodesic_area_m2};
-use crate::{Municipality, MunicipalityCode, PopulationSurface, Position};
+use crate::{Municipality, MunicipalityCode, PopulationGroup, PopulationModel, Position};
 
 /// Vertices of the circles that [`coverage_gap_polygons`] draws around facilities.
 pub const CIRCLE_VERTICES: usize = 64;
@@ -73,10 +73,10 @@ pub struct GapPolygon {
     pub gap_area_km2: f64,
     /// Geodesic area of the rest of the municipality, within reach, in km².
     pub covered_area_km2: f64,
-    /// Census population of the municipality, from the surface (0 for a municipality without
-    /// small areas, whose population the surface does not know).
+    /// Residents of the municipality, from the population model (0 where the model does not
+    /// know them, as for a study-area municipality without small areas).
     pub population_total: f64,
-    /// Estimated population living in the gap (see [`PopulationSurface::population_within`]).
+    /// Estimated residents of the gap (see [`PopulationModel::within`]; 0 where unknown).
     pub population_uncovered: f64,
 }
 
@@ -90,11 +90,11 @@ pub struct GapPolygon {
 /// takes one difference. `radius_m` is meant to be validated at the edge (up to a few hundred
 /// kilometres); a radius that is not a positive finite number reaches nothing, leaving each
 /// whole municipality as gap. The results are in the order of `municipalities`. The uncovered
-/// population counts only the cells of the surface that belong to the municipality.
+/// population counts only the residents of the municipality itself.
 ///
 /// ```
 /// use care_atlas_core::{
-///     AreaRole, Municipality, PopulationSurface, Position, SmallArea, coverage_gap_polygons,
+///     AreaRole, Municipality, Position, SmallArea, VoronoiPopulation, coverage_gap_polygons,
 /// };
 /// use geo::{MultiPolygon, polygon};
 ///
@@ -118,17 +118,17 @@ pub struct GapPolygon {
 ///     area_m2: 0.0,
 ///     representative_point: Position::new(36.0, 139.65).unwrap(),
 /// };
-/// let surface = PopulationSurface::build(&[town.clone()], &[people]);
+/// let population = VoronoiPopulation::build(&[town.clone()], &[], &[people]);
 /// let clinic = Position::new(36.0, 139.65).unwrap();
 ///
-/// let gaps = coverage_gap_polygons(&[&town], &[clinic], 2000.0, &surface);
+/// let gaps = coverage_gap_polygons(&[&town], &[clinic], 2000.0, &population);
 /// let gap = &gaps[0];
 /// // The town is about 9.0 km × 8.9 km; a 2 km circle covers about 12.5 km² of it.
 /// assert!((gap.covered_area_km2 - 12.5).abs() < 0.1);
 /// assert!((gap.gap_area_km2 + gap.covered_area_km2 - 80.1).abs() < 0.2);
 /// assert!(gap.population_uncovered < gap.population_total);
 ///
-/// let nothing = coverage_gap_polygons(&[&town], &[clinic], 0.0, &surface);
+/// let nothing = coverage_gap_polygons(&[&town], &[clinic], 0.0, &population);
 /// assert_eq!(nothing[0].population_uncovered, 1000.0);
 /// ```
 #[must_use]
@@ -136,7 +136,7 @@ pub fn coverage_gap_polygons(
     municipalities: &[&Municipality],
     facilities: &[Position],
     radius_m: f64,
-    surface: &PopulationSurface,
+    population: &dyn PopulationModel,
 ) -> Vec<GapPolygon> {
     let towns: Vec<(Rect<f64>, MultiPolygon<f64>)> = municipalities
         .iter()
@@ -168,7 +168,8 @@ pub fn coverage_gap_polygons(
                 .filter(|(bounds, _)| bounds.intersects(rect))
                 .map(|(_, p)| (*p).clone())
                 .collect();
-            let population_total = surface.total(municipality.code);
+            let population_total =
+                population.total(PopulationGroup::Total, municipality.code).unwrap_or(0.0);
             let town_m2 = geodesic_area_m2(boundary);
             if near.is_empty() {
                 // Nothing reaches: the whole municipality and everyone in it.
@@ -186,8 +187,9 @@ pub fn coverage_gap_polygons(
             let population_uncovered = if gap.0.is_empty() {
                 0.0
             } else {
-                surface
-                    .population_within_municipality(municipality.code, &gap)
+                population
+                    .within(PopulationGroup::Total, municipality.code, &gap)
+                    .unwrap_or(0.0)
                     .min(population_total)
             };
             GapPolygon {
@@ -250,7 +252,7 @@ fn within_reach(rect: Rect<f64>, radius_m: f64) -> Rect<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SmallArea;
+    use crate::{SmallArea, VoronoiPopulation};
     use geo::{Distance, GeodesicArea, Validation, Winding, polygon};
 
     /// A square town wound clockwise, as some sources wind their rings.
@@ -264,7 +266,7 @@ mod tests {
         Position::new(lat, lon).unwrap()
     }
 
-    fn surface(town: &Municipality) -> PopulationSurface {
+    fn population(town: &Municipality) -> VoronoiPopulation {
         let area = |key: &str, lat: f64, lon: f64| SmallArea {
             key_code: key.into(),
             piece: None,
@@ -275,8 +277,9 @@ mod tests {
             area_m2: 0.0,
             representative_point: at(lat, lon),
         };
-        PopulationSurface::build(
+        VoronoiPopulation::build(
             std::slice::from_ref(town),
+            &[],
             &[area("a", 35.98, 139.62), area("b", 36.02, 139.68), area("c", 36.0, 139.65)],
         )
     }
@@ -285,8 +288,8 @@ mod tests {
     /// that gap and covered area add up to the town; returns (gap km², uncovered population).
     fn check(facilities: &[Position], radius_m: f64) -> (f64, f64) {
         let town = square_town();
-        let surface = surface(&town);
-        let result = coverage_gap_polygons(&[&town], facilities, radius_m, &surface);
+        let population = population(&town);
+        let result = coverage_gap_polygons(&[&town], facilities, radius_m, &population);
         assert_eq!(result.len(), 1);
         let gap = &result[0];
         assert!(gap.gap.is_valid(), "{:?}", gap.gap.validation_errors());
