@@ -20,6 +20,7 @@ pub use analysis::gaps::polygons::{
 };
 pub use analysis::gaps::{GapCell, GapQuery, GapResolution, GapSummary, Gaps};
 pub use analysis::grid::{CellPart, Grid, RING_POPULATION_METHOD, RingCell, StudyCell};
+pub use analysis::limits::{GRID_LEVELS, NEAREST_DISTANCE_RANGE_M};
 pub use analysis::nearest::{MAX_NEAREST, NearestFacility, NearestQuery, NearestQueryError};
 pub use analysis::scenario::{
     AddedFacility, RADIUS_RANGE_M, Scenario, SupplyIndex, SupplyPoint, SupplyWeight,

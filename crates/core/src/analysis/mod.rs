@@ -4,6 +4,7 @@
 pub(crate) mod accessibility;
 pub(crate) mod gaps;
 pub(crate) mod grid;
+pub(crate) mod limits;
 pub(crate) mod nearest;
 pub(crate) mod scenario;
 pub(crate) mod sites;
