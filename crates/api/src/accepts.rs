@@ -56,18 +56,7 @@ impl Accepts for Numbers {
 impl Numbers {
     /// The value of `name` as a number in range, or `None` when absent.
     pub fn check(&self, name: &str, value: Option<&str>) -> Result<Option<f64>, ApiError> {
-        let Some(text) = value else { return Ok(None) };
-        let parsed: f64 = text.trim().parse().map_err(|_| {
-            ApiError::invalid(name, format!("`{text}` is not a number"), self.accepted())
-        })?;
-        if !parsed.is_finite() || !self.range.contains(&parsed) {
-            return Err(ApiError::invalid(
-                name,
-                format!("{text} is out of range"),
-                self.accepted(),
-            ));
-        }
-        Ok(Some(parsed))
+        parse_in(self, name, value, "a number", |n: &f64| n.is_finite() && self.range.contains(n))
     }
 }
 
@@ -96,19 +85,27 @@ impl Accepts for WholeNumbers {
 impl WholeNumbers {
     /// The value of `name` as a whole number in range, or `None` when absent.
     pub fn check(&self, name: &str, value: Option<&str>) -> Result<Option<usize>, ApiError> {
-        let Some(text) = value else { return Ok(None) };
-        let parsed: usize = text.trim().parse().map_err(|_| {
-            ApiError::invalid(name, format!("`{text}` is not a whole number"), self.accepted())
-        })?;
-        if !self.0.contains(&parsed) {
-            return Err(ApiError::invalid(
-                name,
-                format!("{parsed} is out of range"),
-                self.accepted(),
-            ));
-        }
-        Ok(Some(parsed))
+        parse_in(self, name, value, "a whole number", |n| self.0.contains(n))
     }
+}
+
+/// The value of `name` parsed (`what` names the type in the error) and kept if `in_range`, or
+/// `None` when absent.
+fn parse_in<T: std::str::FromStr>(
+    accepts: &impl Accepts,
+    name: &str,
+    value: Option<&str>,
+    what: &str,
+    in_range: impl Fn(&T) -> bool,
+) -> Result<Option<T>, ApiError> {
+    let Some(text) = value else { return Ok(None) };
+    let parsed: T = text.trim().parse().map_err(|_| {
+        ApiError::invalid(name, format!("`{text}` is not {what}"), accepts.accepted())
+    })?;
+    if !in_range(&parsed) {
+        return Err(ApiError::invalid(name, format!("{text} is out of range"), accepts.accepted()));
+    }
+    Ok(Some(parsed))
 }
 
 /// Exactly one of some values.
