@@ -4,7 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use care_atlas_core::{AreaStatistics, Facility, KindStatistics, Position};
+use care_atlas_core::{
+    AreaStatistics, CatchmentMethod, CellAccessibility, Facility, Gaps, KindStatistics, MeshCode,
+    Municipality, NearestFacility, PopulationModel, Position, ResolvedOrigin, ScenarioMetrics,
+    SiteSuggestion,
+};
 use geo::{MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -113,7 +117,6 @@ pub struct FacilityProperties {
     /// Address, exactly as published.
     pub address: String,
     /// Municipality code.
-    #[schema(example = "11238")]
     pub municipality_code: String,
     /// `source` (as published) or `geocoded_town` (approximate: the town's point).
     #[schema(example = "source")]
@@ -215,6 +218,37 @@ pub struct NearestCollection {
     pub number_returned: usize,
 }
 
+impl NearestCollection {
+    /// The facilities found from `origin`, with kind labels in `lang`.
+    #[must_use]
+    pub fn of(origin: &ResolvedOrigin, found: &[NearestFacility<'_>], lang: Lang) -> Self {
+        let features: Vec<NearestFeature> = found
+            .iter()
+            .map(|n| NearestFeature {
+                feature_type: FeatureType::Feature,
+                id: n.facility.id.to_string(),
+                geometry: n.facility.position.into(),
+                properties: NearestProperties {
+                    facility: FacilityProperties::of(n.facility, lang),
+                    distance_m: round_cm(n.distance_m),
+                    rank: n.rank,
+                },
+            })
+            .collect();
+        NearestCollection {
+            collection_type: FeatureCollectionType::FeatureCollection,
+            number_returned: features.len(),
+            features,
+            origin: Origin {
+                lat: origin.position.lat(),
+                lon: origin.position.lon(),
+                precision: origin.precision.id().into(),
+                described_as: origin.described_as.clone(),
+            },
+        }
+    }
+}
+
 /// One kind's statistics in an area; `null` counts mean no source, never zero.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KindStatisticsDto {
@@ -251,7 +285,7 @@ pub struct AreaProperties {
     pub name: Option<String>,
     /// `municipality` or `mesh`.
     pub area_type: String,
-    /// Whether the area is in the study area (Hasuda, Shiraoka, Miyashiro).
+    /// Whether the area is in the study area.
     pub in_study_area: bool,
     /// `study_area`, `partly_outside_study_area` or `neighbour` (facilities known only within 10 km;
     /// no per-kind statistics).
@@ -306,6 +340,35 @@ pub struct AreaFeature {
     pub geometry: MultiPolygonGeometry,
     /// Statistics.
     pub properties: AreaProperties,
+}
+
+impl AreaFeature {
+    /// A municipality with its statistics.
+    #[must_use]
+    pub fn municipality(m: &Municipality, statistics: &AreaStatistics) -> Self {
+        AreaFeature {
+            feature_type: FeatureType::Feature,
+            id: m.code.to_string(),
+            geometry: MultiPolygonGeometry::from(&m.boundary),
+            properties: AreaProperties::of(
+                statistics,
+                m.code.to_string(),
+                Some(m.name.clone()),
+                "municipality",
+            ),
+        }
+    }
+
+    /// A mesh cell with its statistics.
+    #[must_use]
+    pub fn mesh(cell: MeshCode, statistics: &AreaStatistics) -> Self {
+        AreaFeature {
+            feature_type: FeatureType::Feature,
+            id: cell.to_string(),
+            geometry: MultiPolygonGeometry::from(&cell.polygon()),
+            properties: AreaProperties::of(statistics, cell.to_string(), None, "mesh"),
+        }
+    }
 }
 
 /// Areas.
@@ -390,6 +453,51 @@ pub struct GapCollection {
     pub population_method: String,
 }
 
+impl GapCollection {
+    /// The gaps, with the method of the population model that counted their residents.
+    #[must_use]
+    pub fn of(gaps: &Gaps, population: &dyn PopulationModel) -> Self {
+        let polygons = gaps.polygons.iter().map(|g| GapFeature {
+            feature_type: FeatureType::Feature,
+            id: g.municipality_code.to_string(),
+            geometry: MultiPolygonGeometry::from(&g.gap),
+            properties: GapProperties {
+                municipality_code: Some(g.municipality_code.to_string()),
+                mesh_code: None,
+                population: g.population_uncovered,
+                area_km2: g.gap_area_km2,
+                nearest_distance_m: None,
+                covered: None,
+            },
+        });
+        let cells = gaps.cells.iter().map(|c| GapFeature {
+            feature_type: FeatureType::Feature,
+            id: c.code.to_string(),
+            geometry: MultiPolygonGeometry::from(&c.code.polygon()),
+            properties: GapProperties {
+                municipality_code: None,
+                mesh_code: Some(c.code.to_string()),
+                population: c.population,
+                area_km2: c.area_km2,
+                nearest_distance_m: c.nearest_distance_m.map(round_cm),
+                covered: Some(c.covered),
+            },
+        });
+        GapCollection {
+            collection_type: FeatureCollectionType::FeatureCollection,
+            features: polygons.chain(cells).collect(),
+            summary: gaps.summary.iter().map(GapSummaryDto::from).collect(),
+            population_method: population.method().into(),
+        }
+    }
+}
+
+/// A distance in metres rounded to the centimetre.
+#[must_use]
+pub fn round_cm(distance_m: f64) -> f64 {
+    (distance_m * 100.0).round() / 100.0
+}
+
 /// A mesh cell's accessibility.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AccessibilityProperties {
@@ -431,6 +539,42 @@ pub struct AccessibilityCollection {
     pub method_notes: Vec<String>,
 }
 
+impl AccessibilityCollection {
+    /// The scores of `method`, with how they and the population they divide by are defined.
+    #[must_use]
+    pub fn of(
+        scores: &[CellAccessibility],
+        method: CatchmentMethod,
+        population: &dyn PopulationModel,
+    ) -> Self {
+        let features = scores
+            .iter()
+            .map(|s| AccessibilityFeature {
+                feature_type: FeatureType::Feature,
+                id: s.code.to_string(),
+                geometry: MultiPolygonGeometry::from(&s.code.polygon()),
+                properties: AccessibilityProperties {
+                    mesh_code: s.code.to_string(),
+                    population: s.population,
+                    score_raw: s.raw,
+                    score_normalised: s.normalised,
+                },
+            })
+            .collect();
+        AccessibilityCollection {
+            collection_type: FeatureCollectionType::FeatureCollection,
+            features,
+            method: method.id().into(),
+            method_notes: vec![
+                "supply: 1 per facility; demand: residents per mesh cell; distances geodesic (WGS84)".into(),
+                format!("study-area population: {}", population.method()),
+                format!("border demand: {}", population.ring_method()),
+                "normalised: raw score divided by the population-weighted mean over all demand cells, as PySAL access does".into(),
+            ],
+        }
+    }
+}
+
 /// A suggested site.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SiteProperties {
@@ -466,6 +610,25 @@ pub struct SiteCollection {
     pub features: Vec<SiteFeature>,
 }
 
+impl From<&[SiteSuggestion]> for SiteCollection {
+    fn from(sites: &[SiteSuggestion]) -> Self {
+        let features = sites
+            .iter()
+            .map(|s| SiteFeature {
+                feature_type: FeatureType::Feature,
+                id: s.cell.to_string(),
+                geometry: s.position.into(),
+                properties: SiteProperties {
+                    rank: s.rank,
+                    mesh_code: s.cell.to_string(),
+                    newly_covered_population: s.newly_covered_population,
+                },
+            })
+            .collect();
+        SiteCollection { collection_type: FeatureCollectionType::FeatureCollection, features }
+    }
+}
+
 /// A hypothetical facility.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -483,11 +646,13 @@ pub struct AddedFacilityDto {
 #[serde(deny_unknown_fields)]
 pub struct ScenarioRequest {
     /// The kind whose facilities change.
-    #[schema(example = "visiting_nursing_station")]
+    #[schema(value_type = crate::accepts::schemas::OneKind, inline, example = "visiting_nursing_station")]
     pub kind: String,
     /// Reach of a facility for the gaps, metres.
+    #[schema(value_type = crate::accepts::schemas::Radius, inline)]
     pub radius_m: f64,
     /// Catchment for accessibility, metres (default: `radius_m`).
+    #[schema(value_type = Option<crate::accepts::schemas::Radius>, inline)]
     pub catchment_m: Option<f64>,
     /// Facilities to add (at most 100).
     #[serde(default)]
@@ -519,6 +684,17 @@ pub struct ScenarioResponse {
     pub after: ScenarioState,
     /// After minus before.
     pub difference: ScenarioState,
+}
+
+impl From<&ScenarioMetrics> for ScenarioState {
+    fn from(metrics: &ScenarioMetrics) -> Self {
+        ScenarioState {
+            gaps: metrics.gaps.iter().map(GapSummaryDto::from).collect(),
+            population_uncovered: metrics.population_uncovered,
+            mean_accessibility: metrics.mean_accessibility,
+            population_without_access: metrics.population_without_access,
+        }
+    }
 }
 
 /// Liveness.

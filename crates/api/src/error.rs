@@ -170,6 +170,23 @@ impl ApiError {
     }
 }
 
+/// A nearest-services query core refused, reported against the parameter at fault.
+impl From<care_atlas_core::NearestQueryError> for ApiError {
+    fn from(error: care_atlas_core::NearestQueryError) -> Self {
+        use crate::accepts::{self, Accepts};
+        match error {
+            care_atlas_core::NearestQueryError::K(_) => {
+                ApiError::invalid("k", error.to_string(), accepts::nearest_count().accepted())
+            }
+            care_atlas_core::NearestQueryError::MaxDistance(_) => ApiError::invalid(
+                "max_distance_m",
+                error.to_string(),
+                accepts::nearest_distance().accepted(),
+            ),
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {

@@ -4,21 +4,20 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use care_atlas_core::{
     AccessibilityQuery, AreaRef, CatchmentMethod, ComparisonQuery, FacilityId, GapQuery,
-    GapResolution, MAX_ADDED_CAPACITY, MAX_DISTANCE_RANGE_M, MAX_NEAREST, MAX_SCENARIO_ADDITIONS,
-    MAX_SITES, MeshLevel, NearestQuery, NearestQueryError, OriginError, OriginQuery, Scenario,
-    ScenarioMetrics, Supply, SupplyWeight,
+    MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, MeshLevel, NearestQuery, OriginError, OriginQuery,
+    Scenario, Supply, SupplyWeight,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::accepts::{self, schemas};
 use crate::dto::{
-    AccessibilityCollection, AccessibilityFeature, AccessibilityProperties, AreaCollection,
-    AreaFeature, AreaProperties, FacilityProperties, FeatureCollectionType, FeatureType,
-    GapCollection, GapFeature, GapProperties, GapSummaryDto, Health, MultiPolygonGeometry,
-    NearestCollection, NearestFeature, NearestProperties, Origin, ScenarioRequest,
-    ScenarioResponse, ScenarioState, SiteCollection, SiteFeature, SiteProperties, VersionInfo,
+    AccessibilityCollection, AreaCollection, AreaFeature, FeatureCollectionType, GapCollection,
+    Health, NearestCollection, ScenarioRequest, ScenarioResponse, ScenarioState, SiteCollection,
+    VersionInfo,
 };
 use crate::params::{self, Lang};
+use crate::query::Params;
 use crate::{ApiError, AppState, Problem};
 
 const GEO_JSON: &str = "application/geo+json";
@@ -78,25 +77,26 @@ pub async fn version(state: web::Data<AppState>) -> HttpResponse {
 #[into_params(parameter_in = Query)]
 pub struct NearestParams {
     /// Latitude of the origin, WGS84 degrees (with `lon`).
-    #[param(value_type = Option<f64>, minimum = -90, maximum = 90)]
+    #[param(value_type = Option<schemas::Latitude>, inline)]
     lat: Option<String>,
     /// Longitude of the origin, WGS84 degrees (with `lat`).
-    #[param(value_type = Option<f64>, minimum = -180, maximum = 180)]
+    #[param(value_type = Option<schemas::Longitude>, inline)]
     lon: Option<String>,
     /// A facility id: search from that facility (which is left out of the answer).
     from: Option<String>,
     /// An address in the study area: search from its 大字・町丁目 point.
     address: Option<String>,
     /// Kind ids, comma-separated (all kinds when absent).
-    #[param(example = "visiting_nursing_station")]
+    #[param(value_type = Option<schemas::KindList>, inline, example = "visiting_nursing_station")]
     kind: Option<String>,
-    /// How many facilities, 1 to 100 (default 5).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    /// How many facilities (default 5).
+    #[param(value_type = Option<schemas::NearestCount>, inline)]
     k: Option<String>,
-    /// Farthest distance in metres, 0 to 100000.
-    #[param(value_type = Option<f64>, minimum = 0, maximum = 100000)]
+    /// Farthest distance in metres.
+    #[param(value_type = Option<schemas::NearestDistance>, inline)]
     max_distance_m: Option<String>,
     /// Language of kind labels: `ja` (default) or `en`; else Accept-Language.
+    #[param(value_type = Option<schemas::Lang>, inline)]
     lang: Option<String>,
 }
 
@@ -113,33 +113,15 @@ pub struct NearestParams {
 #[get("/nearest")]
 pub async fn nearest(
     state: web::Data<AppState>,
-    query: web::Query<NearestParams>,
+    query: Params<NearestParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let q = query;
     let lang = Lang::choose(q.lang.as_deref(), accept_language(&req))?;
     let kinds = params::kinds(q.kind.as_deref())?;
-    let k = params::whole("k", q.k.as_deref(), 1..=MAX_NEAREST)?.unwrap_or(5);
-    let max = params::number(
-        "max_distance_m",
-        q.max_distance_m.as_deref(),
-        MAX_DISTANCE_RANGE_M,
-        " metres",
-    )?;
-    let query = NearestQuery::new(kinds, k, max).map_err(|e| match e {
-        NearestQueryError::K(_) => {
-            ApiError::invalid("k", e.to_string(), format!("1 to {MAX_NEAREST}"))
-        }
-        NearestQueryError::MaxDistance(_) => ApiError::invalid(
-            "max_distance_m",
-            e.to_string(),
-            format!(
-                "a number from {} to {} metres",
-                MAX_DISTANCE_RANGE_M.start(),
-                MAX_DISTANCE_RANGE_M.end()
-            ),
-        ),
-    })?;
+    let k = accepts::nearest_count().check("k", q.k.as_deref())?.unwrap_or(5);
+    let max = accepts::nearest_distance().check("max_distance_m", q.max_distance_m.as_deref())?;
+    let query = NearestQuery::new(kinds, k, max)?;
     let point = params::position(q.lat.as_deref(), q.lon.as_deref())?;
     let origin = match (point, &q.from, &q.address) {
         (Some(p), None, None) => OriginQuery::Point(p),
@@ -157,37 +139,14 @@ pub async fn nearest(
         OriginError::UnknownFacility(_) => {
             ApiError::NotFound { parameter: "from".into(), detail: e.to_string() }
         }
-        OriginError::UnknownAddress(_) => {
-            ApiError::invalid("address", e.to_string(), "an address in 蓮田市, 白岡市 or 宮代町")
-        }
+        OriginError::UnknownAddress(_) => ApiError::invalid(
+            "address",
+            e.to_string(),
+            format!("an address in {}", params::study_area_names(atlas, ", ")),
+        ),
     })?;
     let found = atlas.nearest_to(&origin, &query);
-    let origin = Origin {
-        lat: origin.position.lat(),
-        lon: origin.position.lon(),
-        precision: origin.precision.id().into(),
-        described_as: origin.described_as,
-    };
-    let features: Vec<NearestFeature> = found
-        .iter()
-        .map(|n| NearestFeature {
-            feature_type: FeatureType::Feature,
-            id: n.facility.id.to_string(),
-            geometry: n.facility.position.into(),
-            properties: NearestProperties {
-                facility: FacilityProperties::of(n.facility, lang),
-                distance_m: (n.distance_m * 100.0).round() / 100.0,
-                rank: n.rank,
-            },
-        })
-        .collect();
-    geojson(&NearestCollection {
-        collection_type: FeatureCollectionType::FeatureCollection,
-        number_returned: features.len(),
-        features,
-        origin,
-    })
-    .map(Reply::into_response)
+    geojson(&NearestCollection::of(&origin, &found, lang)).map(Reply::into_response)
 }
 
 /// Parameters of the area endpoints.
@@ -196,32 +155,23 @@ pub async fn nearest(
 #[into_params(parameter_in = Query)]
 pub struct AreaParams {
     /// `json` (the only format offered).
+    #[param(value_type = Option<schemas::Format>, inline)]
     f: Option<String>,
 }
 
 fn area_feature(state: &AppState, code: care_atlas_core::MunicipalityCode) -> Option<AreaFeature> {
     let m = state.atlas.municipality(code)?;
     let statistics = state.atlas.area_statistics(AreaRef::Municipality(code))?;
-    Some(AreaFeature {
-        feature_type: FeatureType::Feature,
-        id: code.to_string(),
-        geometry: MultiPolygonGeometry::from(&m.boundary),
-        properties: AreaProperties::of(
-            &statistics,
-            code.to_string(),
-            Some(m.name.clone()),
-            "municipality",
-        ),
-    })
+    Some(AreaFeature::municipality(m, &statistics))
 }
 
-/// Every municipality: the study area's three towns with statistics per kind, and the neighbours
-/// within 10 km, marked as such and without per-kind statistics.
+/// Every municipality: those of the study area with statistics per kind, and the neighbours within
+/// 10 km, marked as such and without per-kind statistics.
 #[utoipa::path(tag = "areas", params(AreaParams), responses((status = 200, body = AreaCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json")))]
 #[get("/areas")]
 pub async fn areas(
     state: web::Data<AppState>,
-    query: web::Query<AreaParams>,
+    query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let query = query.into_inner();
@@ -238,7 +188,7 @@ fn areas_now(state: &AppState, query: &AreaParams) -> Result<Reply, ApiError> {
 /// One municipality.
 #[utoipa::path(
     tag = "areas",
-    params(("code" = String, Path, description = "Municipality code, e.g. 11238"), AreaParams),
+    params(("code" = String, Path, description = "A five-digit municipality code (全国地方公共団体コード)"), AreaParams),
     responses(
         (status = 200, body = AreaFeature, content_type = "application/geo+json"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -249,7 +199,7 @@ fn areas_now(state: &AppState, query: &AreaParams) -> Result<Reply, ApiError> {
 pub async fn area(
     state: web::Data<AppState>,
     code: web::Path<String>,
-    query: web::Query<AreaParams>,
+    query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let code = code.into_inner();
@@ -281,7 +231,7 @@ fn area_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, A
 pub async fn mesh(
     state: web::Data<AppState>,
     code: web::Path<String>,
-    query: web::Query<AreaParams>,
+    query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let code = code.into_inner();
@@ -297,12 +247,7 @@ fn mesh_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, A
             parameter: "meshcode".into(),
             detail: format!("mesh cell {cell} does not touch the study area"),
         })?;
-    geojson(&AreaFeature {
-        feature_type: FeatureType::Feature,
-        id: cell.to_string(),
-        geometry: MultiPolygonGeometry::from(&cell.polygon()),
-        properties: AreaProperties::of(&statistics, cell.to_string(), None, "mesh"),
-    })
+    geojson(&AreaFeature::mesh(cell, &statistics))
 }
 
 /// Parameters of `/coverage-gaps`.
@@ -311,31 +256,16 @@ fn mesh_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, A
 #[into_params(parameter_in = Query)]
 pub struct GapParams {
     /// Kind ids, comma-separated (all kinds when absent).
+    #[param(value_type = Option<schemas::KindList>, inline)]
     kind: Option<String>,
-    /// Reach of a facility in metres, 100 to 30000.
-    #[param(value_type = f64, minimum = 100, maximum = 30000)]
+    /// Reach of a facility in metres.
+    #[param(value_type = schemas::Radius, inline)]
     radius_m: Option<String>,
-    /// A study-area municipality code (all three when absent).
+    /// A study-area municipality code (every study-area municipality when absent).
     area: Option<String>,
-    /// `polygon` (default), `mesh1000`, `mesh500` or `mesh250`.
+    /// `polygon` (default) or a mesh resolution.
+    #[param(value_type = Option<schemas::GapResolution>, inline)]
     resolution: Option<String>,
-}
-
-fn study_area_code(
-    state: &AppState,
-    text: Option<&str>,
-) -> Result<Option<care_atlas_core::MunicipalityCode>, ApiError> {
-    let Some(text) = text else { return Ok(None) };
-    let code = params::municipality_code("area", text)?;
-    if state.atlas.study_area().any(|m| m.code == code) {
-        Ok(Some(code))
-    } else {
-        Err(ApiError::invalid(
-            "area",
-            format!("{code} is not in the study area"),
-            "11238, 11246 or 11442",
-        ))
-    }
 }
 
 /// Where people in the study area live farther than a radius from every facility of the kinds,
@@ -344,7 +274,7 @@ fn study_area_code(
 #[get("/coverage-gaps")]
 pub async fn coverage_gaps(
     state: web::Data<AppState>,
-    query: web::Query<GapParams>,
+    query: Params<GapParams>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let query = query.into_inner();
@@ -353,57 +283,14 @@ pub async fn coverage_gaps(
 
 fn coverage_gaps_now(state: &AppState, query: GapParams) -> Result<Reply, ApiError> {
     let q = query;
-    let kinds = params::kinds(q.kind.as_deref())?;
-    let radius_m = params::radius("radius_m", q.radius_m.as_deref())?;
-    let municipality = study_area_code(state, q.area.as_deref())?;
-    let resolution = match q.resolution.as_deref() {
-        None | Some("polygon") => GapResolution::Polygon,
-        Some(other) => {
-            GapResolution::Mesh(params::mesh_resolution("resolution", other).map_err(|_| {
-                ApiError::invalid(
-                    "resolution",
-                    format!("`{other}` is not a resolution"),
-                    "polygon, mesh1000, mesh500 or mesh250",
-                )
-            })?)
-        }
+    let gap_query = GapQuery {
+        kinds: params::kinds(q.kind.as_deref())?,
+        radius_m: params::radius("radius_m", q.radius_m.as_deref())?,
+        area: params::study_area_code(&state.atlas, "area", q.area.as_deref())?,
+        resolution: params::gap_resolution("resolution", q.resolution.as_deref())?,
     };
-    let gaps = state.atlas.coverage_gaps(
-        &GapQuery { kinds, radius_m, area: municipality, resolution },
-        &Scenario::default(),
-    );
-    let polygons = gaps.polygons.iter().map(|g| GapFeature {
-        feature_type: FeatureType::Feature,
-        id: g.municipality_code.to_string(),
-        geometry: MultiPolygonGeometry::from(&g.gap),
-        properties: GapProperties {
-            municipality_code: Some(g.municipality_code.to_string()),
-            mesh_code: None,
-            population: g.population_uncovered,
-            area_km2: g.gap_area_km2,
-            nearest_distance_m: None,
-            covered: None,
-        },
-    });
-    let cells = gaps.cells.iter().map(|c| GapFeature {
-        feature_type: FeatureType::Feature,
-        id: c.code.to_string(),
-        geometry: MultiPolygonGeometry::from(&c.code.polygon()),
-        properties: GapProperties {
-            municipality_code: None,
-            mesh_code: Some(c.code.to_string()),
-            population: c.population,
-            area_km2: c.area_km2,
-            nearest_distance_m: c.nearest_distance_m.map(|d| (d * 100.0).round() / 100.0),
-            covered: Some(c.covered),
-        },
-    });
-    geojson(&GapCollection {
-        collection_type: FeatureCollectionType::FeatureCollection,
-        features: polygons.chain(cells).collect(),
-        summary: gaps.summary.iter().map(GapSummaryDto::from).collect(),
-        population_method: state.atlas.population_model().method().into(),
-    })
+    let gaps = state.atlas.coverage_gaps(&gap_query, &Scenario::default());
+    geojson(&GapCollection::of(&gaps, state.atlas.population_model()))
 }
 
 /// Parameters of `/accessibility`.
@@ -412,26 +299,17 @@ fn coverage_gaps_now(state: &AppState, query: GapParams) -> Result<Reply, ApiErr
 #[into_params(parameter_in = Query)]
 pub struct AccessibilityParams {
     /// Kind ids, comma-separated (all kinds when absent).
+    #[param(value_type = Option<schemas::KindList>, inline)]
     kind: Option<String>,
-    /// `2sfca` or `e2sfca` (default).
+    /// The floating catchment method (default `e2sfca`).
+    #[param(value_type = Option<schemas::Method>, inline)]
     method: Option<String>,
-    /// Catchment in metres, 100 to 30000.
-    #[param(value_type = f64, minimum = 100, maximum = 30000)]
+    /// Catchment in metres.
+    #[param(value_type = schemas::Radius, inline)]
     catchment_m: Option<String>,
-    /// `mesh1000`, `mesh500` (default) or `mesh250`.
+    /// Mesh resolution (default `mesh500`).
+    #[param(value_type = Option<schemas::GridResolution>, inline)]
     resolution: Option<String>,
-}
-
-fn method(text: Option<&str>) -> Result<CatchmentMethod, ApiError> {
-    match text {
-        None | Some("e2sfca") => Ok(CatchmentMethod::Enhanced),
-        Some("2sfca") => Ok(CatchmentMethod::TwoStep),
-        Some(other) => Err(ApiError::invalid(
-            "method",
-            format!("`{other}` is not a method"),
-            "2sfca or e2sfca",
-        )),
-    }
 }
 
 /// Two-step floating catchment accessibility (2SFCA or E2SFCA) per study-area mesh cell.
@@ -439,7 +317,7 @@ fn method(text: Option<&str>) -> Result<CatchmentMethod, ApiError> {
 #[get("/accessibility")]
 pub async fn accessibility(
     state: web::Data<AppState>,
-    query: web::Query<AccessibilityParams>,
+    query: Params<AccessibilityParams>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let query = query.into_inner();
@@ -448,42 +326,19 @@ pub async fn accessibility(
 
 fn accessibility_now(state: &AppState, query: AccessibilityParams) -> Result<Reply, ApiError> {
     let q = query;
-    let kinds = params::kinds(q.kind.as_deref())?;
-    let method = method(q.method.as_deref())?;
-    let catchment_m = params::radius("catchment_m", q.catchment_m.as_deref())?;
-    let level = q
-        .resolution
-        .as_deref()
-        .map_or(Ok(MeshLevel::Half), |r| params::mesh_resolution("resolution", r))?;
-    let scores = state.atlas.accessibility(
-        &AccessibilityQuery { kinds, method, catchment_m, level, weight: SupplyWeight::Count },
-        &Scenario::default(),
-    );
-    let features = scores
-        .iter()
-        .map(|s| AccessibilityFeature {
-            feature_type: FeatureType::Feature,
-            id: s.code.to_string(),
-            geometry: MultiPolygonGeometry::from(&s.code.polygon()),
-            properties: AccessibilityProperties {
-                mesh_code: s.code.to_string(),
-                population: s.population,
-                score_raw: s.raw,
-                score_normalised: s.normalised,
-            },
-        })
-        .collect();
-    geojson(&AccessibilityCollection {
-        collection_type: FeatureCollectionType::FeatureCollection,
-        features,
-        method: if method == CatchmentMethod::Enhanced { "e2sfca" } else { "2sfca" }.into(),
-        method_notes: vec![
-            "supply: 1 per facility; demand: residents per mesh cell; distances geodesic (WGS84)".into(),
-            format!("study-area population: {}", state.atlas.population_model().method()),
-            format!("border demand: {}", state.atlas.population_model().ring_method()),
-            "normalised: raw score divided by the population-weighted mean over all demand cells, as PySAL access does".into(),
-        ],
-    })
+    let accessibility_query = AccessibilityQuery {
+        kinds: params::kinds(q.kind.as_deref())?,
+        method: params::method("method", q.method.as_deref(), CatchmentMethod::Enhanced)?,
+        catchment_m: params::radius("catchment_m", q.catchment_m.as_deref())?,
+        level: params::grid_resolution("resolution", q.resolution.as_deref(), MeshLevel::Half)?,
+        weight: SupplyWeight::Count,
+    };
+    let scores = state.atlas.accessibility(&accessibility_query, &Scenario::default());
+    geojson(&AccessibilityCollection::of(
+        &scores,
+        accessibility_query.method,
+        state.atlas.population_model(),
+    ))
 }
 
 /// Parameters of `/site-suggestions`.
@@ -492,12 +347,13 @@ fn accessibility_now(state: &AppState, query: AccessibilityParams) -> Result<Rep
 #[into_params(parameter_in = Query)]
 pub struct SiteParams {
     /// One kind id.
+    #[param(value_type = Option<schemas::OneKind>, inline)]
     kind: Option<String>,
-    /// Reach of a new facility in metres, 100 to 30000.
-    #[param(value_type = f64, minimum = 100, maximum = 30000)]
+    /// Reach of a new facility in metres.
+    #[param(value_type = schemas::Radius, inline)]
     radius_m: Option<String>,
-    /// How many sites, 1 to 20 (default 3).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 20)]
+    /// How many sites (default 3).
+    #[param(value_type = Option<schemas::SiteCount>, inline)]
     n: Option<String>,
 }
 
@@ -507,7 +363,7 @@ pub struct SiteParams {
 #[get("/site-suggestions")]
 pub async fn site_suggestions(
     state: web::Data<AppState>,
-    query: web::Query<SiteParams>,
+    query: Params<SiteParams>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let query = query.into_inner();
@@ -518,31 +374,9 @@ fn site_suggestions_now(state: &AppState, query: SiteParams) -> Result<Reply, Ap
     let q = query;
     let kind = params::one_kind(q.kind.as_deref())?;
     let radius_m = params::radius("radius_m", q.radius_m.as_deref())?;
-    let n = params::whole("n", q.n.as_deref(), 1..=MAX_SITES)?.unwrap_or(3);
+    let n = accepts::site_count().check("n", q.n.as_deref())?.unwrap_or(3);
     let sites = state.atlas.suggest_sites(kind, radius_m, n, &Scenario::default());
-    let features = sites
-        .iter()
-        .map(|s| SiteFeature {
-            feature_type: FeatureType::Feature,
-            id: s.cell.to_string(),
-            geometry: s.position.into(),
-            properties: SiteProperties {
-                rank: s.rank,
-                mesh_code: s.cell.to_string(),
-                newly_covered_population: s.newly_covered_population,
-            },
-        })
-        .collect();
-    geojson(&SiteCollection { collection_type: FeatureCollectionType::FeatureCollection, features })
-}
-
-fn scenario_state(metrics: &ScenarioMetrics) -> ScenarioState {
-    ScenarioState {
-        gaps: metrics.gaps.iter().map(GapSummaryDto::from).collect(),
-        population_uncovered: metrics.population_uncovered,
-        mean_accessibility: metrics.mean_accessibility,
-        population_without_access: metrics.population_without_access,
-    }
+    geojson(&SiteCollection::from(sites.as_slice()))
 }
 
 /// Gaps (at 250 m) and E2SFCA accessibility before and after adding or removing facilities of a
@@ -569,9 +403,9 @@ pub async fn scenarios(
 fn scenarios_now(state: &AppState, body: ScenarioRequest) -> Result<Reply, ApiError> {
     let request = body;
     let kind = params::one_kind(Some(&request.kind))?;
-    let radius_m = params::radius("radius_m", Some(&request.radius_m.to_string()))?;
+    let radius_m = accepts::radius().check_value("radius_m", request.radius_m)?;
     let catchment_m =
-        params::radius("catchment_m", Some(&request.catchment_m.unwrap_or(radius_m).to_string()))?;
+        accepts::radius().check_value("catchment_m", request.catchment_m.unwrap_or(radius_m))?;
     if request.add.len() > MAX_SCENARIO_ADDITIONS {
         return Err(ApiError::invalid(
             "add",
@@ -613,9 +447,9 @@ fn scenarios_now(state: &AppState, body: ScenarioRequest) -> Result<Reply, ApiEr
     Reply::json(
         "application/json",
         &ScenarioResponse {
-            before: scenario_state(&comparison.before),
-            after: scenario_state(&comparison.after),
-            difference: scenario_state(&comparison.difference),
+            before: ScenarioState::from(&comparison.before),
+            after: ScenarioState::from(&comparison.after),
+            difference: ScenarioState::from(&comparison.difference),
         },
     )
 }

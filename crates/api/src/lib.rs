@@ -2,25 +2,27 @@
 //! GeoJSON and RFC 9457 problem documents, and owns the OpenAPI document.
 //!
 //! [`configure`] registers every route once (and, through utoipa-actix-web, documents it);
-//! [`serve`] wraps them in the middleware a public service needs (CORS for GET, ETag and
-//! Cache-Control, compression, request logs); [`openapi`] is the document `care-atlas openapi`
-//! prints.
+//! [`app`] wraps them in the middleware a public service needs (CORS for GET, ETag and
+//! Cache-Control, compression, request logs) and is what [`serve`] runs and the tests call;
+//! [`openapi`] is the document `care-atlas openapi` prints.
 
+mod accepts;
 mod dto;
 mod error;
 mod handlers;
 mod ogc;
 mod params;
+mod query;
 mod widget;
 
 use std::sync::Arc;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::{Compress, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use care_atlas_core::Atlas;
+use care_atlas_core::{Atlas, GRID_LEVELS};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -61,7 +63,7 @@ pub struct ServeOptions {
 #[openapi(
     info(
         title = "care-atlas",
-        description = "Home-care and medical resources around Hasuda, Shiraoka and Miyashiro (Saitama), nearest services, coverage gaps and per-area statistics as GeoJSON. Statistics are complete for the study area only; neighbouring municipalities hold the facilities within 10 km.",
+        description = "Home-care and medical resources of a study area and its surroundings, nearest services, coverage gaps and per-area statistics as GeoJSON. Statistics are complete for the study area only; neighbouring municipalities hold the facilities within 10 km.",
         license(name = "MIT OR Apache-2.0")
     ),
     tags(
@@ -107,25 +109,6 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .configure(configure)
         .split_for_parts()
         .1
-}
-
-/// The name of the first unknown field in a serde message (`unknown field `x`, expected …`).
-fn unknown_field(message: &str) -> Option<(String, String)> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (name, tail) = rest.split_once('`')?;
-    let accepted = tail.trim_start_matches(", expected ").replace('`', "");
-    Some((name.to_owned(), accepted))
-}
-
-#[allow(clippy::needless_pass_by_value, reason = "actix's error-handler signature")]
-fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let message = error.to_string().trim_start_matches("Query deserialize error: ").to_owned();
-    match unknown_field(&message) {
-        Some((parameter, accepted)) => ApiError::UnknownParameter { parameter, accepted }.into(),
-        None => {
-            ApiError::invalid("query", message, "each parameter at most once, URL-encoded").into()
-        }
-    }
 }
 
 #[allow(clippy::needless_pass_by_value, reason = "actix's error-handler signature")]
@@ -280,60 +263,64 @@ fn cors(options: &ServeOptions) -> actix_cors::Cors {
     }
 }
 
+/// The application: every route of [`configure`], `/docs` and `/openapi.json`, the problem
+/// documents for unknown paths and methods, and the middleware, over one snapshot. [`serve`]
+/// runs it on each worker; tests run it in-process with `actix_web::test::init_service`.
+pub fn app(
+    state: web::Data<AppState>,
+    options: web::Data<ServeOptions>,
+    api: utoipa::openapi::OpenApi,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = cors(&options);
+    let (app, _) = App::new()
+        .into_utoipa_app()
+        .openapi(BaseDoc::openapi())
+        .app_data(state)
+        .app_data(options)
+        .app_data(web::Data::new(Routes::of(&api)))
+        .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
+        .configure(configure)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .default_service(web::to(not_found))
+        .wrap(from_fn(caching))
+        .wrap(
+            actix_web::middleware::DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
+        )
+        .wrap(Compress::default())
+        .wrap(cors)
+        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(from_fn(head_as_get))
+}
+
 /// Serves the API until the process is stopped.
 pub async fn serve(state: AppState, options: ServeOptions) -> std::io::Result<()> {
     // The mesh grids are part of the snapshot: build them before the first request needs them.
-    for level in [
-        care_atlas_core::MeshLevel::Third,
-        care_atlas_core::MeshLevel::Half,
-        care_atlas_core::MeshLevel::Quarter,
-    ] {
+    for level in GRID_LEVELS {
         let _ = state.atlas.grid(level);
     }
+    let bind = options.bind.clone();
     let state = web::Data::new(state);
-    let settings = web::Data::new(options.clone());
+    let options = web::Data::new(options);
     let api = openapi();
-    let routes = web::Data::new(Routes::of(&api));
-    HttpServer::new(move || {
-        let (app, _) = App::new()
-            .into_utoipa_app()
-            .openapi(BaseDoc::openapi())
-            .app_data(state.clone())
-            .app_data(settings.clone())
-            .app_data(routes.clone())
-            .app_data(web::QueryConfig::default().error_handler(query_error))
-            .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
-            .configure(configure)
-            .split_for_parts();
-        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api.clone()))
-            .default_service(web::to(not_found))
-            .wrap(from_fn(caching))
-            .wrap(
-                actix_web::middleware::DefaultHeaders::new()
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
-            )
-            .wrap(Compress::default())
-            .wrap(cors(&settings))
-            .wrap(tracing_actix_web::TracingLogger::default())
-            .wrap(from_fn(head_as_get))
-    })
-    .bind(&options.bind)?
-    .run()
-    .await
+    HttpServer::new(move || app(state.clone(), options.clone(), api.clone()))
+        .bind(&bind)?
+        .run()
+        .await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unknown_fields_are_named() {
-        assert_eq!(
-            unknown_field("unknown field `radius`, expected one of `kind`, `radius_m`"),
-            Some(("radius".to_owned(), "one of kind, radius_m".to_owned()))
-        );
-        assert_eq!(unknown_field("invalid type"), None);
-    }
 
     #[test]
     fn the_document_lists_every_route() {

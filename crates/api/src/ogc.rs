@@ -5,18 +5,21 @@
 //! filters.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use care_atlas_core::{AreaRef, Atlas, FacilityFilter, MAX_PAGE_SIZE, Position};
+use care_atlas_core::{AreaRef, Atlas, FacilityFilter, Position};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::accepts::{self, schemas};
 use crate::dto::{
-    AreaProperties, FacilityProperties, FeatureCollectionType, FeatureType, MultiPolygonGeometry,
-    PointGeometry,
+    AreaFeature, AreaProperties, FacilityProperties, FeatureCollectionType, FeatureType,
+    MultiPolygonGeometry, PointGeometry,
 };
 use crate::params::{self, Lang};
+use crate::query::Params;
 use crate::{ApiError, AppState, Problem};
 
-const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+/// The one CRS offered, OGC's CRS84 (WGS84 longitude, latitude).
+pub const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
 /// A link.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -189,6 +192,7 @@ pub struct Items {
 #[into_params(parameter_in = Query)]
 pub struct FormatParams {
     /// `json` (the only format offered).
+    #[param(value_type = Option<schemas::Format>, inline)]
     f: Option<String>,
 }
 
@@ -201,23 +205,27 @@ pub struct ItemsParams {
     bbox: Option<String>,
     /// CRS of `bbox`: CRS84 only.
     #[serde(rename = "bbox-crs")]
-    #[param(rename = "bbox-crs")]
+    #[param(rename = "bbox-crs", value_type = Option<schemas::Crs>, inline)]
     bbox_crs: Option<String>,
     /// CRS of the response: CRS84 only.
+    #[param(value_type = Option<schemas::Crs>, inline)]
     crs: Option<String>,
-    /// Items per page, 1 to 10000 (default 10).
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 10000)]
+    /// Items per page (default 10).
+    #[param(value_type = Option<schemas::PageSize>, inline)]
     limit: Option<String>,
     /// Items to skip (follow the `next` link rather than writing it).
-    #[param(value_type = Option<u32>, minimum = 0)]
+    #[param(value_type = Option<schemas::PageOffset>, inline)]
     offset: Option<String>,
     /// Facilities of these kinds, comma-separated (facilities only).
+    #[param(value_type = Option<schemas::KindList>, inline)]
     kind: Option<String>,
     /// Items in this municipality (code).
     municipality: Option<String>,
     /// `json`.
+    #[param(value_type = Option<schemas::Format>, inline)]
     f: Option<String>,
     /// Language of kind labels: `ja` or `en`.
+    #[param(value_type = Option<schemas::Lang>, inline)]
     lang: Option<String>,
 }
 
@@ -234,22 +242,46 @@ fn json<T: Serialize>(content_type: &str, body: &T) -> HttpResponse {
 #[utoipa::path(tag = "features", params(FormatParams), responses((status = 200, body = LandingPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
 #[get("/")]
 pub async fn landing(
+    state: web::Data<AppState>,
     req: HttpRequest,
-    query: web::Query<FormatParams>,
+    query: Params<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
     params::json_format(query.f.as_deref())?;
     let base = base_url(&req);
+    let towns = params::study_area_names(&state.atlas, "・");
     Ok(json(
         "application/json",
         &LandingPage {
             title: "care-atlas".into(),
-            description: "Home-care and medical resources around Hasuda, Shiraoka and Miyashiro (Saitama) as OGC API - Features".into(),
+            description: format!(
+                "Home-care and medical resources around {towns} as OGC API - Features"
+            ),
             links: vec![
                 link(format!("{base}/"), "self", "application/json", Some("this document")),
-                link(format!("{base}/openapi.json"), "service-desc", "application/vnd.oai.openapi+json;version=3.1", Some("the API definition")),
-                link(format!("{base}/docs/"), "service-doc", "text/html", Some("the API documentation")),
-                link(format!("{base}/conformance"), "conformance", "application/json", Some("conformance classes")),
-                link(format!("{base}/collections"), "data", "application/json", Some("the collections")),
+                link(
+                    format!("{base}/openapi.json"),
+                    "service-desc",
+                    "application/vnd.oai.openapi+json;version=3.1",
+                    Some("the API definition"),
+                ),
+                link(
+                    format!("{base}/docs/"),
+                    "service-doc",
+                    "text/html",
+                    Some("the API documentation"),
+                ),
+                link(
+                    format!("{base}/conformance"),
+                    "conformance",
+                    "application/json",
+                    Some("conformance classes"),
+                ),
+                link(
+                    format!("{base}/collections"),
+                    "data",
+                    "application/json",
+                    Some("the collections"),
+                ),
             ],
         },
     ))
@@ -258,7 +290,7 @@ pub async fn landing(
 /// The conformance classes implemented.
 #[utoipa::path(tag = "features", params(FormatParams), responses((status = 200, body = Conformance), (status = 400, body = Problem, content_type = "application/problem+json")))]
 #[get("/conformance")]
-pub async fn conformance(query: web::Query<FormatParams>) -> Result<HttpResponse, ApiError> {
+pub async fn conformance(query: Params<FormatParams>) -> Result<HttpResponse, ApiError> {
     params::json_format(query.f.as_deref())?;
     Ok(json(
         "application/json",
@@ -276,12 +308,12 @@ const COLLECTIONS: [(&str, &str, &str); 3] = [
     (
         "facilities",
         "Facilities",
-        "Home-care and medical facilities of the study area (Hasuda, Shiraoka, Miyashiro) and those within 10 km of it; see data/README.md for what each kind covers",
+        "Home-care and medical facilities of the study area and those within 10 km of it; see data/README.md for what each kind covers",
     ),
     (
         "municipalities",
         "Municipalities",
-        "The study area's three towns and the municipalities within 10 km, with population and, for the study area, statistics per kind",
+        "The study area's municipalities and those within 10 km, with population and, for the study area, statistics per kind",
     ),
     (
         "small-areas",
@@ -346,7 +378,7 @@ fn known_collection(id: &str) -> Result<(&'static str, &'static str, &'static st
 pub async fn collections(
     state: web::Data<AppState>,
     req: HttpRequest,
-    query: web::Query<FormatParams>,
+    query: Params<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
     params::json_format(query.f.as_deref())?;
     let base = base_url(&req);
@@ -373,7 +405,7 @@ pub async fn one_collection(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
-    query: web::Query<FormatParams>,
+    query: Params<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
     params::json_format(query.f.as_deref())?;
     let known = known_collection(&id)?;
@@ -429,16 +461,12 @@ fn facility_item(f: &care_atlas_core::Facility, lang: Lang) -> Item {
 
 fn municipality_item(atlas: &Atlas, m: &care_atlas_core::Municipality) -> Option<Item> {
     let statistics = atlas.area_statistics(AreaRef::Municipality(m.code))?;
+    let area = AreaFeature::municipality(m, &statistics);
     Some(Item {
         feature_type: FeatureType::Feature,
-        id: m.code.to_string(),
-        geometry: ItemGeometry::MultiPolygon(MultiPolygonGeometry::from(&m.boundary)),
-        properties: ItemProperties::Municipality(AreaProperties::of(
-            &statistics,
-            m.code.to_string(),
-            Some(m.name.clone()),
-            "municipality",
-        )),
+        id: area.id,
+        geometry: ItemGeometry::MultiPolygon(area.geometry),
+        properties: ItemProperties::Municipality(area.properties),
         links: None,
     })
 }
@@ -462,11 +490,7 @@ fn small_area_item(a: &care_atlas_core::SmallArea) -> Item {
 }
 
 fn check_crs(name: &str, value: Option<&str>) -> Result<(), ApiError> {
-    match value {
-        None => Ok(()),
-        Some(crs) if crs == CRS84 => Ok(()),
-        Some(other) => Err(ApiError::invalid(name, format!("`{other}` is not offered"), CRS84)),
-    }
+    crate::accepts::crs().check(name, value, "a CRS offered").map(|_| ())
 }
 
 /// A page of a collection's items.
@@ -484,7 +508,7 @@ pub async fn items(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
-    query: web::Query<ItemsParams>,
+    query: Params<ItemsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     params::json_format(q.f.as_deref())?;
@@ -496,8 +520,8 @@ pub async fn items(
         req.headers().get("accept-language").and_then(|v| v.to_str().ok()),
     )?;
     let bbox = bbox(q.bbox.as_deref())?;
-    let limit = params::whole("limit", q.limit.as_deref(), 1..=MAX_PAGE_SIZE)?.unwrap_or(10);
-    let offset = params::whole("offset", q.offset.as_deref(), 0..=usize::MAX)?.unwrap_or(0);
+    let limit = accepts::page_size().check("limit", q.limit.as_deref())?.unwrap_or(10);
+    let offset = accepts::page_offset().check("offset", q.offset.as_deref())?.unwrap_or(0);
     let municipality = q
         .municipality
         .as_deref()
@@ -598,7 +622,7 @@ pub async fn item(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    query: web::Query<FormatParams>,
+    query: Params<FormatParams>,
 ) -> Result<HttpResponse, ApiError> {
     params::json_format(query.f.as_deref())?;
     let (collection_id, feature_id) = path.into_inner();

@@ -2,67 +2,34 @@
 //! naming the parameter and what it accepts for anything else.
 
 use care_atlas_core::{
-    FacilityKind, MeshCode, MeshLevel, MunicipalityCode, Position, RADIUS_RANGE_M,
+    Atlas, CatchmentMethod, FacilityKind, GRID_LEVELS, GapResolution, MeshCode, MeshLevel,
+    MunicipalityCode, Position,
 };
 
 use crate::ApiError;
-
-/// What the kind parameter accepts.
-fn kind_ids() -> String {
-    FacilityKind::ALL.map(FacilityKind::id).join(", ")
-}
-
-/// A finite number within `range`, or `None` when absent.
-pub fn number(
-    name: &str,
-    value: Option<&str>,
-    range: std::ops::RangeInclusive<f64>,
-    unit: &str,
-) -> Result<Option<f64>, ApiError> {
-    let accepted = || format!("a number from {} to {}{unit}", range.start(), range.end());
-    let Some(text) = value else { return Ok(None) };
-    let parsed: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| ApiError::invalid(name, format!("`{text}` is not a number"), accepted()))?;
-    if !parsed.is_finite() || !range.contains(&parsed) {
-        return Err(ApiError::invalid(name, format!("{text} is out of range"), accepted()));
-    }
-    Ok(Some(parsed))
-}
-
-/// A whole number within `range`, or `None` when absent.
-pub fn whole(
-    name: &str,
-    value: Option<&str>,
-    range: std::ops::RangeInclusive<usize>,
-) -> Result<Option<usize>, ApiError> {
-    let accepted = || format!("a whole number from {} to {}", range.start(), range.end());
-    let Some(text) = value else { return Ok(None) };
-    let parsed: usize = text.trim().parse().map_err(|_| {
-        ApiError::invalid(name, format!("`{text}` is not a whole number"), accepted())
-    })?;
-    if !range.contains(&parsed) {
-        return Err(ApiError::invalid(name, format!("{parsed} is out of range"), accepted()));
-    }
-    Ok(Some(parsed))
-}
+use crate::accepts::{self, Accepts, OneOf};
 
 /// A position from `lat` and `lon`, both or neither.
 pub fn position(lat: Option<&str>, lon: Option<&str>) -> Result<Option<Position>, ApiError> {
-    let lat_value = number("lat", lat, -90.0..=90.0, " degrees")?;
-    let lon_value = number("lon", lon, -180.0..=180.0, " degrees")?;
+    let (lat_accepts, lon_accepts) = (accepts::latitude(), accepts::longitude());
+    let lat_value = lat_accepts.check("lat", lat)?;
+    let lon_value = lon_accepts.check("lon", lon)?;
     match (lat_value, lon_value) {
         (None, None) => Ok(None),
         (Some(_), None) => {
-            Err(ApiError::missing("lon", "a number from -180 to 180 degrees, with lat"))
+            Err(ApiError::missing("lon", format!("{}, with lat", lon_accepts.accepted())))
         }
         (None, Some(_)) => {
-            Err(ApiError::missing("lat", "a number from -90 to 90 degrees, with lon"))
+            Err(ApiError::missing("lat", format!("{}, with lon", lat_accepts.accepted())))
         }
-        (Some(lat), Some(lon)) => Position::new(lat, lon)
-            .map(Some)
-            .map_err(|e| ApiError::invalid("lat", e.to_string(), "WGS84 degrees")),
+        (Some(lat), Some(lon)) => Position::new(lat, lon).map(Some).map_err(|e| match e {
+            care_atlas_core::PositionError::Latitude(_) => {
+                ApiError::invalid("lat", e.to_string(), lat_accepts.accepted())
+            }
+            care_atlas_core::PositionError::Longitude(_) => {
+                ApiError::invalid("lon", e.to_string(), lon_accepts.accepted())
+            }
+        }),
     }
 }
 
@@ -73,11 +40,7 @@ pub fn kinds(value: Option<&str>) -> Result<Vec<FacilityKind>, ApiError> {
         .map(str::trim)
         .map(|id| {
             id.parse::<FacilityKind>().map_err(|e| {
-                ApiError::invalid(
-                    "kind",
-                    e.to_string(),
-                    format!("one or more of {}, comma-separated", kind_ids()),
-                )
+                ApiError::invalid("kind", e.to_string(), accepts::kind_list().accepted())
             })
         })
         .collect()
@@ -85,65 +48,115 @@ pub fn kinds(value: Option<&str>) -> Result<Vec<FacilityKind>, ApiError> {
 
 /// Exactly one kind.
 pub fn one_kind(value: Option<&str>) -> Result<FacilityKind, ApiError> {
-    let accepted = || format!("one of {}", kind_ids());
+    let accepted = || accepts::one_kind().accepted();
     let text = value.ok_or_else(|| ApiError::missing("kind", accepted()))?;
     text.trim()
         .parse::<FacilityKind>()
         .map_err(|e| ApiError::invalid("kind", e.to_string(), accepted()))
 }
 
-/// A radius or catchment in metres within [`RADIUS_RANGE_M`].
+/// A radius or catchment in metres within [`care_atlas_core::RADIUS_RANGE_M`].
 pub fn radius(name: &str, value: Option<&str>) -> Result<f64, ApiError> {
-    let range = RADIUS_RANGE_M;
-    number(name, value, range.clone(), " metres")?.ok_or_else(|| {
-        ApiError::missing(
-            name,
-            format!("a number from {} to {} metres", range.start(), range.end()),
-        )
-    })
+    let accepts = accepts::radius();
+    accepts.check(name, value)?.ok_or_else(|| ApiError::missing(name, accepts.accepted()))
 }
 
 /// A municipality code.
 pub fn municipality_code(name: &str, text: &str) -> Result<MunicipalityCode, ApiError> {
     text.parse().map_err(|e: care_atlas_core::MunicipalityCodeError| {
-        ApiError::invalid(name, e.to_string(), "a five-digit municipality code such as 11238")
+        ApiError::invalid(
+            name,
+            e.to_string(),
+            "a five-digit municipality code (全国地方公共団体コード)",
+        )
     })
+}
+
+/// The code of a study-area municipality, or `None` when absent.
+pub fn study_area_code(
+    atlas: &Atlas,
+    name: &str,
+    text: Option<&str>,
+) -> Result<Option<MunicipalityCode>, ApiError> {
+    let Some(text) = text else { return Ok(None) };
+    let code = municipality_code(name, text)?;
+    if atlas.study_area().any(|m| m.code == code) {
+        return Ok(Some(code));
+    }
+    let codes: Vec<String> =
+        atlas.study_area().map(|m| format!("{} ({})", m.code, m.name)).collect();
+    Err(ApiError::invalid(
+        name,
+        format!("{code} is not in the study area"),
+        accepts::or_list(&codes),
+    ))
+}
+
+/// The code of a municipality on the map (the study area and its neighbours).
+pub fn mapped_code(atlas: &Atlas, name: &str, text: &str) -> Result<MunicipalityCode, ApiError> {
+    let code = municipality_code(name, text)?;
+    match atlas.municipality(code) {
+        Some(_) => Ok(code),
+        None => Err(ApiError::invalid(
+            name,
+            format!("{code} is not mapped"),
+            "the code of a municipality on the map (see /areas)",
+        )),
+    }
+}
+
+/// The study-area municipalities' names, as data gives them, joined by `separator`.
+#[must_use]
+pub fn study_area_names(atlas: &Atlas, separator: &str) -> String {
+    atlas.study_area().map(|m| m.name.as_str()).collect::<Vec<_>>().join(separator)
 }
 
 /// A JIS mesh code.
 pub fn mesh_code(name: &str, text: &str) -> Result<MeshCode, ApiError> {
     text.parse().map_err(|e: care_atlas_core::MeshCodeError| {
+        let lengths: Vec<String> = MeshLevel::ALL.map(|l| l.code_len().to_string()).to_vec();
         ApiError::invalid(
             name,
             e.to_string(),
-            "a JIS X 0410 mesh code of 4, 6, 8, 9 or 10 digits, such as 5339759431",
+            format!("a JIS X 0410 mesh code of {} digits", accepts::or_list(&lengths)),
         )
     })
 }
 
-/// A gap or accessibility grid resolution (`mesh1000`, `mesh500`, `mesh250`).
-pub fn mesh_resolution(name: &str, text: &str) -> Result<MeshLevel, ApiError> {
-    match text {
-        "mesh1000" => Ok(MeshLevel::Third),
-        "mesh500" => Ok(MeshLevel::Half),
-        "mesh250" => Ok(MeshLevel::Quarter),
-        other => Err(ApiError::invalid(
-            name,
-            format!("`{other}` is not a resolution"),
-            "mesh1000, mesh500 or mesh250",
-        )),
-    }
+/// A grid resolution (`mesh1000`, `mesh500`, `mesh250`), or `default` when absent.
+pub fn grid_resolution(
+    name: &str,
+    text: Option<&str>,
+    default: MeshLevel,
+) -> Result<MeshLevel, ApiError> {
+    let choice = accepts::grid_resolution().check(name, text, "a resolution")?;
+    Ok(choice.map_or(default, |i| GRID_LEVELS[i]))
+}
+
+/// A coverage-gap resolution: `polygon` (the default) or a grid resolution.
+pub fn gap_resolution(name: &str, text: Option<&str>) -> Result<GapResolution, ApiError> {
+    // The first choice is the polygon; the others are the grid levels in order.
+    let choice = accepts::gap_resolution().check(name, text, "a resolution")?;
+    Ok(match choice {
+        None | Some(0) => GapResolution::Polygon,
+        Some(i) => GapResolution::Mesh(GRID_LEVELS[i - 1]),
+    })
+}
+
+/// A floating catchment method, or `default` when absent.
+pub fn method(
+    name: &str,
+    text: Option<&str>,
+    default: CatchmentMethod,
+) -> Result<CatchmentMethod, ApiError> {
+    let choice = accepts::method().check(name, text, "a method")?;
+    Ok(choice.map_or(default, |i| CatchmentMethod::ALL[i]))
 }
 
 /// The `f` (format) parameter: JSON (GeoJSON for features) is the only format offered, as `json`
 /// or, for OGC clients, `geojson`.
 pub fn json_format(f: Option<&str>) -> Result<(), ApiError> {
-    match f {
-        None | Some("json" | "geojson") => Ok(()),
-        Some(other) => {
-            Err(ApiError::invalid("f", format!("`{other}` is not a format offered"), "json"))
-        }
-    }
+    accepts::format().check("f", f, "a format offered").map(|_| ())
 }
 
 /// The language of labels.
@@ -157,16 +170,28 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Every language offered, the default first.
+    pub const ALL: [Lang; 2] = [Lang::Ja, Lang::En];
+
+    /// The language's tag: `ja` or `en`.
+    #[must_use]
+    pub const fn id(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+
+    /// What the `lang` parameter accepts.
+    #[must_use]
+    pub fn accepts() -> OneOf {
+        OneOf(Lang::ALL.map(|l| l.id().to_owned()).to_vec())
+    }
+
     /// From `lang=ja|en`, else the first of `ja`/`en` in Accept-Language, else Japanese.
     pub fn choose(lang: Option<&str>, accept_language: Option<&str>) -> Result<Lang, ApiError> {
-        match lang {
-            Some("ja") => Ok(Lang::Ja),
-            Some("en") => Ok(Lang::En),
-            Some(other) => Err(ApiError::invalid(
-                "lang",
-                format!("`{other}` is not a language offered"),
-                "ja or en",
-            )),
+        match Lang::accepts().check("lang", lang, "a language offered")? {
+            Some(i) => Ok(Lang::ALL[i]),
             None => Ok(accept_language
                 .and_then(|header| {
                     header
@@ -203,12 +228,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_name_the_parameter_and_range() {
-        let err = number("lat", Some("north"), -90.0..=90.0, " degrees").unwrap_err();
-        assert_eq!(err.to_string(), "parameter `lat`: `north` is not a number");
-        assert!(number("lat", Some("91"), -90.0..=90.0, " degrees").is_err());
-        assert!(number("lat", Some("NaN"), -90.0..=90.0, " degrees").is_err());
-        assert_eq!(number("lat", None, -90.0..=90.0, "").unwrap(), None);
+    fn resolutions_map_to_the_grid_levels() {
+        assert_eq!(grid_resolution("resolution", None, MeshLevel::Half), Ok(MeshLevel::Half));
+        assert_eq!(
+            grid_resolution("resolution", Some("mesh250"), MeshLevel::Half),
+            Ok(MeshLevel::Quarter)
+        );
+        assert_eq!(gap_resolution("resolution", Some("polygon")), Ok(GapResolution::Polygon));
+        assert_eq!(
+            gap_resolution("resolution", Some("mesh1000")),
+            Ok(GapResolution::Mesh(MeshLevel::Third))
+        );
+        assert!(gap_resolution("resolution", Some("mesh100")).is_err());
+        assert_eq!(
+            method("method", None, CatchmentMethod::Enhanced),
+            Ok(CatchmentMethod::Enhanced)
+        );
+        assert_eq!(
+            method("method", Some("2sfca"), CatchmentMethod::Enhanced),
+            Ok(CatchmentMethod::TwoStep)
+        );
     }
 
     #[test]

@@ -5,11 +5,14 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
-use care_atlas_core::FacilityKind;
+use care_atlas_core::{Atlas, FacilityKind};
+use geo::{BoundingRect, Rect};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
+use crate::accepts::{Numbers, OneOf, WholeNumbers, schemas};
 use crate::params::{self, Lang};
+use crate::query::Params;
 use crate::{ApiError, AppState, Problem, ServeOptions};
 
 const EMBED_HTML: &str = include_str!("../widget/embed.html");
@@ -32,27 +35,60 @@ const OSM: (&str, &str) = (
 /// Credit for the data shown, as the sources' terms ask (see data/README.md).
 const DATA_ATTRIBUTION: &str = "出典: 「介護サービス情報公表システム」（厚生労働省）、厚生労働省「医療情報ネット」、「国土数値情報（行政区域データ）」（国土交通省）、「令和２年国勢調査」（総務省統計局）を加工して作成";
 
+/// The initial zoom levels offered: from all of Japan down to a street.
+#[must_use]
+pub fn zoom() -> WholeNumbers {
+    WholeNumbers(5..=18)
+}
+
+/// The zoom when none is given: a town fills the page.
+const DEFAULT_ZOOM: usize = 12;
+
+/// The latitudes of an initial centre: Japan's.
+#[must_use]
+pub fn centre_latitude() -> Numbers {
+    Numbers { range: 20.0..=46.0, unit: " degrees" }
+}
+
+/// The longitudes of an initial centre: Japan's.
+#[must_use]
+pub fn centre_longitude() -> Numbers {
+    Numbers { range: 122.0..=154.0, unit: " degrees" }
+}
+
+/// The basemaps offered, the default first.
+const BASEMAPS: [&str; 3] = ["gsi", "osm", "none"];
+
+/// A basemap.
+#[must_use]
+pub fn basemap() -> OneOf {
+    OneOf(BASEMAPS.map(str::to_owned).to_vec())
+}
+
 /// Parameters of `/embed`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EmbedParams {
     /// Kind ids to show, comma-separated (all when absent).
+    #[param(value_type = Option<schemas::KindList>, inline)]
     kind: Option<String>,
     /// A municipality code: show its facilities only.
     area: Option<String>,
     /// `ja` (default) or `en`.
+    #[param(value_type = Option<schemas::Lang>, inline)]
     lang: Option<String>,
-    /// Latitude of the initial centre.
-    #[param(value_type = Option<f64>)]
+    /// Latitude of the initial centre (default: the centre of the study area).
+    #[param(value_type = Option<schemas::CentreLatitude>, inline)]
     lat: Option<String>,
-    /// Longitude of the initial centre.
-    #[param(value_type = Option<f64>)]
+    /// Longitude of the initial centre (default: the centre of the study area).
+    #[param(value_type = Option<schemas::CentreLongitude>, inline)]
     lon: Option<String>,
-    /// Initial zoom, 5 to 18 (default 12).
-    #[param(value_type = Option<u32>)]
+    /// Initial zoom (default 12).
+    #[param(value_type = Option<schemas::Zoom>, inline)]
     zoom: Option<String>,
     /// Basemap: `gsi` (地理院タイル 淡色地図, default), `osm` or `none`.
+    #[param(value_type = Option<schemas::Basemap>, inline)]
     tiles: Option<String>,
 }
 
@@ -96,54 +132,37 @@ struct EmbedConfig {
 pub async fn embed(
     state: web::Data<AppState>,
     options: web::Data<ServeOptions>,
-    query: web::Query<EmbedParams>,
+    query: Params<EmbedParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let lang = match q.lang.as_deref() {
-        None => Lang::Ja,
-        Some(_) => Lang::choose(q.lang.as_deref(), None)?,
-    };
+    // The page is Japanese unless asked otherwise: the browser's language does not choose it.
+    let lang = Lang::choose(q.lang.as_deref(), None)?;
     let selected = params::kinds(q.kind.as_deref())?;
-    let area = match q.area.as_deref() {
-        None => None,
-        Some(text) => {
-            let code = params::municipality_code("area", text)?;
-            state.atlas.municipality(code).ok_or_else(|| {
-                ApiError::invalid(
-                    "area",
-                    format!("{code} is not mapped"),
-                    "a mapped municipality code such as 11238",
-                )
-            })?;
-            Some(code.to_string())
-        }
-    };
-    let lat = params::number("lat", q.lat.as_deref(), 20.0..=46.0, " degrees")?.unwrap_or(36.0);
-    let lon = params::number("lon", q.lon.as_deref(), 122.0..=154.0, " degrees")?.unwrap_or(139.67);
-    let zoom = params::whole("zoom", q.zoom.as_deref(), 5..=18)?.unwrap_or(12);
-    let tiles = match q.tiles.as_deref() {
-        None | Some("gsi") => Some(options.tile_url.clone().map_or_else(
+    let area = q
+        .area
+        .as_deref()
+        .map(|text| params::mapped_code(&state.atlas, "area", text))
+        .transpose()?;
+    let (centre_lat, centre_lon) = study_area_centre(&state.atlas);
+    let lat = centre_latitude().check("lat", q.lat.as_deref())?.unwrap_or(centre_lat);
+    let lon = centre_longitude().check("lon", q.lon.as_deref())?.unwrap_or(centre_lon);
+    let zoom = zoom().check("zoom", q.zoom.as_deref())?.unwrap_or(DEFAULT_ZOOM);
+    let tiles = match basemap().check("tiles", q.tiles.as_deref(), "a basemap offered")? {
+        None | Some(0) => Some(options.tile_url.clone().map_or_else(
             || Tiles { url: GSI_PALE.0.into(), attribution: GSI_PALE.1.into() },
             |url| Tiles { url, attribution: options.tile_attribution.clone().unwrap_or_default() },
         )),
-        Some("osm") => Some(Tiles { url: OSM.0.into(), attribution: OSM.1.into() }),
-        Some("none") => None,
-        Some(other) => {
-            return Err(ApiError::invalid(
-                "tiles",
-                format!("`{other}` is not a basemap offered"),
-                "gsi, osm or none",
-            ));
-        }
+        Some(1) => Some(Tiles { url: OSM.0.into(), attribution: OSM.1.into() }),
+        Some(_) => None,
     };
     let config = EmbedConfig {
-        lang: if lang == Lang::En { "en" } else { "ja" },
+        lang: lang.id(),
         kinds: FacilityKind::ALL
             .iter()
             .map(|&k| KindOption { id: k.id(), label: lang.kind_label(k) })
             .collect(),
         kind: selected.iter().map(|k| k.id()).collect(),
-        area,
+        area: area.map(|code| code.to_string()),
         lat,
         lon,
         zoom,
@@ -153,14 +172,14 @@ pub async fn embed(
     // `<` is escaped so that no value can close the script element it is embedded in.
     let config_json =
         serde_json::to_string(&config).map_err(|_| ApiError::Internal)?.replace('<', "\\u003c");
-    let title = if lang == Lang::En {
-        "Home-care resource map: Hasuda, Shiraoka, Miyashiro"
-    } else {
-        "在宅医療・介護資源マップ（蓮田市・白岡市・宮代町）"
+    let towns = params::study_area_names(&state.atlas, "・");
+    let title = match lang {
+        Lang::Ja => format!("在宅医療・介護資源マップ（{towns}）"),
+        Lang::En => format!("Home-care resource map: {towns}"),
     };
     let page = EMBED_HTML
         .replace("{{lang}}", config.lang)
-        .replace("{{title}}", title)
+        .replace("{{title}}", &html_text(&title))
         .replace("{{config}}", &config_json);
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -169,6 +188,23 @@ pub async fn embed(
             format!("frame-ancestors {}", options.frame_ancestors),
         ))
         .body(page))
+}
+
+/// The centre (latitude, longitude) of the study area's bounding box, where the map opens.
+fn study_area_centre(atlas: &Atlas) -> (f64, f64) {
+    let bounds = atlas.study_area().filter_map(|m| m.boundary.bounding_rect()).reduce(|a, b| {
+        Rect::new(
+            geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+            geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+        )
+    });
+    // A snapshot without a study area still opens on Japan.
+    bounds.map_or((36.0, 138.0), |r| (r.center().y, r.center().x))
+}
+
+/// `text` with the characters HTML gives a meaning escaped, since town names come from data.
+fn html_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The `<care-atlas-map>` custom element.

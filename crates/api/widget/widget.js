@@ -1,7 +1,8 @@
 // <care-atlas-map>: the care-atlas map for sites that allow scripts. It renders the same page as
 // /embed in a frame, with the same options as attributes:
 //   <script src="https://SERVER/widget.js"></script>
-//   <care-atlas-map kind="visiting_nursing_station" area="11238" lang="ja" lat="36.0" lon="139.66" zoom="13"></care-atlas-map>
+//   <care-atlas-map kind="visiting_nursing_station" area="MUNICIPALITY_CODE" lang="ja" zoom="13"></care-atlas-map>
+// (area: a municipality code from /areas; lat and lon: the initial centre, by default the study area's)
 (function () {
   "use strict";
   const origin = new URL(document.currentScript.src).origin;

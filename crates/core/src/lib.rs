@@ -21,6 +21,7 @@ pub use analysis::gaps::polygons::{
 };
 pub use analysis::gaps::{GapCell, GapQuery, GapResolution, GapSummary, Gaps};
 pub use analysis::grid::{CellPart, Grid, RingCell, StudyCell};
+pub use analysis::limits::GRID_LEVELS;
 pub use analysis::nearest::{
     MAX_DISTANCE_RANGE_M, MAX_NEAREST, NearestFacility, NearestQuery, NearestQueryError,
 };

@@ -6,6 +6,7 @@ pub(crate) mod accessibility;
 pub(crate) mod comparison;
 pub(crate) mod gaps;
 pub(crate) mod grid;
+pub(crate) mod limits;
 pub(crate) mod nearest;
 pub(crate) mod origin;
 pub(crate) mod scenario;

@@ -1,6 +1,7 @@
 //! A validated WGS84 position.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 
 /// A WGS84 latitude/longitude in degrees, both finite and in range.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,6 +22,11 @@ pub enum PositionError {
 }
 
 impl Position {
+    /// The latitudes accepted, in degrees.
+    pub const LAT_RANGE: RangeInclusive<f64> = -90.0..=90.0;
+    /// The longitudes accepted, in degrees.
+    pub const LON_RANGE: RangeInclusive<f64> = -180.0..=180.0;
+
     /// Checks and builds a position.
     ///
     /// ```
@@ -30,10 +36,10 @@ impl Position {
     /// assert!(Position::new(91.0, 0.0).is_err());
     /// ```
     pub fn new(lat: f64, lon: f64) -> Result<Self, PositionError> {
-        if !(-90.0..=90.0).contains(&lat) {
+        if !Self::LAT_RANGE.contains(&lat) {
             return Err(PositionError::Latitude(lat));
         }
-        if !(-180.0..=180.0).contains(&lon) {
+        if !Self::LON_RANGE.contains(&lon) {
             return Err(PositionError::Longitude(lon));
         }
         Ok(Position { lat, lon })

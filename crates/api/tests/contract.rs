@@ -1,0 +1,215 @@
+//! In-process tests of the HTTP contract: the same [`care_atlas_api::app`] that `serve` runs (routes,
+//! middleware, problem documents) over a snapshot of the shipped `data/`, imported once per test
+//! binary into a temporary SQLite file, with insta snapshots of representative responses. The
+//! end-to-end tests of the real binary live in the root package's `tests/api.rs`.
+
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test on setup errors")]
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::{test, web};
+use care_atlas_api::{AppState, ServeOptions};
+use care_atlas_core::Atlas;
+use serde_json::Value;
+
+/// The snapshot of the shipped data, built once.
+fn atlas() -> Arc<Atlas> {
+    static ATLAS: OnceLock<Arc<Atlas>> = OnceLock::new();
+    ATLAS
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let db = dir.path().join("atlas.db");
+            let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+            care_atlas_loader::import_files(
+                &db,
+                &[data],
+                &care_atlas_loader::ImportOptions::default(),
+            )
+            .unwrap();
+            let store = care_atlas_loader::store::Store::open_read_only(&db).unwrap();
+            Arc::new(store.snapshot().unwrap().into_atlas())
+        })
+        .clone()
+}
+
+/// One response: status, headers and body.
+struct Answer {
+    status: StatusCode,
+    headers: actix_web::http::header::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Sends `request` through the application `serve` runs.
+async fn send(request: test::TestRequest) -> Answer {
+    let state = web::Data::new(AppState { atlas: atlas(), dataset_version: "test".into() });
+    let options = web::Data::new(ServeOptions {
+        bind: "127.0.0.1:0".into(),
+        cors_origins: vec!["*".into()],
+        max_age_s: 300,
+        frame_ancestors: "*".into(),
+        tile_url: None,
+        tile_attribution: None,
+    });
+    let service =
+        test::init_service(care_atlas_api::app(state, options, care_atlas_api::openapi())).await;
+    let response = test::call_service(&service, request.to_request()).await;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = test::read_body(response).await.to_vec();
+    Answer { status, headers, body }
+}
+
+async fn get(uri: &str) -> Answer {
+    send(test::TestRequest::get().uri(uri)).await
+}
+
+/// Checks that `uri` is refused with `status` by a problem document naming `parameter`.
+async fn check_problem(uri: &str, status: u16, parameter: &str) -> Value {
+    let answer = get(uri).await;
+    assert_eq!(answer.status.as_u16(), status, "{uri}: {}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(answer.header(header::CONTENT_TYPE), Some("application/problem+json"), "{uri}");
+    let problem = answer.json();
+    assert_eq!(problem["parameter"], parameter, "{uri}: {problem}");
+    assert_eq!(problem["status"], status, "{uri}");
+    problem
+}
+
+#[actix_web::test]
+async fn nearest_answers_ranked_geojson() {
+    let answer =
+        get("/nearest?lat=35.996631&lon=139.676669&kind=visiting_nursing_station&k=3").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header(header::CONTENT_TYPE), Some("application/geo+json"));
+    insta::assert_json_snapshot!("nearest", answer.json());
+}
+
+#[actix_web::test]
+async fn a_municipality_with_its_statistics() {
+    let answer = get("/areas/11442").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    // Figures are rounded so that the last bits of floating-point arithmetic do not count.
+    insta::assert_json_snapshot!("area_11442", answer.json(), {
+        ".geometry.coordinates" => "[boundary]",
+        ".properties.area_km2" => insta::rounded_redaction(6),
+        ".properties.statistics.*.*" => insta::rounded_redaction(6),
+    });
+}
+
+#[actix_web::test]
+async fn coverage_gaps_summarise_each_study_area_municipality() {
+    let answer = get("/coverage-gaps?kind=visiting_nursing_station&radius_m=2000").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let body = answer.json();
+    assert_eq!(body["features"].as_array().unwrap().len(), atlas().study_area().count());
+    insta::assert_json_snapshot!("coverage_gaps_summary", body, {
+        ".features[].geometry.coordinates" => "[gap]",
+        ".features[].properties.*" => insta::rounded_redaction(6),
+        ".summary[].*" => insta::rounded_redaction(6),
+    });
+}
+
+#[actix_web::test]
+async fn the_ogc_landing_page_links_the_api() {
+    let answer = get("/").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    insta::assert_json_snapshot!("ogc_landing", answer.json());
+}
+
+#[actix_web::test]
+async fn an_unknown_parameter_is_named_with_those_accepted() {
+    let problem = check_problem("/nearest?lat=36&lon=139.6&radius=3", 400, "radius").await;
+    insta::assert_json_snapshot!("problem_unknown_parameter", problem);
+}
+
+#[actix_web::test]
+async fn every_error_names_the_parameter_at_fault() {
+    for (uri, status, parameter) in [
+        ("/nearest?lat=36&lon=139.6&k=1&k=2", 400, "k"),
+        ("/nearest?lat=36&lon=139.6&k=101", 400, "k"),
+        ("/nearest?lat=36&lon=139.6&lang=fr", 400, "lang"),
+        ("/coverage-gaps?radius_m=2000&resolution=mesh100", 400, "resolution"),
+        ("/coverage-gaps?radius_m=2000&area=11214", 400, "area"),
+        ("/coverage-gaps?kind=hospice&radius_m=2000", 400, "kind"),
+        ("/accessibility?catchment_m=3000&method=3sfca", 400, "method"),
+        ("/accessibility?catchment_m=3000&resolution=polygon", 400, "resolution"),
+        ("/accessibility", 400, "catchment_m"),
+        ("/site-suggestions?kind=hospital&radius_m=1500&n=21", 400, "n"),
+        ("/site-suggestions?kind=hospital,clinic&radius_m=1500", 400, "kind"),
+        ("/areas/99999?f=json", 400, "code"),
+        ("/areas/13101", 404, "code"),
+        ("/areas?f=xml", 400, "f"),
+        ("/mesh/53397594311", 400, "meshcode"),
+        ("/collections/facilities/items?limit=10001", 400, "limit"),
+        ("/collections/facilities/items?crs=EPSG:4326", 400, "crs"),
+        ("/collections/facilities/items?bbox-crs=EPSG:4326", 400, "bbox-crs"),
+        ("/collections/facilities/items?sortby=name", 400, "sortby"),
+        ("/embed?zoom=19", 400, "zoom"),
+        ("/embed?tiles=satellite", 400, "tiles"),
+        ("/embed?area=13101", 400, "area"),
+        ("/embed?lat=50", 400, "lat"),
+        ("/nowhere", 404, "path"),
+    ] {
+        check_problem(uri, status, parameter).await;
+    }
+}
+
+#[actix_web::test]
+async fn accepted_texts_state_the_limits_and_the_study_area() {
+    let k = check_problem("/nearest?lat=36&lon=139.6&k=0", 400, "k").await;
+    assert_eq!(k["accepted"], "a whole number from 1 to 100");
+    let area = check_problem("/coverage-gaps?radius_m=2000&area=11214", 400, "area").await;
+    let accepted = area["accepted"].as_str().unwrap();
+    for m in atlas().study_area() {
+        assert!(accepted.contains(&m.code.to_string()) && accepted.contains(&m.name), "{accepted}");
+    }
+}
+
+#[actix_web::test]
+async fn a_wrong_method_is_refused_with_the_allowed_ones() {
+    let answer = send(test::TestRequest::default().method(Method::DELETE).uri("/areas")).await;
+    assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(answer.header(header::ALLOW), Some("GET"));
+    assert_eq!(answer.json()["parameter"], "method");
+}
+
+#[actix_web::test]
+async fn head_is_answered_as_get_without_a_body() {
+    let answer = send(test::TestRequest::default().method(Method::HEAD).uri("/healthz")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body.is_empty());
+}
+
+#[actix_web::test]
+async fn a_matching_etag_gets_not_modified() {
+    let first = get("/version").await;
+    let tag = first.header(header::ETAG).unwrap().to_owned();
+    assert!(first.header(header::CACHE_CONTROL).unwrap().contains("max-age=300"));
+    let again =
+        send(test::TestRequest::get().uri("/version").insert_header((header::IF_NONE_MATCH, tag)))
+            .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+}
+
+#[actix_web::test]
+async fn the_map_page_is_titled_with_the_study_area_towns_from_the_data() {
+    let towns: Vec<String> = atlas().study_area().map(|m| m.name.clone()).collect();
+    let page = get("/embed?tiles=none").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = String::from_utf8(page.body).unwrap();
+    let title = format!("<title>在宅医療・介護資源マップ（{}）</title>", towns.join("・"));
+    assert!(html.contains(&title), "{title} not in the page");
+    assert_eq!(towns, ["蓮田市", "白岡市", "宮代町"], "the shipped data's study area");
+}
