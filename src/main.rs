@@ -10,8 +10,8 @@ use care_atlas_core::MunicipalityCode;
 use care_atlas_loader::{Format, ImportOptions, build, import_files};
 use clap::{Parser, Subcommand};
 
-/// Maps home-care and medical resources around Hasuda, Shiraoka and Miyashiro and finds where
-/// people are underserved.
+/// Maps home-care and medical resources of the municipalities its data names as the study area,
+/// and finds where people are underserved.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {

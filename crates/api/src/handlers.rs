@@ -3,9 +3,8 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use care_atlas_core::{
-    AccessibilityQuery, AreaRef, CatchmentMethod, ComparisonQuery, FacilityId, GapQuery,
-    MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, MeshLevel, NearestQuery, OriginError, OriginQuery,
-    Scenario, Supply, SupplyWeight,
+    AccessibilityQuery, AreaRef, CatchmentMethod, FacilityId, GapQuery, MeshLevel, NearestQuery,
+    OriginError, OriginQuery, Scenario, SupplyWeight,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -397,53 +396,12 @@ pub async fn scenarios(
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let body = body.into_inner();
-    blocking(move || scenarios_now(&state, body)).await
+    blocking(move || scenarios_now(&state, &body)).await
 }
 
-fn scenarios_now(state: &AppState, body: ScenarioRequest) -> Result<Reply, ApiError> {
-    let request = body;
-    let kind = params::one_kind(Some(&request.kind))?;
-    let radius_m = accepts::radius().check_value("radius_m", request.radius_m)?;
-    let catchment_m =
-        accepts::radius().check_value("catchment_m", request.catchment_m.unwrap_or(radius_m))?;
-    if request.add.len() > MAX_SCENARIO_ADDITIONS {
-        return Err(ApiError::invalid(
-            "add",
-            format!("{} facilities", request.add.len()),
-            format!("at most {MAX_SCENARIO_ADDITIONS} facilities"),
-        ));
-    }
-    let mut add = Vec::with_capacity(request.add.len());
-    for (i, a) in request.add.iter().enumerate() {
-        let name = format!("add[{i}]");
-        let position = care_atlas_core::Position::new(a.lat, a.lon)
-            .map_err(|e| ApiError::invalid(&name, e.to_string(), "lat -90..90, lon -180..180"))?;
-        let capacity = a.capacity.unwrap_or(1.0);
-        if !(capacity.is_finite() && capacity > 0.0 && capacity <= MAX_ADDED_CAPACITY) {
-            return Err(ApiError::invalid(
-                &format!("{name}.capacity"),
-                format!("{capacity}"),
-                format!("a number above 0 and up to {MAX_ADDED_CAPACITY}"),
-            ));
-        }
-        add.push(Supply { position, capacity });
-    }
-    let mut remove = Vec::with_capacity(request.remove.len());
-    for (i, id) in request.remove.iter().enumerate() {
-        let id = FacilityId::new(id.clone());
-        if state.atlas.facility(&id).is_none() {
-            return Err(ApiError::invalid(
-                &format!("remove[{i}]"),
-                format!("no facility has the id `{id}`"),
-                "ids of existing facilities",
-            ));
-        }
-        remove.push(id);
-    }
-    let comparison = state.atlas.compare_scenario(
-        &ComparisonQuery { kind, radius_m, catchment_m },
-        &Scenario { add, remove },
-    );
+fn scenarios_now(state: &AppState, body: &ScenarioRequest) -> Result<Reply, ApiError> {
+    let (query, scenario) = params::scenario(&state.atlas, body)?;
+    let comparison = state.atlas.compare_scenario(&query, &scenario);
     Reply::json(
         "application/json",
         &ScenarioResponse {

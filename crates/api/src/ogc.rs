@@ -535,20 +535,52 @@ pub async fn items(
             "no kind outside the facilities collection",
         ));
     }
-    let atlas = &state.atlas;
+    let selection = ItemSelection { bbox, kinds, municipality, offset, limit };
+    let (features, number_matched) = select_items(&state.atlas, collection_id, &selection, lang);
+    let links = page_links(&req, &selection, features.len(), number_matched);
+    Ok(json(
+        "application/geo+json",
+        &Items {
+            collection_type: FeatureCollectionType::FeatureCollection,
+            number_returned: features.len(),
+            features,
+            number_matched,
+            links,
+        },
+    ))
+}
+
+/// What an items request asks for, once checked.
+struct ItemSelection {
+    bbox: Option<[f64; 4]>,
+    kinds: Vec<care_atlas_core::FacilityKind>,
+    municipality: Option<care_atlas_core::MunicipalityCode>,
+    offset: usize,
+    limit: usize,
+}
+
+/// One page of a collection's items and how many match in all: facilities through core's
+/// index, the few municipalities and small areas by a scan.
+fn select_items(
+    atlas: &Atlas,
+    collection_id: &str,
+    selection: &ItemSelection,
+    lang: Lang,
+) -> (Vec<Item>, usize) {
+    let ItemSelection { bbox, ref kinds, municipality, offset, limit } = *selection;
     let page = |matched: Vec<Item>| {
         let number_matched = matched.len();
         (matched.into_iter().skip(offset).take(limit).collect(), number_matched)
     };
-    let (features, number_matched): (Vec<Item>, usize) = match collection_id {
+    match collection_id {
         "facilities" => {
             let bbox = bbox.map(|[w, s, e, n]| {
                 geo::Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n })
             });
-            let filter = FacilityFilter { bbox, kinds, municipality };
+            let filter = FacilityFilter { bbox, kinds: kinds.clone(), municipality };
             let selected = atlas.select_facilities(&filter, offset, limit);
-            let items = selected.facilities.iter().map(|f| facility_item(f, lang)).collect();
-            (items, selected.number_matched)
+            let found = selected.facilities.iter().map(|f| facility_item(f, lang)).collect();
+            (found, selected.number_matched)
         }
         "municipalities" => page(
             atlas
@@ -568,7 +600,18 @@ pub async fn items(
                 .map(small_area_item)
                 .collect(),
         ),
-    };
+    }
+}
+
+/// The `self`, `next` and `prev` links of a page: the request's own query with its paging
+/// replaced.
+fn page_links(
+    req: &HttpRequest,
+    selection: &ItemSelection,
+    returned: usize,
+    number_matched: usize,
+) -> Vec<Link> {
+    let ItemSelection { offset, limit, .. } = *selection;
     let page_link = |rel: &str, page_offset: usize| {
         let mut pairs: Vec<(String, String)> = req
             .query_string()
@@ -582,25 +625,16 @@ pub async fn items(
         pairs.push(("limit".into(), limit.to_string()));
         pairs.push(("offset".into(), page_offset.to_string()));
         let query = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-        link(format!("{}{}?{query}", base_url(&req), req.path()), rel, "application/geo+json", None)
+        link(format!("{}{}?{query}", base_url(req), req.path()), rel, "application/geo+json", None)
     };
     let mut links = vec![page_link("self", offset)];
-    if offset + features.len() < number_matched {
-        links.push(page_link("next", offset + features.len()));
+    if offset + returned < number_matched {
+        links.push(page_link("next", offset + returned));
     }
     if offset > 0 {
         links.push(page_link("prev", offset.saturating_sub(limit)));
     }
-    Ok(json(
-        "application/geo+json",
-        &Items {
-            collection_type: FeatureCollectionType::FeatureCollection,
-            number_returned: features.len(),
-            features,
-            number_matched,
-            links,
-        },
-    ))
+    links
 }
 
 /// One item.

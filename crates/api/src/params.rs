@@ -2,12 +2,14 @@
 //! naming the parameter and what it accepts for anything else.
 
 use care_atlas_core::{
-    Atlas, CatchmentMethod, FacilityKind, GRID_LEVELS, GapResolution, MeshCode, MeshLevel,
-    MunicipalityCode, Position,
+    Atlas, CatchmentMethod, ComparisonQuery, FacilityId, FacilityKind, GRID_LEVELS, GapResolution,
+    MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, MeshCode, MeshLevel, MunicipalityCode, Position,
+    Scenario, Supply,
 };
 
 use crate::ApiError;
 use crate::accepts::{self, Accepts, OneOf};
+use crate::dto::ScenarioRequest;
 
 /// A position from `lat` and `lon`, both or neither.
 pub fn position(lat: Option<&str>, lon: Option<&str>) -> Result<Option<Position>, ApiError> {
@@ -221,6 +223,53 @@ impl Lang {
             Lang::En => kind.label_en(),
         }
     }
+}
+
+/// The question and the scenario of a `POST /scenarios` body, each value checked and named by its
+/// place in the body (`add[2].capacity`, `remove[0]`).
+pub fn scenario(
+    atlas: &Atlas,
+    request: &ScenarioRequest,
+) -> Result<(ComparisonQuery, Scenario), ApiError> {
+    let kind = one_kind(Some(&request.kind))?;
+    let radius_m = accepts::radius().check_value("radius_m", request.radius_m)?;
+    let catchment_m =
+        accepts::radius().check_value("catchment_m", request.catchment_m.unwrap_or(radius_m))?;
+    if request.add.len() > MAX_SCENARIO_ADDITIONS {
+        return Err(ApiError::invalid(
+            "add",
+            format!("{} facilities", request.add.len()),
+            format!("at most {MAX_SCENARIO_ADDITIONS} facilities"),
+        ));
+    }
+    let mut add = Vec::with_capacity(request.add.len());
+    for (i, a) in request.add.iter().enumerate() {
+        let name = format!("add[{i}]");
+        let position = Position::new(a.lat, a.lon)
+            .map_err(|e| ApiError::invalid(&name, e.to_string(), "lat -90..90, lon -180..180"))?;
+        let capacity = a.capacity.unwrap_or(1.0);
+        if !(capacity.is_finite() && capacity > 0.0 && capacity <= MAX_ADDED_CAPACITY) {
+            return Err(ApiError::invalid(
+                &format!("{name}.capacity"),
+                format!("{capacity}"),
+                format!("a number above 0 and up to {MAX_ADDED_CAPACITY}"),
+            ));
+        }
+        add.push(Supply { position, capacity });
+    }
+    let mut remove = Vec::with_capacity(request.remove.len());
+    for (i, id) in request.remove.iter().enumerate() {
+        let id = FacilityId::new(id.clone());
+        if atlas.facility(&id).is_none() {
+            return Err(ApiError::invalid(
+                &format!("remove[{i}]"),
+                format!("no facility has the id `{id}`"),
+                "ids of existing facilities",
+            ));
+        }
+        remove.push(id);
+    }
+    Ok((ComparisonQuery { kind, radius_m, catchment_m }, Scenario { add, remove }))
 }
 
 #[cfg(test)]

@@ -13,7 +13,9 @@ pub struct MunicipalityCode(u32);
 
 /// Why a text is not a municipality code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a municipality code (five digits, prefecture 01 to 47, e.g. 11238)")]
+#[error(
+    "`{0}` is not a municipality code (five digits: the prefecture, 01 to 47, then the municipality, without the check digit)"
+)]
 pub struct MunicipalityCodeError(pub String);
 
 impl MunicipalityCode {
