@@ -16,9 +16,7 @@ pub use analysis::accessibility::fca::{
 };
 pub use analysis::accessibility::mesh::{AccessibilityQuery, CellAccessibility};
 pub use analysis::comparison::{ComparisonQuery, ScenarioComparison, ScenarioMetrics};
-pub use analysis::gaps::polygons::{
-    CIRCLE_VERTICES, GapPolygon, coverage_gap_polygons, geodesic_circle,
-};
+pub use analysis::gaps::polygons::{GapPolygon, coverage_gap_polygons};
 pub use analysis::gaps::{GapCell, GapQuery, GapResolution, GapSummary, Gaps};
 pub use analysis::grid::{CellPart, Grid, RingCell, StudyCell};
 pub use analysis::limits::GRID_LEVELS;
@@ -55,5 +53,6 @@ pub use domain::position::{Position, PositionError};
 pub use population::surface::{PopulationCell, PopulationSurface};
 pub use population::{PopulationGroup, PopulationModel, VoronoiPopulation};
 pub use spatial::frame::LocalFrame;
+pub use spatial::geometry::{CIRCLE_VERTICES, geodesic_circle};
 pub use spatial::index::{Candidate, Neighbour, PositionIndex, k_nearest_in};
 pub use spatial::mesh::{MeshCode, MeshCodeError, MeshLevel};

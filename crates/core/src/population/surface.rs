@@ -22,7 +22,7 @@ use geo::{
     MultiPolygon, Orient, Point, Polygon, Rect, Voronoi, VoronoiClip, VoronoiParams,
 };
 
-use crate::spatial::geometry::{bounds_of, geodesic_area_m2};
+use crate::spatial::geometry::{bounds_of, clip_polygon_to_rect, geodesic_area_m2, grow};
 use crate::{LocalFrame, Municipality, MunicipalityCode, Position, SmallArea};
 
 /// The population of one census small area, spread over its Voronoi cell.
@@ -211,60 +211,6 @@ impl PopulationSurface {
 /// (about 0.1 m): the window's edges, along which clipping leaves zero-width seams, then lie
 /// outside the cell and never touch it.
 const WINDOW_MARGIN_DEG: f64 = 1e-6;
-
-fn grow(rect: Rect<f64>, margin: f64) -> Rect<f64> {
-    Rect::new(
-        Coord { x: rect.min().x - margin, y: rect.min().y - margin },
-        Coord { x: rect.max().x + margin, y: rect.max().y + margin },
-    )
-}
-
-/// The part of `polygon` inside `rect`, ring by ring (Sutherland–Hodgman against the four
-/// sides), or `None` when nothing of the exterior is left. Where a concave ring leaves and
-/// re-enters the box, the result runs along the box's edge and back: a zero-width seam that adds
-/// no area and that the overlay engine discards.
-fn clip_polygon_to_rect(polygon: &Polygon<f64>, rect: Rect<f64>) -> Option<Polygon<f64>> {
-    let clip = |ring: &LineString<f64>| {
-        let open = ring.0.split_last().map_or(&[][..], |(_, open)| open);
-        let mut out: Vec<[f64; 2]> = open.iter().map(|c| [c.x, c.y]).collect();
-        for (normal, offset) in [
-            ([-1.0, 0.0], -rect.min().x),
-            ([1.0, 0.0], rect.max().x),
-            ([0.0, -1.0], -rect.min().y),
-            ([0.0, 1.0], rect.max().y),
-        ] {
-            if out.is_empty() {
-                break;
-            }
-            out = clip_half_plane(&out, normal, offset);
-        }
-        (!out.is_empty()).then(|| LineString::new(out.into_iter().map(Coord::from).collect()))
-    };
-    let exterior = clip(polygon.exterior())?;
-    Some(Polygon::new(exterior, polygon.interiors().iter().filter_map(clip).collect()))
-}
-
-/// Sutherland–Hodgman: the part of the polygon `ring` (open) where `normal·x ≤ offset`. A
-/// concave ring that crosses the line several times comes back with zero-width seams along it.
-fn clip_half_plane(ring: &[[f64; 2]], normal: [f64; 2], offset: f64) -> Vec<[f64; 2]> {
-    let side = |x: &[f64; 2]| normal[0] * x[0] + normal[1] * x[1] - offset;
-    let mut out = Vec::with_capacity(ring.len() + 1);
-    for (k, current) in ring.iter().enumerate() {
-        let next = &ring[(k + 1) % ring.len()];
-        let (a, b) = (side(current), side(next));
-        if a <= 0.0 {
-            out.push(*current);
-        }
-        if (a < 0.0 && b > 0.0) || (a > 0.0 && b < 0.0) {
-            let t = a / (a - b);
-            out.push([
-                current[0] + t * (next[0] - current[0]),
-                current[1] + t * (next[1] - current[1]),
-            ]);
-        }
-    }
-    if out.len() < 3 { Vec::new() } else { out }
-}
 
 /// A small area's merged cell while it is being built.
 struct Group<'a> {
@@ -556,16 +502,5 @@ mod tests {
         let surface = PopulationSurface::build(&[town(square(139.60, 35.96, 139.70, 36.04))], &[]);
         assert!(surface.cells().is_empty());
         assert!(surface.population_within(&square(139.60, 35.96, 139.70, 36.04)).abs() < 1e-9);
-    }
-
-    #[test]
-    fn half_plane_clipping() {
-        let unit = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]];
-        assert_eq!(
-            clip_half_plane(&unit, [1.0, 0.0], 0.5),
-            [[0.0, 0.0], [0.5, 0.0], [0.5, 1.0], [0.0, 1.0]]
-        );
-        assert!(clip_half_plane(&unit, [1.0, 0.0], -1.0).is_empty());
-        assert_eq!(clip_half_plane(&unit, [1.0, 0.0], 2.0), unit);
     }
 }

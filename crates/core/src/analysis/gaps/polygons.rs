@@ -8,58 +8,14 @@
 
 use geo::orient::Direction;
 use geo::{
-    BooleanOps, BoundingRect, Coord, Destination, Geodesic, Intersects, LineString, MultiPolygon,
-    Orient, Polygon, Rect, unary_union,
+    BooleanOps, BoundingRect, Coord, Intersects, MultiPolygon, Orient, Polygon, Rect, unary_union,
 };
 
 use crate::spatial::geometry::{bounds_of, geodesic_area_m2};
-use crate::{Municipality, MunicipalityCode, PopulationGroup, PopulationModel, Position};
-
-/// Vertices of the circles that [`coverage_gap_polygons`] draws around facilities.
-pub const CIRCLE_VERTICES: usize = 64;
-
-/// A geodesic circle as a polygon: `vertices` points (at least 3) at geodesic distance `radius_m`
-/// from `center` on the WGS84 ellipsoid, at equally spaced azimuths starting due north and
-/// turning counter-clockwise (azimuths 0°, 360° − 360°/n, 360° − 2·360°/n, …), so that the
-/// exterior ring is counter-clockwise as RFC 7946 asks.
-///
-/// The edges between vertices are straight in lon/lat, so the polygon lies just inside the true
-/// circle: with 64 vertices its area is about 0.16% smaller. Meant for radii up to a few hundred
-/// kilometres, away from the poles and the antimeridian.
-///
-/// ```
-/// use care_atlas_core::{Position, geodesic_circle};
-/// use geo::{Distance, Geodesic, Winding};
-///
-/// let center = Position::new(35.996631, 139.676669).unwrap();
-/// let circle = geodesic_circle(center, 2000.0, 64);
-/// assert_eq!(circle.exterior().0.len(), 65); // closed ring
-/// assert!(circle.exterior().is_ccw());
-/// for vertex in circle.exterior().points() {
-///     assert!((Geodesic.distance(center.to_point(), vertex) - 2000.0).abs() < 1e-6);
-/// }
-/// ```
-#[must_use]
-pub fn geodesic_circle(center: Position, radius_m: f64, vertices: usize) -> Polygon<f64> {
-    let n = vertices.max(3);
-    let origin = center.to_point();
-    let mut ring = vec![Coord::zero(); n];
-    // The ellipsoid is symmetric about the centre's meridian, so the vertex at azimuth −θ is the
-    // mirror image of the one at +θ (same latitude, longitude reflected): half the geodesic
-    // problems are solved, the other half mirrored. Vertex i lies at azimuth −360°·i/n
-    // (clockwise from north, so stepping backwards turns counter-clockwise) and mirrors vertex
-    // n − i, which lies at +360°·i/n.
-    for i in 0..=n / 2 {
-        let east = Geodesic.destination(origin, 360.0 * i as f64 / n as f64, radius_m);
-        if i == 0 || 2 * i == n {
-            ring[i] = east.0;
-        } else {
-            ring[n - i] = east.0;
-            ring[i] = Coord { x: 2.0 * origin.x() - east.x(), y: east.y() };
-        }
-    }
-    Polygon::new(LineString::new(ring), Vec::new())
-}
+use crate::{
+    CIRCLE_VERTICES, Municipality, MunicipalityCode, PopulationGroup, PopulationModel, Position,
+    geodesic_circle,
+};
 
 /// The part of a municipality beyond reach of every facility.
 #[derive(Debug, Clone, PartialEq)]
@@ -253,7 +209,7 @@ fn within_reach(rect: Rect<f64>, radius_m: f64) -> Rect<f64> {
 mod tests {
     use super::*;
     use crate::{SmallArea, VoronoiPopulation};
-    use geo::{Distance, GeodesicArea, Validation, Winding, polygon};
+    use geo::{GeodesicArea, Validation, Winding, polygon};
 
     /// A square town wound clockwise, as some sources wind their rings.
     fn square_town() -> Municipality {
@@ -332,23 +288,6 @@ mod tests {
             .collect();
         let (gap, people) = check(&many, 1500.0);
         assert!(gap > 0.0 && gap < town_km2 && people > 0.0 && people < 3000.0);
-    }
-
-    #[test]
-    fn circle_vertices_lie_on_the_geodesic_circle_counter_clockwise() {
-        let center = at(36.0, 139.65);
-        for (radius_m, n) in [(100.0, 64), (2000.0, 64), (30_000.0, 128)] {
-            let circle = geodesic_circle(center, radius_m, n);
-            assert!(circle.exterior().is_ccw());
-            assert_eq!(circle.exterior().0.len(), n + 1);
-            for p in circle.exterior().points() {
-                assert!((Geodesic.distance(center.to_point(), p) - radius_m).abs() < 1e-6);
-            }
-            // First vertex due north, second turned towards the west.
-            let ring = &circle.exterior().0;
-            assert!((ring[0].x - 139.65).abs() < 1e-12 && ring[0].y > 36.0);
-            assert!(ring[1].x < 139.65);
-        }
     }
 
     #[test]
