@@ -1,5 +1,5 @@
-//! The `care-atlas` command: builds the canonical data set, imports data files into SQLite, and
-//! (as the API lands) serves it.
+//! The `care-atlas` command: builds the canonical data set, imports data files into SQLite, serves
+//! the database over HTTP, and prints the OpenAPI document.
 
 use std::io::Write as _;
 use std::path::PathBuf;

@@ -11,9 +11,9 @@
 //! The model in use is [`VoronoiPopulation`]: the 2020 census small areas spread over Voronoi
 //! cells in the study area ([`PopulationSurface`](crate::PopulationSurface)), and municipal
 //! totals spread uniformly outside it (`density::MunicipalDensity`, which another model can
-//! reuse for the ring). It answers [`PopulationGroup::Total`] only. Another model (a census mesh with age groups, say)
-//! is one new file here implementing [`PopulationModel`], plus the one line in
-//! [`Atlas::new`](crate::Atlas::new) that chooses the model.
+//! reuse for the ring). It answers [`PopulationGroup::Total`] only. Another model (a census mesh
+//! with age groups, say) is one new file here implementing [`PopulationModel`], plus the one line
+//! in [`Atlas::new`](crate::Atlas::new) that chooses the model.
 
 pub(crate) mod density;
 pub(crate) mod surface;
