@@ -21,11 +21,18 @@ use crate::{ApiError, AppState, Problem};
 
 const GEO_JSON: &str = "application/geo+json";
 
-/// Runs CPU-bound work on the blocking pool, so that the workers keep accepting requests.
-async fn blocking(
-    work: impl FnOnce() -> Result<Reply, ApiError> + Send + 'static,
+/// Runs CPU-bound work on the snapshot on the blocking pool, so that the workers keep accepting
+/// requests: `work` gets the state and the request's extracted `input`.
+async fn blocking<I: Send + 'static>(
+    state: web::Data<AppState>,
+    input: I,
+    work: fn(&AppState, I) -> Result<Reply, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    web::block(work).await.map_err(|_| ApiError::Internal)?.map(Reply::into_response)
+    let state = state.into_inner();
+    web::block(move || work(&state, input))
+        .await
+        .map_err(|_| ApiError::Internal)?
+        .map(Reply::into_response)
 }
 
 /// A response body made off the workers: its content type and JSON bytes.
@@ -172,9 +179,7 @@ pub async fn areas(
     state: web::Data<AppState>,
     query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let state = state.into_inner();
-    let query = query.into_inner();
-    blocking(move || areas_now(&state, &query)).await
+    blocking(state, query.into_inner(), |state, query| areas_now(state, &query)).await
 }
 
 fn areas_now(state: &AppState, query: &AreaParams) -> Result<Reply, ApiError> {
@@ -200,10 +205,10 @@ pub async fn area(
     code: web::Path<String>,
     query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let state = state.into_inner();
-    let code = code.into_inner();
-    let query = query.into_inner();
-    blocking(move || area_now(&state, &code, &query)).await
+    blocking(state, (code.into_inner(), query.into_inner()), |state, (code, query)| {
+        area_now(state, &code, &query)
+    })
+    .await
 }
 
 fn area_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, ApiError> {
@@ -232,10 +237,10 @@ pub async fn mesh(
     code: web::Path<String>,
     query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let state = state.into_inner();
-    let code = code.into_inner();
-    let query = query.into_inner();
-    blocking(move || mesh_now(&state, &code, &query)).await
+    blocking(state, (code.into_inner(), query.into_inner()), |state, (code, query)| {
+        mesh_now(state, &code, &query)
+    })
+    .await
 }
 
 fn mesh_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, ApiError> {
@@ -275,9 +280,7 @@ pub async fn coverage_gaps(
     state: web::Data<AppState>,
     query: Params<GapParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let state = state.into_inner();
-    let query = query.into_inner();
-    blocking(move || coverage_gaps_now(&state, query)).await
+    blocking(state, query.into_inner(), coverage_gaps_now).await
 }
 
 fn coverage_gaps_now(state: &AppState, query: GapParams) -> Result<Reply, ApiError> {
@@ -318,9 +321,7 @@ pub async fn accessibility(
     state: web::Data<AppState>,
     query: Params<AccessibilityParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let state = state.into_inner();
-    let query = query.into_inner();
-    blocking(move || accessibility_now(&state, query)).await
+    blocking(state, query.into_inner(), accessibility_now).await
 }
 
 fn accessibility_now(state: &AppState, query: AccessibilityParams) -> Result<Reply, ApiError> {
@@ -364,9 +365,7 @@ pub async fn site_suggestions(
     state: web::Data<AppState>,
     query: Params<SiteParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let state = state.into_inner();
-    let query = query.into_inner();
-    blocking(move || site_suggestions_now(&state, query)).await
+    blocking(state, query.into_inner(), site_suggestions_now).await
 }
 
 fn site_suggestions_now(state: &AppState, query: SiteParams) -> Result<Reply, ApiError> {
@@ -394,9 +393,7 @@ pub async fn scenarios(
     state: web::Data<AppState>,
     body: web::Json<ScenarioRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let state = state.into_inner();
-    let body = body.into_inner();
-    blocking(move || scenarios_now(&state, &body)).await
+    blocking(state, body.into_inner(), |state, body| scenarios_now(state, &body)).await
 }
 
 fn scenarios_now(state: &AppState, body: &ScenarioRequest) -> Result<Reply, ApiError> {
