@@ -54,5 +54,5 @@ pub use population::surface::{PopulationCell, PopulationSurface};
 pub use population::{PopulationGroup, PopulationModel, VoronoiPopulation};
 pub use spatial::frame::LocalFrame;
 pub use spatial::geometry::{CIRCLE_VERTICES, geodesic_circle};
-pub use spatial::index::{Candidate, Neighbour, PositionIndex, k_nearest_in};
+pub use spatial::index::{Candidate, Candidates, Neighbour, PositionIndex, k_nearest_in};
 pub use spatial::mesh::{MeshCode, MeshCodeError, MeshLevel};

@@ -62,6 +62,33 @@ pub struct Candidate<'a, T> {
     pub max_distance_m: f64,
 }
 
+/// The iterator of [`PositionIndex::candidates_within`].
+pub struct Candidates<'a, T> {
+    entries: rstar::iterators::LocateWithinDistanceIterator<'a, Entry<T>>,
+    here: [f64; 2],
+    error: f64,
+}
+
+impl<'a, T> Iterator for Candidates<'a, T> {
+    type Item = Candidate<'a, T>;
+
+    // Not inlined, on purpose: inlined into a caller's loop (E2SFCA's pairs), the R-tree
+    // traversal compiled to about 1.8 times the instructions (callgrind), and E2SFCA on the
+    // 250 m grid went from 6.2 to 9.6 ms; as a call of its own it compiles as before.
+    #[inline(never)]
+    fn next(&mut self) -> Option<Self::Item> {
+        let entry = self.entries.next()?;
+        let [east, north] = *entry.geom();
+        let planar = (east - self.here[0]).hypot(north - self.here[1]);
+        Some(Candidate {
+            position: entry.data.0,
+            value: &entry.data.1,
+            min_distance_m: (planar * (1.0 - self.error) - SLACK_M).max(0.0),
+            max_distance_m: planar / (1.0 - self.error) + SLACK_M,
+        })
+    }
+}
+
 impl<T> PositionIndex<T> {
     /// Indexes `entries` in `frame`.
     #[must_use]
@@ -133,26 +160,14 @@ impl<T> PositionIndex<T> {
     /// let c = index.candidates_within(at(36.0, 139.65), 2000.0).next().unwrap();
     /// assert!(c.min_distance_m <= 1109.0 && 1110.0 <= c.max_distance_m);
     /// ```
-    pub fn candidates_within(
-        &self,
-        origin: Position,
-        radius_m: f64,
-    ) -> impl Iterator<Item = Candidate<'_, T>> {
+    #[must_use]
+    pub fn candidates_within(&self, origin: Position, radius_m: f64) -> Candidates<'_, T> {
         let here = self.frame.project(origin);
         let error = self.frame.max_relative_error_from(origin);
         let reach = (radius_m + SLACK_M) / (1.0 - error);
         // A negative squared radius selects nothing, which is what a negative or NaN radius asks.
         let reach_2 = if radius_m >= 0.0 { reach * reach } else { -1.0 };
-        self.tree.locate_within_distance(here, reach_2).map(move |entry| {
-            let [east, north] = *entry.geom();
-            let planar = (east - here[0]).hypot(north - here[1]);
-            Candidate {
-                position: entry.data.0,
-                value: &entry.data.1,
-                min_distance_m: (planar * (1.0 - error) - SLACK_M).max(0.0),
-                max_distance_m: planar / (1.0 - error) + SLACK_M,
-            }
-        })
+        Candidates { entries: self.tree.locate_within_distance(here, reach_2), here, error }
     }
 
     /// Every entry inside the longitude/latitude rectangle `rect` (`x` longitude, `y` latitude,
