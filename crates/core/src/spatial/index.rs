@@ -244,7 +244,17 @@ impl<T: Ord> PositionIndex<T> {
     /// ```
     #[must_use]
     pub fn nearest_distance_m(&self, origin: Position) -> Option<f64> {
-        self.nearest_iter(origin).next().map(|n| n.distance_m)
+        // The nearest alone needs no ordering of the candidates, so no heap: walk the frame
+        // order until the lower bound passes the best distance found (gaps and site suggestions
+        // ask this once per mesh cell).
+        let mut best = f64::INFINITY;
+        for (lower_bound_m, entry) in self.frame_order(origin) {
+            if lower_bound_m > best {
+                break;
+            }
+            best = best.min(Geodesic.distance(origin.to_point(), entry.data.0.to_point()));
+        }
+        best.is_finite().then_some(best)
     }
 
     /// The `k` entries nearest to `origin` by geodesic distance (ties by value), no farther than
