@@ -23,7 +23,12 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, TextEncoding), LoadE
     }
     // encoding_rs's Shift_JIS is the WHATWG definition, which is CP932.
     let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
-    let mut text = String::with_capacity(bytes.len() * 3 / 2);
+    // The decoder writes only into the capacity it is given, so give it the most the input can
+    // need: a half-width katakana byte becomes three bytes of UTF-8.
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .ok_or_else(|| LoadError::Encoding { path: path.to_owned(), offset: 0 })?;
+    let mut text = String::with_capacity(capacity);
     let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut text, true);
     match result {
         encoding_rs::DecoderResult::InputEmpty => Ok((text, TextEncoding::ShiftJis)),
@@ -31,8 +36,10 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<(String, TextEncoding), LoadE
             path: path.to_owned(),
             offset: read.saturating_sub(usize::from(bad)),
         }),
+        // Cannot happen with the capacity above; reported where the output stopped rather
+        // than trusted.
         encoding_rs::DecoderResult::OutputFull => {
-            unreachable!("decode_to_string_without_replacement grows the string as needed")
+            Err(LoadError::Encoding { path: path.to_owned(), offset: read })
         }
     }
 }
@@ -65,6 +72,12 @@ mod tests {
         check(&bytes, Some(("蓮田市大字黒浜４１４７", TextEncoding::ShiftJis)));
         // ① is an NEC special character: in CP932 but not in JIS X 0208 Shift_JIS.
         check(b"\x87\x40", Some(("①", TextEncoding::ShiftJis)));
+    }
+
+    #[test]
+    fn reads_cp932_half_width_katakana_which_triples_in_utf8() {
+        // ﾄｳｷｮｳ: five one-byte characters that become fifteen bytes of UTF-8.
+        check(b"\xC4\xB3\xB7\xAE\xB3", Some(("ﾄｳｷｮｳ", TextEncoding::ShiftJis)));
     }
 
     #[test]

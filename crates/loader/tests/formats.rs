@@ -340,3 +340,40 @@ fn canonical_facilities_must_carry_consistent_ids() {
         ]
     );
 }
+
+#[test]
+fn cp932_with_half_width_katakana_reads_without_panicking() {
+    // A 自治体標準 医療機関一覧 as Windows tools write it: CP932, the kana column in half-width
+    // katakana (one byte each in CP932, three in UTF-8). Real records of the study area.
+    let text = "\
+全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ,医療機関の種類,所在地_連結表記,緯度,経度,電話番号,URL
+112381,1111108985700,埼玉県蓮田市,独立行政法人　国立病院機構　東埼玉病院,ﾄﾞｸﾘﾂｷﾞｮｳｾｲﾎｳｼﾞﾝ ｺｸﾘﾂﾋﾞｮｳｲﾝｷｺｳ ﾋｶﾞｼｻｲﾀﾏﾋﾞｮｳｲﾝ,病院,埼玉県蓮田市大字黒浜４１４７,35.996631,139.676669,,https://higashisaitama.hosp.go.jp/
+";
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
+    assert!(!unmappable);
+    let dir = tempfile::tempdir().unwrap();
+    let parsed =
+        parse_file(&write(dir.path(), "medical_sjis.csv", &bytes), &ParseOptions::default())
+            .unwrap();
+    assert_eq!(parsed.encoding, TextEncoding::ShiftJis);
+    assert_eq!(parsed.format, Format::StandardMedical);
+    let [hospital] = parsed.batch.facilities.as_slice() else { panic!() };
+    assert_eq!(hospital.name, "独立行政法人　国立病院機構　東埼玉病院");
+    assert_eq!(parsed.batch.facilities, parse("medical.csv", text).batch.facilities);
+}
+
+#[test]
+fn a_malformed_postal_code_in_the_towns_layout_is_kept_as_published() {
+    // A real gazetteer row whose zip column holds a typo with a long-vowel mark (seven bytes,
+    // not seven digits): kept as it is, never sliced inside a character.
+    let text = "\
+city_code,city,town,koaza,lat,lng,zip
+11238,蓮田市,大字上平野,,36.026283,139.614556,34ー01
+11238,蓮田市,大字井沼,,36.023232,139.629267,
+";
+    let parsed = parse("towns.csv", text);
+    assert_eq!(parsed.format, Format::GeoloniaTowns);
+    let postal: Vec<Option<&str>> =
+        parsed.batch.towns.iter().map(|t| t.value.postal_code.as_deref()).collect();
+    assert_eq!(postal, [Some("34ー01"), None]);
+}

@@ -248,12 +248,14 @@ pub fn geolonia_towns(table: &Table, context: &Context) -> Result<Batch, LoadErr
             municipality_code: code(row.get(city_code)).map_err(reject)?,
             town: non_empty(&name).ok_or_else(|| reject("town is empty".into()))?,
             position: position(row.get(lat), row.get(lon)).map_err(reject)?,
-            postal_code: row.opt(zip).map(|z| {
-                if z.len() == 7 && !z.contains('-') {
-                    format!("{}-{}", &z[..3], &z[3..])
-                } else {
-                    z.to_owned()
+            // Seven ASCII digits get the usual dash; anything else is kept as published.
+            postal_code: row.opt(zip).map(|z| match (z.get(..3), z.get(3..)) {
+                (Some(head), Some(tail))
+                    if z.len() == 7 && z.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    format!("{head}-{tail}")
                 }
+                _ => z.to_owned(),
             }),
         })
     });
