@@ -4,6 +4,7 @@
 
 pub(crate) mod accessibility;
 pub(crate) mod comparison;
+pub(crate) mod completeness;
 pub(crate) mod gaps;
 pub(crate) mod grid;
 pub(crate) mod limits;
