@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::params::Lang;
+pub use crate::supply::Completeness;
+
+/// How completely the supply behind an answer is known, and the sentence saying so when partial.
+pub type SupplyNote = (Completeness, Option<String>);
 
 /// GeoJSON object type `Feature`.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -262,11 +266,16 @@ pub struct KindStatisticsDto {
     pub per_1k_aged_75_plus: Option<f64>,
     /// Per km².
     pub per_km2: Option<f64>,
+    /// `true` when the source is partial: the count and every ratio are lower bounds (there are
+    /// at least this many); `false` when complete, and for `no_source`, whose figures are `null`.
+    pub lower_bound: bool,
 }
 
 impl From<&KindStatistics> for KindStatisticsDto {
     fn from(s: &KindStatistics) -> Self {
         KindStatisticsDto {
+            lower_bound: s.completeness == care_atlas_core::SourceCompleteness::Partial
+                && s.count.is_some(),
             coverage: s.completeness.id().to_owned(),
             count: s.count,
             per_10k_residents: s.per_10k_residents,
@@ -451,12 +460,17 @@ pub struct GapCollection {
     pub summary: Vec<GapSummaryDto>,
     /// How the population of parts of a municipality is estimated.
     pub population_method: String,
+    /// `complete`, or `partial` when some facilities of the kinds are not in our sources.
+    pub completeness: Completeness,
+    /// For a `partial` answer, which kinds are not fully known and what that means for the
+    /// figures; `null` when complete.
+    pub completeness_note: Option<String>,
 }
 
 impl GapCollection {
     /// The gaps, with the method of the population model that counted their residents.
     #[must_use]
-    pub fn of(gaps: &Gaps, population: &dyn PopulationModel) -> Self {
+    pub fn of(gaps: &Gaps, population: &dyn PopulationModel, supply: SupplyNote) -> Self {
         let polygons = gaps.polygons.iter().map(|g| GapFeature {
             feature_type: FeatureType::Feature,
             id: g.municipality_code.to_string(),
@@ -488,6 +502,8 @@ impl GapCollection {
             features: polygons.chain(cells).collect(),
             summary: gaps.summary.iter().map(GapSummaryDto::from).collect(),
             population_method: population.method().into(),
+            completeness: supply.0,
+            completeness_note: supply.1,
         }
     }
 }
@@ -537,6 +553,11 @@ pub struct AccessibilityCollection {
     pub method: String,
     /// How the method and its demand are defined.
     pub method_notes: Vec<String>,
+    /// `complete`, or `partial` when some facilities of the kinds are not in our sources.
+    pub completeness: Completeness,
+    /// For a `partial` answer, which kinds are not fully known and what that means for the
+    /// figures; `null` when complete.
+    pub completeness_note: Option<String>,
 }
 
 impl AccessibilityCollection {
@@ -546,6 +567,7 @@ impl AccessibilityCollection {
         scores: &[CellAccessibility],
         method: CatchmentMethod,
         population: &dyn PopulationModel,
+        supply: SupplyNote,
     ) -> Self {
         let features = scores
             .iter()
@@ -571,6 +593,8 @@ impl AccessibilityCollection {
                 format!("border demand: {}", population.ring_method()),
                 "normalised: raw score divided by the population-weighted mean over all demand cells, as PySAL access does".into(),
             ],
+            completeness: supply.0,
+            completeness_note: supply.1,
         }
     }
 }
@@ -608,10 +632,17 @@ pub struct SiteCollection {
     pub collection_type: FeatureCollectionType,
     /// Picks, best first.
     pub features: Vec<SiteFeature>,
+    /// `complete`, or `partial` when some facilities of the kinds are not in our sources.
+    pub completeness: Completeness,
+    /// For a `partial` answer, which kinds are not fully known and what that means for the
+    /// figures; `null` when complete.
+    pub completeness_note: Option<String>,
 }
 
-impl From<&[SiteSuggestion]> for SiteCollection {
-    fn from(sites: &[SiteSuggestion]) -> Self {
+impl SiteCollection {
+    /// The picks, with how completely the existing facilities they add to are known.
+    #[must_use]
+    pub fn of(sites: &[SiteSuggestion], supply: SupplyNote) -> Self {
         let features = sites
             .iter()
             .map(|s| SiteFeature {
@@ -625,7 +656,12 @@ impl From<&[SiteSuggestion]> for SiteCollection {
                 },
             })
             .collect();
-        SiteCollection { collection_type: FeatureCollectionType::FeatureCollection, features }
+        SiteCollection {
+            collection_type: FeatureCollectionType::FeatureCollection,
+            features,
+            completeness: supply.0,
+            completeness_note: supply.1,
+        }
     }
 }
 
@@ -684,6 +720,11 @@ pub struct ScenarioResponse {
     pub after: ScenarioState,
     /// After minus before.
     pub difference: ScenarioState,
+    /// `complete`, or `partial` when some facilities of the kinds are not in our sources.
+    pub completeness: Completeness,
+    /// For a `partial` answer, which kinds are not fully known and what that means for the
+    /// figures; `null` when complete.
+    pub completeness_note: Option<String>,
 }
 
 impl From<&ScenarioMetrics> for ScenarioState {

@@ -65,6 +65,16 @@ pub enum ApiError {
         /// What is wrong.
         detail: String,
     },
+    /// A kind with no source in the study area: any figure would show unknown as zero.
+    #[error("{detail}")]
+    NoSource {
+        /// The parameter or body field naming the kind.
+        parameter: String,
+        /// Which kind and why no figure is given.
+        detail: String,
+        /// The kinds that can be asked.
+        accepted: String,
+    },
     /// A path names something that does not exist.
     #[error("{detail}")]
     NotFound {
@@ -142,6 +152,12 @@ impl ApiError {
             ApiError::Conflict { parameter, .. } => {
                 ("conflicting-parameters", "Conflicting parameters", Some(parameter.clone()), None)
             }
+            ApiError::NoSource { parameter, accepted, .. } => (
+                "no-source",
+                "No data for this kind",
+                Some(parameter.clone()),
+                Some(accepted.clone()),
+            ),
             ApiError::NotFound { parameter, .. } => {
                 ("not-found", "Not found", Some(parameter.clone()), None)
             }
@@ -194,6 +210,7 @@ impl ResponseError for ApiError {
             | ApiError::MissingParameter { .. }
             | ApiError::UnknownParameter { .. }
             | ApiError::Conflict { .. }
+            | ApiError::NoSource { .. }
             | ApiError::InvalidBody { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,

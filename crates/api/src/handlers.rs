@@ -17,6 +17,7 @@ use crate::dto::{
 };
 use crate::params::{self, Lang};
 use crate::query::Params;
+use crate::supply::{self, Figures};
 use crate::{ApiError, AppState, Problem};
 
 const GEO_JSON: &str = "application/geo+json";
@@ -274,7 +275,7 @@ pub struct GapParams {
 
 /// Where people in the study area live farther than a radius from every facility of the kinds,
 /// counting facilities in neighbouring municipalities too.
-#[utoipa::path(tag = "analysis", params(GapParams), responses((status = 200, body = GapCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "analysis", params(GapParams), responses((status = 200, body = GapCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
 #[get("/coverage-gaps")]
 pub async fn coverage_gaps(
     state: web::Data<AppState>,
@@ -285,14 +286,20 @@ pub async fn coverage_gaps(
 
 fn coverage_gaps_now(state: &AppState, query: GapParams) -> Result<Reply, ApiError> {
     let q = query;
+    let kinds = params::kinds(q.kind.as_deref())?;
+    let supply = supply::check(&state.atlas, "kind", &kinds)?;
     let gap_query = GapQuery {
-        kinds: params::kinds(q.kind.as_deref())?,
+        kinds,
         radius_m: params::radius("radius_m", q.radius_m.as_deref())?,
         area: params::study_area_code(&state.atlas, "area", q.area.as_deref())?,
         resolution: params::gap_resolution("resolution", q.resolution.as_deref())?,
     };
     let gaps = state.atlas.coverage_gaps(&gap_query, &Scenario::default());
-    geojson(&GapCollection::of(&gaps, state.atlas.population_model()))
+    geojson(&GapCollection::of(
+        &gaps,
+        state.atlas.population_model(),
+        supply::note(&state.atlas, &supply, Figures::OutOfReach),
+    ))
 }
 
 /// Parameters of `/accessibility`.
@@ -315,7 +322,7 @@ pub struct AccessibilityParams {
 }
 
 /// Two-step floating catchment accessibility (2SFCA or E2SFCA) per study-area mesh cell.
-#[utoipa::path(tag = "analysis", params(AccessibilityParams), responses((status = 200, body = AccessibilityCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "analysis", params(AccessibilityParams), responses((status = 200, body = AccessibilityCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
 #[get("/accessibility")]
 pub async fn accessibility(
     state: web::Data<AppState>,
@@ -326,8 +333,10 @@ pub async fn accessibility(
 
 fn accessibility_now(state: &AppState, query: AccessibilityParams) -> Result<Reply, ApiError> {
     let q = query;
+    let kinds = params::kinds(q.kind.as_deref())?;
+    let supply = supply::check(&state.atlas, "kind", &kinds)?;
     let accessibility_query = AccessibilityQuery {
-        kinds: params::kinds(q.kind.as_deref())?,
+        kinds,
         method: params::method("method", q.method.as_deref(), CatchmentMethod::Enhanced)?,
         catchment_m: params::radius("catchment_m", q.catchment_m.as_deref())?,
         level: params::grid_resolution("resolution", q.resolution.as_deref(), MeshLevel::Half)?,
@@ -338,6 +347,7 @@ fn accessibility_now(state: &AppState, query: AccessibilityParams) -> Result<Rep
         &scores,
         accessibility_query.method,
         state.atlas.population_model(),
+        supply::note(&state.atlas, &supply, Figures::Scores),
     ))
 }
 
@@ -359,7 +369,7 @@ pub struct SiteParams {
 
 /// Where new facilities of a kind would bring the most residents within reach (greedy maximal
 /// covering over quarter-mesh cell centres).
-#[utoipa::path(tag = "analysis", params(SiteParams), responses((status = 200, body = SiteCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "analysis", params(SiteParams), responses((status = 200, body = SiteCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
 #[get("/site-suggestions")]
 pub async fn site_suggestions(
     state: web::Data<AppState>,
@@ -371,10 +381,11 @@ pub async fn site_suggestions(
 fn site_suggestions_now(state: &AppState, query: SiteParams) -> Result<Reply, ApiError> {
     let q = query;
     let kind = params::one_kind(q.kind.as_deref())?;
+    let supply = supply::check(&state.atlas, "kind", &[kind])?;
     let radius_m = params::radius("radius_m", q.radius_m.as_deref())?;
     let n = accepts::site_count().check("n", q.n.as_deref())?.unwrap_or(3);
     let sites = state.atlas.suggest_sites(kind, radius_m, n, &Scenario::default());
-    geojson(&SiteCollection::from(sites.as_slice()))
+    geojson(&SiteCollection::of(&sites, supply::note(&state.atlas, &supply, Figures::NewlyCovered)))
 }
 
 /// Gaps (at 250 m) and E2SFCA accessibility before and after adding or removing facilities of a
@@ -384,7 +395,7 @@ fn site_suggestions_now(state: &AppState, query: SiteParams) -> Result<Reply, Ap
     request_body = ScenarioRequest,
     responses(
         (status = 200, body = ScenarioResponse),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -398,6 +409,9 @@ pub async fn scenarios(
 
 fn scenarios_now(state: &AppState, body: &ScenarioRequest) -> Result<Reply, ApiError> {
     let (query, scenario) = params::scenario(&state.atlas, body)?;
+    // The body field `kind` names the kind, as the refusal says.
+    let supply = supply::check(&state.atlas, "kind", &[query.kind])?;
+    let (completeness, completeness_note) = supply::note(&state.atlas, &supply, Figures::Scenario);
     let comparison = state.atlas.compare_scenario(&query, &scenario);
     Reply::json(
         "application/json",
@@ -405,6 +419,8 @@ fn scenarios_now(state: &AppState, body: &ScenarioRequest) -> Result<Reply, ApiE
             before: ScenarioState::from(&comparison.before),
             after: ScenarioState::from(&comparison.after),
             difference: ScenarioState::from(&comparison.difference),
+            completeness,
+            completeness_note,
         },
     )
 }

@@ -13,6 +13,7 @@ mod handlers;
 mod ogc;
 mod params;
 mod query;
+mod supply;
 mod widget;
 
 use std::sync::Arc;

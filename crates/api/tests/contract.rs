@@ -213,3 +213,55 @@ async fn the_map_page_is_titled_with_the_study_area_towns_from_the_data() {
     assert!(html.contains(&title), "{title} not in the page");
     assert_eq!(towns, ["蓮田市", "白岡市", "宮代町"], "the shipped data's study area");
 }
+
+#[actix_web::test]
+async fn a_kind_without_a_source_is_refused_by_every_analysis_naming_kind() {
+    for uri in [
+        "/coverage-gaps?kind=community_support_center&radius_m=2000",
+        "/coverage-gaps?kind=visiting_nursing_station,community_support_center&radius_m=2000",
+        "/accessibility?kind=community_support_center&catchment_m=3000",
+        "/site-suggestions?kind=community_support_center&radius_m=1500",
+    ] {
+        let problem = check_problem(uri, 400, "kind").await;
+        assert_eq!(problem["type"], "urn:care-atlas:problem:no-source", "{uri}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("地域包括支援センター") && detail.contains("no source"),
+            "{detail}"
+        );
+    }
+    let answer = send(test::TestRequest::post().uri("/scenarios").set_json(serde_json::json!({
+        "kind": "community_support_center",
+        "radius_m": 2000.0,
+    })))
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json()["parameter"], "kind");
+}
+
+#[actix_web::test]
+async fn an_answer_on_a_partly_known_kind_says_partial_in_a_sentence() {
+    for (uri, bound) in [
+        ("/coverage-gaps?kind=home_care_clinic&radius_m=2000&area=11442", "upper bounds"),
+        ("/accessibility?kind=home_care_clinic&catchment_m=3000", "lower bounds"),
+        ("/site-suggestions?kind=home_care_clinic&radius_m=1500&n=1", "upper bounds"),
+        ("/coverage-gaps?radius_m=2000&area=11442", "upper bounds"),
+    ] {
+        let answer = get(uri).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri}");
+        let body = answer.json();
+        assert_eq!(body["completeness"], "partial", "{uri}");
+        let note = body["completeness_note"].as_str().unwrap();
+        assert!(note.contains(bound), "{uri}: {note}");
+    }
+    let answer = send(test::TestRequest::post().uri("/scenarios").set_json(serde_json::json!({
+        "kind": "home_care_clinic",
+        "radius_m": 2000.0,
+    })))
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json()["completeness"], "partial");
+    let complete = get("/accessibility?kind=visiting_nursing_station&catchment_m=3000").await;
+    assert_eq!(complete.json()["completeness"], "complete");
+    assert_eq!(complete.json()["completeness_note"], Value::Null);
+}

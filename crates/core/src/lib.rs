@@ -15,8 +15,8 @@ pub use analysis::accessibility::fca::{
     AccessibilityScores, CatchmentMethod, Demand, Supply, floating_catchment,
 };
 pub use analysis::accessibility::mesh::{AccessibilityQuery, CellAccessibility};
-pub use analysis::completeness::{SupplyCompleteness, SupplyKnowledge};
 pub use analysis::comparison::{ComparisonQuery, ScenarioComparison, ScenarioMetrics};
+pub use analysis::completeness::{SupplyCompleteness, SupplyKnowledge};
 pub use analysis::gaps::polygons::{GapPolygon, coverage_gap_polygons};
 pub use analysis::gaps::{GapCell, GapQuery, GapResolution, GapSummary, Gaps};
 pub use analysis::grid::{CellPart, Grid, RingCell, StudyCell};
