@@ -198,3 +198,35 @@ browserTest("at 320 px wide nothing scrolls sideways and the list is reachable b
   await shoot(page, "narrow-keyboard");
   await page.close();
 });
+
+browserTest("a kind with no source reads データなし in the list and its gap layer is never drawn", async () => {
+  const page = await openMap("kind=community_support_center");
+  const label = page.locator('#kind-filter label[data-supply="unknown"]');
+  assert.equal(await label.count(), 1);
+  assert.ok((await label.innerText()).includes("地域包括支援センター") && (await label.innerText()).includes("データなし"));
+  await page.locator("#gap-toggle").check();
+  await page.waitForFunction(() => document.getElementById("gap-summary").dataset.completeness === "unknown");
+  const summary = await page.locator("#gap-summary").innerText();
+  assert.ok(summary.includes("データなし"), summary);
+  assert.ok(!summary.includes("人"), `no head count for an unknown kind: ${summary}`);
+  assert.equal(await page.locator("path.care-atlas-gap").count(), 0);
+  await shoot(page, "gaps-no-data");
+  await page.close();
+});
+
+browserTest("a partly known kind's gap overlay says 一部のみ (upper bound)", async () => {
+  const page = await openMap("kind=home_care_clinic&area=11442");
+  await page.locator("#gap-toggle").check();
+  await page.locator("path.care-atlas-gap").first().waitFor();
+  await page.waitForFunction(() => document.getElementById("gap-summary").dataset.completeness === "partial");
+  const summary = await page.locator("#gap-summary").innerText();
+  assert.ok(summary.includes("一部のみ") && summary.includes("上限"), summary);
+  await shoot(page, "gaps-partial");
+  await page.close();
+  const english = await openMap("kind=home_care_clinic&area=11442&lang=en");
+  await english.locator("#gap-toggle").check();
+  await english.locator("path.care-atlas-gap").first().waitFor();
+  await english.waitForFunction(() => document.getElementById("gap-summary").dataset.completeness === "partial");
+  assert.ok((await english.locator("#gap-summary").innerText()).includes("partial (upper bound)"));
+  await english.close();
+});

@@ -96,6 +96,9 @@ pub struct EmbedParams {
 struct KindOption {
     id: &'static str,
     label: &'static str,
+    /// `complete`, `partial` or `unknown` (no source in the study area): the map marks an unknown
+    /// kind "no data" and never draws its gaps.
+    supply: &'static str,
 }
 
 #[derive(Serialize)]
@@ -159,7 +162,11 @@ pub async fn embed(
         lang: lang.id(),
         kinds: FacilityKind::ALL
             .iter()
-            .map(|&k| KindOption { id: k.id(), label: lang.kind_label(k) })
+            .map(|&k| KindOption {
+                id: k.id(),
+                label: lang.kind_label(k),
+                supply: state.atlas.kind_supply(k).id(),
+            })
             .collect(),
         kind: selected.iter().map(|k| k.id()).collect(),
         area: area.map(|code| code.to_string()),

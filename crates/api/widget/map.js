@@ -13,6 +13,10 @@
       name: "名称", kind: "種別", address: "住所", phone: "電話", link: "ウェブサイト", position: "位置", source: "出典", asOf: "時点",
       approximate: "位置は町丁目の代表点（概略）", exact: "位置は公表座標", metres: "m", none: "該当する施設はありません",
       loadFailed: "データを読み込めませんでした", count: (n) => `${n}件`,
+      noData: "データなし", partialKind: "一部のみ",
+      noDataGaps: (labels) => `${labels}はデータなし：出典がないため空白地域は表示できません`,
+      partialGaps: "一部のみ（上限値）：出典にない施設があるため、圏外の人口は実際より多く表示されている可能性があります",
+      leftOut: (labels) => `${labels}はデータなしのため含みません`,
     },
     en: {
       legend: "Kinds", filter: "Kinds shown", gaps: "Show coverage gaps", radius: "Reach",
@@ -21,6 +25,10 @@
       name: "Name", kind: "Kind", address: "Address", phone: "Phone", link: "Web site", position: "Position", source: "Source", asOf: "As of",
       approximate: "approximate: the town's representative point", exact: "as published by the source", metres: "m", none: "No facilities",
       loadFailed: "Could not load the data", count: (n) => `${n} facilities`,
+      noData: "no data", partialKind: "partial",
+      noDataGaps: (labels) => `${labels}: no data. With no source, coverage gaps cannot be shown`,
+      partialGaps: "partial (upper bound): some facilities are not in our sources, so fewer people may be out of reach",
+      leftOut: (labels) => `${labels}: no data, not included`,
     },
   }[lang];
   const palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
@@ -71,8 +79,15 @@
     });
     const swatch = el("span", { className: "swatch" });
     swatch.style.background = colour.get(k.id);
-    $("kind-filter").append(el("label", { htmlFor: box.id }, [box, swatch, k.label]));
+    const label = el("label", { htmlFor: box.id }, [box, swatch, k.label]);
+    // Unknown is never shown as zero: a kind with no source says so, and one known in part too.
+    if (k.supply === "unknown") label.append(" ", el("span", { className: "no-data", textContent: `（${text.noData}）` }));
+    if (k.supply === "partial") label.append(" ", el("span", { className: "partial", textContent: `（${text.partialKind}）` }));
+    label.dataset.supply = k.supply;
+    $("kind-filter").append(label);
   }
+  const supplyOf = new Map(kinds.map((k) => [k.id, k.supply]));
+  const labelOf = new Map(kinds.map((k) => [k.id, k.label]));
 
   function popup(p) {
     const rows = [[text.name, p.name], [text.kind, p.kind_label], [text.address, p.address]];
@@ -126,17 +141,36 @@
 
   async function showGaps() {
     gaps.clearLayers();
-    $("gap-summary").textContent = "";
+    const summary = $("gap-summary");
+    summary.textContent = "";
+    summary.removeAttribute("title");
+    delete summary.dataset.completeness;
     if (!$("gap-toggle").checked) return;
-    const selected = [...shown];
+    const selected = shown.size ? [...shown] : kinds.map((k) => k.id);
+    // A kind with no source is never drawn as a gap: all red would show unknown as none.
+    const unknown = selected.filter((id) => supplyOf.get(id) === "unknown");
+    const known = selected.filter((id) => supplyOf.get(id) !== "unknown");
+    const names = (ids) => ids.map((id) => labelOf.get(id)).join("・");
+    if (!known.length) {
+      summary.textContent = text.noDataGaps(names(unknown));
+      summary.dataset.completeness = "unknown";
+      return;
+    }
     const radius = $("gap-radius").value;
     const query = new URLSearchParams({ radius_m: radius });
-    if (selected.length && selected.length < kinds.length) query.set("kind", selected.join(","));
+    if (known.length < kinds.length) query.set("kind", known.join(","));
     if (config.area) query.set("area", config.area);
     const result = await api(`/coverage-gaps?${query}`);
     L.geoJSON(result, { style: { color: "#b00020", weight: 1, fillColor: "#ff4d6d", fillOpacity: 0.35, className: "care-atlas-gap" }, interactive: false }).addTo(gaps);
     const people = Math.round(result.summary.reduce((sum, s) => sum + s.population_uncovered, 0));
-    $("gap-summary").textContent = text.uncovered(people, radius / 1000);
+    const parts = [text.uncovered(people, radius / 1000)];
+    // Kinds left out for want of a source can only make the gap smaller: it is an upper bound too.
+    const partial = result.completeness === "partial" || unknown.length > 0;
+    if (partial) parts.push(text.partialGaps);
+    if (unknown.length) parts.push(text.leftOut(names(unknown)));
+    summary.textContent = parts.join(lang === "ja" ? "。" : ". ");
+    summary.dataset.completeness = partial ? "partial" : "complete";
+    if (result.completeness_note) summary.title = result.completeness_note;
   }
   $("gap-toggle").addEventListener("change", showGaps);
   $("gap-radius").addEventListener("change", showGaps);
