@@ -210,6 +210,10 @@ browserTest("a kind with no source reads データなし in the list and its gap
   assert.ok(summary.includes("データなし"), summary);
   assert.ok(!summary.includes("人"), `no head count for an unknown kind: ${summary}`);
   assert.equal(await page.locator("path.care-atlas-gap").count(), 0);
+  // The list never counts an unknown kind as 0 facilities.
+  const title = await page.locator("#list-title").innerText();
+  assert.ok(title.includes("データなし") && !title.includes("0件"), title);
+  assert.ok((await page.locator("#facility-list").innerText()).includes("データなし"));
   await shoot(page, "gaps-no-data");
   await page.close();
 });
@@ -221,6 +225,9 @@ browserTest("a partly known kind's gap overlay says 一部のみ (upper bound)",
   await page.waitForFunction(() => document.getElementById("gap-summary").dataset.completeness === "partial");
   const summary = await page.locator("#gap-summary").innerText();
   assert.ok(summary.includes("一部のみ") && summary.includes("上限"), summary);
+  // The count of a partly known kind is a lower bound, and says so.
+  const title = await page.locator("#list-title").innerText();
+  assert.ok(title.includes("以上・一部のみ"), title);
   await shoot(page, "gaps-partial");
   await page.close();
   const english = await openMap("kind=home_care_clinic&area=11442&lang=en");

@@ -13,7 +13,7 @@
       name: "名称", kind: "種別", address: "住所", phone: "電話", link: "ウェブサイト", position: "位置", source: "出典", asOf: "時点",
       approximate: "位置は町丁目の代表点（概略）", exact: "位置は公表座標", metres: "m", none: "該当する施設はありません",
       loadFailed: "データを読み込めませんでした", count: (n) => `${n}件`,
-      noData: "データなし", partialKind: "一部のみ",
+      noData: "データなし", partialKind: "一部のみ", atLeast: "以上・一部のみ",
       noDataGaps: (labels) => `${labels}はデータなし：出典がないため空白地域は表示できません`,
       partialGaps: "一部のみ（上限値）：出典にない施設があるため、圏外の人口は実際より多く表示されている可能性があります",
       leftOut: (labels) => `${labels}はデータなしのため含みません`,
@@ -25,7 +25,7 @@
       name: "Name", kind: "Kind", address: "Address", phone: "Phone", link: "Web site", position: "Position", source: "Source", asOf: "As of",
       approximate: "approximate: the town's representative point", exact: "as published by the source", metres: "m", none: "No facilities",
       loadFailed: "Could not load the data", count: (n) => `${n} facilities`,
-      noData: "no data", partialKind: "partial",
+      noData: "no data", partialKind: "partial", atLeast: " or more, partial",
       noDataGaps: (labels) => `${labels}: no data. With no source, coverage gaps cannot be shown`,
       partialGaps: "partial (upper bound): some facilities are not in our sources, so fewer people may be out of reach",
       leftOut: (labels) => `${labels}: no data, not included`,
@@ -135,8 +135,20 @@
       markerOf.set(f.id, marker);
       items.push(entry(f));
     }
-    $("facility-list").replaceChildren(...(items.length ? items : [el("li", { textContent: text.none })]));
-    $("list-title").textContent = `${text.list} (${text.count(visible.length)})`;
+    // A shown kind with no source has no facilities we know of, not none: never count it as 0.
+    const unknown = [...shown].filter((id) => supplyOf.get(id) === "unknown");
+    const onlyUnknown = unknown.length > 0 && unknown.length === shown.size;
+    const unknownNames = unknown.map((id) => labelOf.get(id)).join("・");
+    if (unknown.length) {
+      items.push(el("li", { className: "no-data", textContent: text.leftOut(unknownNames) }));
+    } else if (!items.length) {
+      items.push(el("li", { textContent: text.none }));
+    }
+    $("facility-list").replaceChildren(...items);
+    // A count of a partly known kind is a lower bound: say so beside it.
+    const partial = [...shown].some((id) => supplyOf.get(id) === "partial");
+    const count = onlyUnknown ? text.noData : text.count(visible.length);
+    $("list-title").textContent = `${text.list} (${partial ? `${count}${text.atLeast}` : count})`;
   }
 
   async function showGaps() {
