@@ -142,7 +142,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                 })?;
             let dataset_version = store.dataset_version()?;
-            let atlas = store.snapshot()?.into_atlas();
+            let snapshot = store.snapshot()?;
+            let attributions = snapshot.attributions();
+            let atlas = snapshot.into_atlas();
             writeln!(
                 out,
                 "serving {} ({} facilities, dataset {dataset_version}) on http://{bind}",
@@ -150,8 +152,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 atlas.facilities().len()
             )?;
             drop(out);
-            let state =
-                care_atlas_api::AppState { atlas: std::sync::Arc::new(atlas), dataset_version };
+            let state = care_atlas_api::AppState {
+                atlas: std::sync::Arc::new(atlas),
+                dataset_version,
+                attributions,
+            };
             let options = care_atlas_api::ServeOptions {
                 bind,
                 cors_origins: cors_origin,
@@ -182,6 +187,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             )?;
             for error in &report.rejected {
                 writeln!(out, "  {error}")?;
+            }
+            for c in &report.contacts {
+                writeln!(
+                    out,
+                    "contacts from {}: {} of {} facilities matched, {} phones and {} web sites filled, {} disagreements with official values (kept), {} of {} rows matched no facility",
+                    c.source,
+                    c.matched,
+                    c.facilities,
+                    c.phones_filled,
+                    c.urls_filled,
+                    c.disagreements.len(),
+                    c.unmatched,
+                    c.rows
+                )?;
             }
             writeln!(out, "{} positions geocoded or repaired", report.positions_changed().count())?;
             for f in report.repaired_positions() {

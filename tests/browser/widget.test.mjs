@@ -127,6 +127,26 @@ browserTest("clicking a marker shows its name and details", async () => {
   await page.close();
 });
 
+browserTest("the map credits Geolonia and the contact portal, and a popup names where its phone number came from", async () => {
+  const page = await openMap("kind=visiting_nursing_station&area=11442");
+  assert.ok((await page.locator(".leaflet-control-attribution").innerText()).includes("データの出典"));
+  const credit = await page.locator("#attribution").innerText();
+  assert.ok(credit.includes("「Geolonia 住所データ」(CC BY 4.0)"), credit);
+  assert.ok(credit.includes("houmonkango-navi"), credit);
+  const marker = page.locator("path.care-atlas-marker").first();
+  const id = await marker.getAttribute("data-id");
+  const [feature] = (await apiItems("kind=visiting_nursing_station&municipality=11442")).features.filter((f) => f.id === id);
+  assert.equal(feature.properties.contact_source, "houmonkango-navi");
+  await marker.click({ force: true });
+  const popup = page.locator(".leaflet-popup-content");
+  await popup.waitFor();
+  const text = await popup.innerText();
+  assert.ok(text.includes(feature.properties.phone), text);
+  assert.ok(text.includes("電話・ウェブサイトの出典"), text);
+  assert.ok(text.includes("houmonkango-navi"), text);
+  await page.close();
+});
+
 browserTest("clicking the map lists the nearest services with distances", async () => {
   const page = await openMap("kind=visiting_nursing_station");
   const box = await page.locator("#map").boundingBox();

@@ -141,6 +141,9 @@ pub struct FacilityProperties {
     pub source_record_id: String,
     /// The date the source describes.
     pub as_of: Option<String>,
+    /// Source data set id of `phone` and `url` when they come from another source than `source`
+    /// (see `data/sources.csv`); absent when `source` gave them or there are none.
+    pub contact_source: Option<String>,
 }
 
 impl FacilityProperties {
@@ -163,6 +166,7 @@ impl FacilityProperties {
             source: f.provenance.source.clone(),
             source_record_id: f.provenance.record_id.clone(),
             as_of: f.provenance.as_of.clone(),
+            contact_source: f.provenance.contact_source.clone(),
         }
     }
 }

@@ -41,6 +41,9 @@ pub struct AppState {
     pub atlas: Arc<Atlas>,
     /// The dataset's version, for `/version` and ETags.
     pub dataset_version: String,
+    /// The attribution of each source of the data, as the source catalogue states it, each text
+    /// once: the map's credit line is made of them.
+    pub attributions: Vec<String>,
 }
 
 /// Server settings read once in `main`.

@@ -32,8 +32,15 @@ const OSM: (&str, &str) = (
     "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "&copy; <a href=\"https://www.openstreetmap.org/copyright\" target=\"_blank\" rel=\"noopener\">OpenStreetMap</a> contributors",
 );
-/// Credit for the data shown, as the sources' terms ask (see data/README.md).
-const DATA_ATTRIBUTION: &str = "出典: 「介護サービス情報公表システム」（厚生労働省）、厚生労働省「医療情報ネット」、「国土数値情報（行政区域データ）」（国土交通省）、「令和２年国勢調査」（総務省統計局）を加工して作成";
+/// Credit for the data shown, as the sources' terms ask: every source's attribution exactly as the
+/// source catalogue states it (`data/sources.csv`), as HTML for Leaflet's attribution control.
+fn data_attribution(attributions: &[String]) -> String {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    };
+    let credits: Vec<String> = attributions.iter().map(|a| escape(a)).collect();
+    format!("出典: {}", credits.join("／"))
+}
 
 /// The initial zoom levels offered: from all of Japan down to a street.
 #[must_use]
@@ -117,7 +124,7 @@ struct EmbedConfig {
     lon: f64,
     zoom: usize,
     tiles: Option<Tiles>,
-    data_attribution: &'static str,
+    data_attribution: String,
 }
 
 /// A complete map page made for an `<iframe>`: facilities by kind with a legend and filter,
@@ -174,7 +181,7 @@ pub async fn embed(
         lon,
         zoom,
         tiles,
-        data_attribution: DATA_ATTRIBUTION,
+        data_attribution: data_attribution(&state.attributions),
     };
     // `<` is escaped so that no value can close the script element it is embedded in.
     let config_json =

@@ -16,22 +16,27 @@ use serde_json::Value;
 
 /// The snapshot of the shipped data, built once.
 fn atlas() -> Arc<Atlas> {
-    static ATLAS: OnceLock<Arc<Atlas>> = OnceLock::new();
-    ATLAS
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let db = dir.path().join("atlas.db");
-            let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
-            care_atlas_loader::import_files(
-                &db,
-                &[data],
-                &care_atlas_loader::ImportOptions::default(),
-            )
+    shipped().0.clone()
+}
+
+/// The attribution of each source of the shipped data, as the catalogue states it.
+fn attributions() -> Vec<String> {
+    shipped().1.clone()
+}
+
+fn shipped() -> &'static (Arc<Atlas>, Vec<String>) {
+    static SHIPPED: OnceLock<(Arc<Atlas>, Vec<String>)> = OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("atlas.db");
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+        care_atlas_loader::import_files(&db, &[data], &care_atlas_loader::ImportOptions::default())
             .unwrap();
-            let store = care_atlas_loader::store::Store::open_read_only(&db).unwrap();
-            Arc::new(store.snapshot().unwrap().into_atlas())
-        })
-        .clone()
+        let store = care_atlas_loader::store::Store::open_read_only(&db).unwrap();
+        let snapshot = store.snapshot().unwrap();
+        let attributions = snapshot.attributions();
+        (Arc::new(snapshot.into_atlas()), attributions)
+    })
 }
 
 /// One response: status, headers and body.
@@ -54,7 +59,11 @@ impl Answer {
 
 /// Sends `request` through the application `serve` runs.
 async fn send(request: test::TestRequest) -> Answer {
-    let state = web::Data::new(AppState { atlas: atlas(), dataset_version: "test".into() });
+    let state = web::Data::new(AppState {
+        atlas: atlas(),
+        dataset_version: "test".into(),
+        attributions: attributions(),
+    });
     let options = web::Data::new(ServeOptions {
         bind: "127.0.0.1:0".into(),
         cors_origins: vec!["*".into()],
@@ -264,4 +273,19 @@ async fn an_answer_on_a_partly_known_kind_says_partial_in_a_sentence() {
     let complete = get("/accessibility?kind=visiting_nursing_station&catchment_m=3000").await;
     assert_eq!(complete.json()["completeness"], "complete");
     assert_eq!(complete.json()["completeness_note"], Value::Null);
+}
+
+#[actix_web::test]
+async fn the_map_credits_every_source_as_the_catalogue_states_it_geolonia_and_the_contact_portal_included()
+ {
+    let page = get("/embed?tiles=none").await;
+    let html = String::from_utf8(page.body).unwrap();
+    let credits = attributions();
+    for credit in &credits {
+        // The page embeds its configuration as JSON, so the text is looked for as JSON writes it.
+        let json = serde_json::to_string(credit).unwrap();
+        assert!(html.contains(json.trim_matches('"')), "{credit} not credited on the map page");
+    }
+    assert!(credits.iter().any(|c| c.contains("Geolonia")), "Geolonia placed facilities");
+    assert!(credits.iter().any(|c| c.contains("houmonkango-navi")), "the portal gave contacts");
 }

@@ -10,7 +10,7 @@
       legend: "種別", filter: "表示する種別", gaps: "空白地域を表示", radius: "到達距離",
       uncovered: (people, km) => `到達圏外の人口 約${people.toLocaleString("ja-JP")}人（${km} km以内に施設なし）`,
       nearest: "クリックした地点から近い施設", list: "施設一覧", help: "地図をクリックすると近くの施設を距離順に表示します。一覧から施設を選ぶと地図上に表示します。",
-      name: "名称", kind: "種別", address: "住所", phone: "電話", link: "ウェブサイト", position: "位置", source: "出典", asOf: "時点",
+      name: "名称", kind: "種別", address: "住所", phone: "電話", link: "ウェブサイト", position: "位置", source: "出典", contactSource: "電話・ウェブサイトの出典", dataSources: "データの出典（下記）", asOf: "時点",
       approximate: "位置は町丁目の代表点（概略）", exact: "位置は公表座標", metres: "m", none: "該当する施設はありません",
       loadFailed: "データを読み込めませんでした", count: (n) => `${n}件`,
       noData: "データなし", partialKind: "一部のみ", atLeast: "以上・一部のみ",
@@ -22,7 +22,7 @@
       legend: "Kinds", filter: "Kinds shown", gaps: "Show coverage gaps", radius: "Reach",
       uncovered: (people, km) => `About ${people.toLocaleString("en-GB")} residents farther than ${km} km from any facility`,
       nearest: "Nearest to the point you clicked", list: "Facilities", help: "Click the map to list the nearest facilities by distance. Choose a facility in the list to show it on the map.",
-      name: "Name", kind: "Kind", address: "Address", phone: "Phone", link: "Web site", position: "Position", source: "Source", asOf: "As of",
+      name: "Name", kind: "Kind", address: "Address", phone: "Phone", link: "Web site", position: "Position", source: "Source", contactSource: "Phone and web site from", dataSources: "Data sources (below)", asOf: "As of",
       approximate: "approximate: the town's representative point", exact: "as published by the source", metres: "m", none: "No facilities",
       loadFailed: "Could not load the data", count: (n) => `${n} facilities`,
       noData: "no data", partialKind: "partial", atLeast: " or more, partial",
@@ -54,12 +54,15 @@
   $("list-title").textContent = text.list;
   $("map-help").textContent = text.help;
 
+  // The footer is filled before the map is made, so that the map is sized for the final layout.
+  $("attribution").innerHTML = config.data_attribution;
   const map = L.map("map", { center: [config.lat, config.lon], zoom: config.zoom, keyboard: true });
   if (config.tiles) {
     L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 18 }).addTo(map);
   }
-  map.attributionControl.addAttribution(config.data_attribution);
-  $("attribution").innerHTML = config.data_attribution;
+  // The full credit of every source is too long for the map's corner, where it would cover markers:
+  // the corner links to it, in the page's footer.
+  map.attributionControl.addAttribution(`<a href="#attribution">${text.dataSources}</a>`);
 
   const boundaries = L.layerGroup().addTo(map);
   const markers = L.layerGroup().addTo(map);
@@ -94,6 +97,7 @@
     if (p.phone) rows.push([text.phone, p.phone]);
     rows.push([text.position, p.position_precision === "source" ? text.exact : text.approximate]);
     rows.push([text.source, p.source], [text.asOf, p.as_of || "—"]);
+    if (p.contact_source) rows.push([text.contactSource, p.contact_source]);
     const list = el("dl", { className: "popup" });
     for (const [term, value] of rows) list.append(el("dt", { textContent: term }), el("dd", { textContent: value }));
     if (p.url && /^https?:\/\//.test(p.url)) {

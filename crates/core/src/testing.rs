@@ -57,6 +57,7 @@ pub fn synthetic_facility(n: usize, random: &mut SplitMix) -> Facility {
             source: "synthetic".into(),
             record_id: n.to_string(),
             as_of: None,
+            contact_source: None,
         },
     }
 }

@@ -449,6 +449,7 @@ fn build_facility(
             source: draft.source.clone(),
             record_id: draft.record_id.clone(),
             as_of: draft.as_of.clone(),
+            contact_source: draft.contact_source.clone(),
         },
     }
 }

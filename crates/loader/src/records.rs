@@ -59,6 +59,8 @@ pub struct FacilityDraft {
     pub record_id: String,
     /// Date the source describes.
     pub as_of: Option<String>,
+    /// For canonical files, the source of the telephone and web site when it is not `source`.
+    pub contact_source: Option<String>,
     /// Kind.
     pub kind: FacilityKind,
     /// Name as published.
@@ -101,6 +103,7 @@ impl FacilityDraft {
             source,
             record_id,
             as_of: None,
+            contact_source: None,
             kind,
             name,
             name_kana: None,

@@ -117,6 +117,9 @@ CREATE TABLE imports (
     r"
 ALTER TABLE municipal_population ADD COLUMN area_km2 REAL;
 ",
+    r"
+ALTER TABLE facilities ADD COLUMN contact_source TEXT;
+",
 ];
 
 /// What a keyed write did.
@@ -260,6 +263,19 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The attribution of every source, each text once, as the source catalogue states it: the
+    /// credit line the map shows.
+    #[must_use]
+    pub fn attributions(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for s in &self.sources {
+            if !out.contains(&s.attribution) {
+                out.push(s.attribution.clone());
+            }
+        }
+        out
+    }
+
     /// The snapshot with its indexes built.
     #[must_use]
     pub fn into_atlas(self) -> Atlas {
@@ -333,6 +349,7 @@ pub(crate) fn write_facility(tx: &Transaction<'_>, f: &Facility) -> rusqlite::Re
             Value::Text(f.provenance.source.clone()),
             Value::Text(f.provenance.record_id.clone()),
             text(f.provenance.as_of.as_deref()),
+            text(f.provenance.contact_source.as_deref()),
         ],
     )
 }
@@ -520,7 +537,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
     let position = |lat: f64, lon: f64| Position::new(lat, lon).map_err(invalid("position"));
 
     let mut statement = c.prepare(
-        "SELECT id, kind, name, name_kana, address, municipality_code, lat, lon, position_precision, position_note, phone, url, capacity, open_days, source, source_record_id, as_of FROM facilities ORDER BY id",
+        "SELECT id, kind, name, name_kana, address, municipality_code, lat, lon, position_precision, position_note, phone, url, capacity, open_days, source, source_record_id, as_of, contact_source FROM facilities ORDER BY id",
     )?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
@@ -545,6 +562,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
                 source: row.get(14)?,
                 record_id: row.get(15)?,
                 as_of: row.get(16)?,
+                contact_source: row.get(17)?,
             },
         });
     }

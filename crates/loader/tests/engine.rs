@@ -247,3 +247,38 @@ fn site_suggestions_cover_what_they_claim() {
         sites[0].newly_covered_population
     );
 }
+
+#[test]
+fn every_visiting_nursing_station_has_a_phone_credited_to_the_portal_after_the_round_trip() {
+    let stations: Vec<_> = atlas()
+        .facilities()
+        .iter()
+        .filter(|f| f.kind == FacilityKind::VisitingNursingStation)
+        .collect();
+    let study = ["11238", "11246", "11442"];
+    let in_study =
+        |f: &&&care_atlas_core::Facility| study.contains(&f.municipality_code.to_string().as_str());
+    let count = |keep: &dyn Fn(&&care_atlas_core::Facility) -> bool| {
+        (
+            stations.iter().filter(|f| keep(f)).count(),
+            stations.iter().filter(in_study).filter(|f| keep(f)).count(),
+        )
+    };
+    // (all 224, of which the 13 of the study area)
+    assert_eq!(count(&|_| true), (224, 13));
+    assert_eq!(count(&|f| f.phone.is_some()), (224, 13));
+    assert_eq!(count(&|f| f.url.is_some()), (167, 10));
+    // The official copy has no contacts, so every one is credited to the portal.
+    assert_eq!(
+        count(&|f| f.provenance.contact_source.as_deref() == Some("houmonkango-navi")),
+        (224, 13)
+    );
+    assert!(
+        atlas()
+            .facilities()
+            .iter()
+            .filter(|f| f.kind != FacilityKind::VisitingNursingStation)
+            .all(|f| f.provenance.contact_source.is_none()),
+        "no other kind takes contacts from the portal"
+    );
+}

@@ -327,7 +327,7 @@ fn broken_geojson_names_the_line() {
 fn canonical_facilities_must_carry_consistent_ids() {
     let header = care_atlas_loader::formats::FACILITY_COLUMNS.join(",");
     let text = format!(
-        "{header}\nmhlw-kaigo-130-1165790043,visiting_nursing_station,コスモ訪問看護リハビリステーション蓮田,,埼玉県蓮田市東５－８－２８,11238,35.97836,139.6559,source,,,,,,mhlw-kaigo-130,1165790043,2026-07-12\nwrong-id,visiting_nursing_station,えふ訪問看護,,埼玉県蓮田市,11238,35.97338,139.65088,source,,,,,,mhlw-kaigo-130,1165790100,\nmhlw-kaigo-130-1,hospice,x,,x,11238,35.9,139.6,source,,,,,,mhlw-kaigo-130,1,\n"
+        "{header}\nmhlw-kaigo-130-1165790043,visiting_nursing_station,コスモ訪問看護リハビリステーション蓮田,,埼玉県蓮田市東５－８－２８,11238,35.97836,139.6559,source,,,,,,mhlw-kaigo-130,1165790043,2026-07-12,\nwrong-id,visiting_nursing_station,えふ訪問看護,,埼玉県蓮田市,11238,35.97338,139.65088,source,,,,,,mhlw-kaigo-130,1165790100,,\nmhlw-kaigo-130-1,hospice,x,,x,11238,35.9,139.6,source,,,,,,mhlw-kaigo-130,1,,\n"
     );
     let parsed = parse("facilities.csv", &text);
     assert_eq!(parsed.format, Format::Facilities);
@@ -339,6 +339,20 @@ fn canonical_facilities_must_carry_consistent_ids() {
             "4: unknown facility kind `hospice`",
         ]
     );
+}
+
+#[test]
+fn canonical_facilities_carry_their_contact_source_and_a_file_without_the_column_still_reads() {
+    let header = care_atlas_loader::formats::FACILITY_COLUMNS.join(",");
+    let row = "mhlw-kaigo-130-1160590067,visiting_nursing_station,ケアウエスト訪問看護ステーション,,埼玉県南埼玉郡宮代町西粂原５９９－１,11442,36.0340071,139.6919875,source,,0480-37-0911,,,,mhlw-kaigo-130,1160590067,2026-07-12";
+    let parsed = parse("facilities.csv", &format!("{header}\n{row},houmonkango-navi\n"));
+    let draft = &parsed.batch.facilities[0];
+    assert_eq!(draft.contact_source.as_deref(), Some("houmonkango-navi"));
+    assert_eq!(draft.phone.as_deref(), Some("0480-37-0911"));
+    let old_header = header.trim_end_matches(",contact_source");
+    let parsed = parse("facilities.csv", &format!("{old_header}\n{row}\n"));
+    assert_eq!(parsed.format, Format::Facilities);
+    assert_eq!(parsed.batch.facilities[0].contact_source, None);
 }
 
 #[test]

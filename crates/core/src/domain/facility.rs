@@ -232,6 +232,10 @@ pub struct Provenance {
     pub record_id: String,
     /// The date the source data describes, ISO 8601 (`2025-06-01`), or as precise as known.
     pub as_of: Option<String>,
+    /// Id of the source that gave the telephone number and web site when it is not `source`: a
+    /// contact is filled from another source only where `source` publishes none, and the credit
+    /// goes to the source that gave it.
+    pub contact_source: Option<String>,
 }
 
 /// One service office, clinic, hospital or pharmacy.

@@ -8,6 +8,7 @@
 //! sections.
 
 mod completeness;
+mod contacts;
 mod raw_files;
 mod readme;
 mod sources;
@@ -18,7 +19,8 @@ use care_atlas_core::{
     Facility, Gazetteer, Municipality, PositionNote, PositionPrecision, SourcePositionFault,
 };
 
-use self::raw_files::{Content, RAW_FILES, RawFile};
+pub use self::contacts::{ContactDisagreement, ContactReport};
+use self::raw_files::{CONTACT_FILES, Content, RAW_FILES, RawFile};
 use crate::formats::{CanonicalSet, ParseOptions, RoleAssignment, parse_file, write_canonical};
 use crate::records::Batch;
 use crate::{KnownMunicipality, LoadError, Placer, RowError};
@@ -32,6 +34,8 @@ pub struct BuildReport {
     pub rejected: Vec<RowError>,
     /// Municipalities written.
     pub municipalities: Vec<Municipality>,
+    /// What joining each contact file did.
+    pub contacts: Vec<ContactReport>,
 }
 
 impl BuildReport {
@@ -149,8 +153,17 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
         }
     }
     facilities.sort_by(|a, b| a.id.cmp(&b.id));
+    // Contacts are joined to placed facilities, so only facilities kept in the data get one.
+    let mut contact_reports = Vec::new();
+    for file in CONTACT_FILES {
+        let (contacts, unreadable) = contacts::read(raw_dir, file)?;
+        let (report, unmatched) = contacts::join(&mut facilities, file, &contacts);
+        rejected.extend(unreadable);
+        rejected.extend(unmatched);
+        contact_reports.push(report);
+    }
     rejected.sort();
-    let report = BuildReport { facilities, rejected, municipalities };
+    let report = BuildReport { facilities, rejected, municipalities, contacts: contact_reports };
 
     write_canonical(
         out_dir,

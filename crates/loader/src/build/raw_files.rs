@@ -1,8 +1,9 @@
 //! The raw-file catalogue: which files of `shared/data/raw` the build reads, in which layout and
 //! from which source, what each holds, and which files are deliberately left out.
 
-use care_atlas_core::AreaRole;
+use care_atlas_core::{AreaRole, FacilityKind};
 
+use super::contacts::ContactFile;
 use crate::formats::Format;
 
 /// What a raw file holds for the build.
@@ -162,6 +163,14 @@ pub(super) const RAW_FILES: &[RawFile] = &[
         content: Content::Facilities,
     },
 ];
+
+/// Raw files of contacts (telephone, web site) joined by 事業所番号 to the facilities above after
+/// placement; see `contacts`.
+pub(super) const CONTACT_FILES: &[ContactFile] = &[ContactFile {
+    name: "houmonkango_navi_visiting_nursing_contacts_3munis_neighbours.csv",
+    source: "houmonkango-navi",
+    kind: FacilityKind::VisitingNursingStation,
+}];
 
 /// Raw files deliberately not carried into `data/`, and why.
 pub const LEFT_OUT: &[(&str, &str)] = &[

@@ -12,7 +12,7 @@ use care_atlas_core::{
 };
 
 use super::completeness::completeness_of;
-use super::raw_files::LEFT_OUT;
+use super::raw_files::{CONTACT_FILES, LEFT_OUT};
 use super::{BuildReport, sources};
 use crate::LoadError;
 use crate::error::io_error;
@@ -25,10 +25,11 @@ pub(super) fn update(out_dir: &Path, report: &BuildReport) -> Result<(), LoadErr
         .and_then(|t| replace_generated(&t, "positions", &positions_section(report)))
         .and_then(|t| replace_generated(&t, "sources", &sources_section()))
         .and_then(|t| replace_generated(&t, "rejected", &rejected_section(report)))
+        .and_then(|t| replace_generated(&t, "contacts", &contacts_section(report)))
         .and_then(|t| replace_generated(&t, "left-out", &left_out_section()))
         .ok_or_else(|| LoadError::Raw {
             path: readme.clone(),
-            detail: "lacks the generated-section markers (counts, positions, sources, rejected, left-out)".into(),
+            detail: "lacks the generated-section markers (counts, positions, sources, rejected, contacts, left-out)".into(),
         })?;
     std::fs::write(&readme, text).map_err(io_error(&readme))?;
     Ok(())
@@ -189,7 +190,11 @@ fn sources_section() -> String {
 /// Every rejected record with its file, line and reason, and every repaired position.
 fn rejected_section(report: &BuildReport) -> String {
     let mut out = String::from("| file:line | record | reason |\n|---|---|---|\n");
-    for e in &report.rejected {
+    // Contact rows that match no facility are counted in the contacts section instead: they are
+    // many, and no facility is lost with them.
+    let is_contact_file =
+        |e: &&crate::RowError| CONTACT_FILES.iter().any(|c| e.path == Path::new(c.name));
+    for e in report.rejected.iter().filter(|e| !is_contact_file(e)) {
         let record = match (&e.record_id, &e.name) {
             (Some(id), Some(name)) => format!("{id} {name}"),
             (Some(id), None) => id.clone(),
@@ -213,6 +218,42 @@ fn rejected_section(report: &BuildReport) -> String {
             f.id,
             cell(&f.name),
             cell(&f.position_note.as_ref().map(ToString::to_string).unwrap_or_default())
+        );
+    }
+    out
+}
+
+/// What each contact file gave: telephone numbers and web sites filled where the official source
+/// has none, disagreements with official values (which were kept), and rows matching no facility.
+fn contacts_section(report: &BuildReport) -> String {
+    let mut out = String::from(
+        "| contact file (source) | facilities of the kind | matched | phone filled | web site filled | with phone (any source) | with web site (any source) | disagreed with an official value (kept) | rows matching no facility (in `audit/rejected_records.csv`) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for c in &report.contacts {
+        let _ = writeln!(
+            out,
+            "| `{}` (`{}`) | {} | {} | {} | {} | {} | {} | {} | {} of {} |",
+            c.file,
+            c.source,
+            c.facilities,
+            c.matched,
+            c.phones_filled,
+            c.urls_filled,
+            c.with_phone,
+            c.with_url,
+            c.disagreements.len(),
+            c.unmatched,
+            c.rows
+        );
+    }
+    for d in report.contacts.iter().flat_map(|c| &c.disagreements) {
+        let _ = writeln!(
+            out,
+            "\n- `{}` {}: official `{}` kept, contact source has `{}`",
+            d.facility,
+            d.field,
+            cell(&d.official),
+            cell(&d.contact)
         );
     }
     out

@@ -135,6 +135,16 @@ const SOURCES: &[Source] = &[
         as_of_basis: "not known",
         origin: "GitHub osawa-ux/houmonshinsatsu-navi data/search/11.json, commit 9a1d292c",
     },
+    Source {
+        id: "houmonkango-navi",
+        title: "訪問看護ステーションの電話番号・ウェブサイト (a portal's station pages)",
+        publisher: "a third-party portal (houmonkango-navi), citing 介護サービス情報公表システム open data and the 厚生局 lists",
+        licence: "no licence stated; facts (telephone numbers, web sites) only",
+        attribution: "訪問看護ステーションの電話番号・ウェブサイト（houmonkango-navi）より。介護サービス情報公表システム・厚生局届出に基づく",
+        as_of: Some("2026-07-12"),
+        as_of_basis: "date of the copy",
+        origin: "GitHub osawa-ux/houmonkango-navi gh-pages station/<事業所番号>.html (JSON-LD), commit ade0c6bf",
+    },
 ];
 
 /// Every source, in catalogue order.

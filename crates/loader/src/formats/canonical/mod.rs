@@ -10,7 +10,7 @@ pub(super) use read::{
 pub use write::{CanonicalSet, write_all};
 
 /// Columns of `facilities.csv`, in order.
-pub const FACILITY_COLUMNS: [&str; 17] = [
+pub const FACILITY_COLUMNS: [&str; 18] = [
     "id",
     "kind",
     "name",
@@ -28,6 +28,7 @@ pub const FACILITY_COLUMNS: [&str; 17] = [
     "source",
     "source_record_id",
     "as_of",
+    "contact_source",
 ];
 /// Columns of `municipal_population.csv`.
 pub const POPULATION_COLUMNS: [&str; 9] = [

@@ -19,8 +19,12 @@ use crate::records::{Batch, DeclaredMunicipality, FacilityDraft, SourceInfo};
 use crate::table::Table;
 use crate::{LoadError, RowLocation};
 
-/// Reads `facilities.csv`: facility drafts carrying their checked precision and note.
+/// Reads `facilities.csv`: facility drafts carrying their checked precision and note. The last
+/// column, `contact_source`, is optional: a file written before it existed has no contact from a
+/// second source.
 pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
+    let required: [&str; FACILITY_COLUMNS.len() - 1] = std::array::from_fn(|i| FACILITY_COLUMNS[i]);
+    let contact = table.column(&[FACILITY_COLUMNS[FACILITY_COLUMNS.len() - 1]]);
     let [
         id,
         kind,
@@ -39,7 +43,7 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
         source,
         record,
         as_of,
-    ] = table.require_names("facilities", FACILITY_COLUMNS)?;
+    ] = table.require_names("facilities", required)?;
     let (values, row_errors) = each_row(table, |row| {
         let reject = |reason: String| RowRejection::of(row.get(record), row.get(name), reason);
         let expected_id = FacilityId::from_source_record(row.get(source), row.get(record));
@@ -68,6 +72,7 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
             source: row.get(source).to_owned(),
             record_id: row.get(record).to_owned(),
             as_of: non_empty(row.get(as_of)),
+            contact_source: row.opt(contact).map(str::to_owned),
             kind,
             name: non_empty(row.get(name)).ok_or_else(|| reject("name is empty".into()))?,
             name_kana: non_empty(row.get(kana)),

@@ -79,6 +79,7 @@ fn facility_row(f: &Facility) -> [String; FACILITY_COLUMNS.len()] {
         f.provenance.source.clone(),
         f.provenance.record_id.clone(),
         or_empty(f.provenance.as_of.as_ref()),
+        or_empty(f.provenance.contact_source.as_ref()),
     ]
 }
 
