@@ -18,20 +18,13 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A server of the shipped data, started once for all tests and stopped when the process exits.
+/// A server of the shipped data, started once for all tests and stopped, its database removed,
+/// when the test process exits.
 struct Server {
     port: u16,
-    _child: ChildGuard,
+    /// The shell that runs the server; its standard input is the pipe whose closing stops it.
+    _shell: Child,
     _dir: tempfile::TempDir,
-}
-
-struct ChildGuard(Child);
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 fn server() -> &'static Server {
@@ -47,13 +40,23 @@ fn server() -> &'static Server {
             .unwrap();
         assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(binary)
-            .args(["serve", "--db", db.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+        // The server lives in a static, which is never dropped: it runs under a shell that
+        // stops it and removes its database when this process exits, which closes the shell's
+        // standard input.
+        let child = Command::new("sh")
+            .args([
+                "-c",
+                r#""$0" serve --db "$1" --bind "$2" >/dev/null 2>&1 & server=$!
+                   cat >/dev/null; kill "$server"; wait "$server"; rm -rf "$3""#,
+                binary,
+                db.to_str().unwrap(),
+                &format!("127.0.0.1:{port}"),
+                dir.path().to_str().unwrap(),
+            ])
+            .stdin(Stdio::piped())
             .spawn()
             .unwrap();
-        let server = Server { port, _child: ChildGuard(child), _dir: dir };
+        let server = Server { port, _shell: child, _dir: dir };
         let started = Instant::now();
         while request_on(port, "GET", "/healthz", &[], None).is_err() {
             assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
