@@ -118,11 +118,11 @@ fn label(kind: FacilityKind) -> String {
     kind.label_en().to_lowercase()
 }
 
-fn known_where(atlas: &Atlas, kind: FacilityKind) -> &'static str {
+fn known_where(atlas: &Atlas, kind: FacilityKind) -> String {
     use SourceCompleteness::{Complete, NoSource, Partial};
     let study_area = atlas.source_completeness(kind, SourceScope::StudyArea);
     let neighbours = atlas.source_completeness(kind, SourceScope::Neighbours);
-    match (study_area, neighbours) {
+    let known = match (study_area, neighbours) {
         (Partial, NoSource) => {
             "only some in the study area are known, and none in the neighbouring municipalities"
         }
@@ -133,6 +133,22 @@ fn known_where(atlas: &Atlas, kind: FacilityKind) -> &'static str {
         (Complete, NoSource) => "none in the neighbouring municipalities is known",
         (Complete, Partial) => "only some in the neighbouring municipalities are known",
         (Complete, Complete) | (NoSource, _) => "not all are known",
+    };
+    // A partly known neighbour scope says what is missing there (records the source placed
+    // wrongly, say), so that a planner can judge how much it matters near the border.
+    let neighbour_note = (neighbours == Partial)
+        .then(|| {
+            atlas
+                .completeness_statements()
+                .iter()
+                .find(|c| c.kind == kind && c.scope == SourceScope::Neighbours)
+                .map(|c| c.note.as_str())
+                .filter(|note| !note.is_empty())
+        })
+        .flatten();
+    match neighbour_note {
+        Some(note) => format!("{known}: {note}"),
+        None => known.to_owned(),
     }
 }
 

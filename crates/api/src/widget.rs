@@ -5,7 +5,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
-use care_atlas_core::{Atlas, FacilityKind};
+use care_atlas_core::{Atlas, FacilityKind, SourceCompleteness, SourceScope, SupplyKnowledge};
 use geo::{BoundingRect, Rect};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -103,8 +103,10 @@ pub struct EmbedParams {
 struct KindOption {
     id: &'static str,
     label: &'static str,
-    /// `complete`, `partial` or `unknown` (no source in the study area): the map marks an unknown
-    /// kind "no data" and never draws its gaps.
+    /// How completely the study area's facilities of this kind are known: `complete`, `partial`
+    /// or `unknown` (no source). The map marks an unknown kind "no data" and never draws its
+    /// gaps, and a partial one "partial" beside its name and its count. A kind known in part only
+    /// across the border is `complete` here: its gap answers say so themselves.
     supply: &'static str,
 }
 
@@ -172,7 +174,11 @@ pub async fn embed(
             .map(|&k| KindOption {
                 id: k.id(),
                 label: lang.kind_label(k),
-                supply: state.atlas.kind_supply(k).id(),
+                supply: SupplyKnowledge::of_kind(
+                    state.atlas.source_completeness(k, SourceScope::StudyArea),
+                    SourceCompleteness::Complete,
+                )
+                .id(),
             })
             .collect(),
         kind: selected.iter().map(|k| k.id()).collect(),

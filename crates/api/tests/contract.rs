@@ -270,9 +270,16 @@ async fn an_answer_on_a_partly_known_kind_says_partial_in_a_sentence() {
     .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json()["completeness"], "partial");
-    let complete = get("/accessibility?kind=visiting_nursing_station&catchment_m=3000").await;
-    assert_eq!(complete.json()["completeness"], "complete");
-    assert_eq!(complete.json()["completeness_note"], Value::Null);
+    // Complete in the study area but missing a few stations across the border: still partial,
+    // and the sentence says what is missing there.
+    let across = get("/accessibility?kind=visiting_nursing_station&catchment_m=3000").await;
+    assert_eq!(across.json()["completeness"], "partial");
+    let note = across.json()["completeness_note"].as_str().unwrap().to_owned();
+    assert!(
+        note.contains("only some in the neighbouring municipalities are known")
+            && note.contains("4 stations with unusable coordinates"),
+        "{note}"
+    );
 }
 
 #[actix_web::test]

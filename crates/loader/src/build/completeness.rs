@@ -28,7 +28,15 @@ struct KindStatement {
     neighbours: Known,
 }
 
-const WITHIN: &str = "facilities within 10 km of the study area only; a few records without usable coordinates could not be selected";
+// The neighbouring extracts select records by their source coordinates (within 10 km of the study
+// area), so a record whose coordinates are missing or wrong is not in them even when its address is
+// near: the coverage there is partial, and each note says how many such records SOURCES.md lists.
+const NEIGHBOURS_VISITING_NURSING: &str = "facilities within 10 km only; 4 stations with unusable coordinates in the source (さいたま市北区, 見沼区 2, 上尾市) are missing (SOURCES.md §14)";
+const NEIGHBOURS_HOSPITAL: &str = "facilities within 10 km only; 1 hospital with coordinates 0/0 in the source (古河市) is missing (SOURCES.md §15)";
+const NEIGHBOURS_CARE_MANAGEMENT: &str = "facilities within 10 km only; 3 offices with unusable coordinates in the source (岩槻区, 春日部市, 上尾市) are missing, and 3 whose coordinates contradict their address were rejected (SOURCES.md §16, audit/rejected_records.csv)";
+const NEIGHBOURS_HOME_HELP: &str = "facilities within 10 km only; 5 offices with unusable coordinates in the source are missing, and 3 whose coordinates contradict their address were rejected (SOURCES.md §18, audit/rejected_records.csv)";
+const NEIGHBOURS_DAY_SERVICE: &str = "facilities within 10 km only; 7 offices with unusable coordinates in the source are missing (SOURCES.md §18)";
+const NEIGHBOURS_CARE_FACILITIES: &str = "facilities within 10 km only; 8 records of 特養, 老健, 介護医療院, 夜間対応型訪問介護 and 定期巡回 with unusable coordinates in the source are missing (SOURCES.md §17)";
 const NO_NEIGHBOURS: &str = "no neighbouring records were extracted for this kind";
 const NO_SUPPORT_CENTER_RECORD: &str =
     "no public record with an address was found for 地域包括支援センター";
@@ -37,7 +45,7 @@ const STATEMENTS: &[KindStatement] = &[
     KindStatement {
         kind: FacilityKind::VisitingNursingStation,
         study_area: complete("介護サービス情報公表 訪問看護"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_VISITING_NURSING),
     },
     KindStatement {
         kind: FacilityKind::HomeCareClinic,
@@ -54,7 +62,7 @@ const STATEMENTS: &[KindStatement] = &[
     KindStatement {
         kind: FacilityKind::Hospital,
         study_area: complete("医療情報ネット 病院"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_HOSPITAL),
     },
     KindStatement {
         kind: FacilityKind::Clinic,
@@ -76,42 +84,42 @@ const STATEMENTS: &[KindStatement] = &[
     KindStatement {
         kind: FacilityKind::CareManagementOffice,
         study_area: complete("介護サービス情報公表 居宅介護支援"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_CARE_MANAGEMENT),
     },
     KindStatement {
         kind: FacilityKind::HomeHelp,
         study_area: complete("介護サービス情報公表 訪問介護 (derived copy)"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_HOME_HELP),
     },
     KindStatement {
         kind: FacilityKind::DayService,
         study_area: complete("介護サービス情報公表 通所介護・地域密着型通所介護 (derived copy)"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_DAY_SERVICE),
     },
     KindStatement {
         kind: FacilityKind::NursingHome,
         study_area: complete("介護サービス情報公表 介護老人福祉施設"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_CARE_FACILITIES),
     },
     KindStatement {
         kind: FacilityKind::GeriatricHealthFacility,
         study_area: complete("介護サービス情報公表 介護老人保健施設"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_CARE_FACILITIES),
     },
     KindStatement {
         kind: FacilityKind::IntegratedCareHospital,
         study_area: complete("介護サービス情報公表 介護医療院"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_CARE_FACILITIES),
     },
     KindStatement {
         kind: FacilityKind::PeriodicVisitService,
         study_area: complete("介護サービス情報公表 定期巡回・随時対応型訪問介護看護"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_CARE_FACILITIES),
     },
     KindStatement {
         kind: FacilityKind::NightHomeHelp,
         study_area: complete("介護サービス情報公表 夜間対応型訪問介護"),
-        neighbours: complete(WITHIN),
+        neighbours: partial(NEIGHBOURS_CARE_FACILITIES),
     },
 ];
 
