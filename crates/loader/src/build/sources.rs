@@ -36,6 +36,16 @@ const SOURCES: &[Source] = &[
         origin: "GitHub optgeo/n03-2019-geojson, snapshot c31913f0",
     },
     Source {
+        id: "mlit-n03-2021-simplified",
+        title: "国土数値情報 行政区域データ N03 (2021-01-01), 埼玉県, simplified to 1% (used for municipality names only)",
+        publisher: "国土交通省",
+        licence: "国土数値情報 利用約款 (attribution required)",
+        attribution: "「国土数値情報（行政区域データ）」（国土交通省）を加工して作成",
+        as_of: Some("2021-01-01"),
+        as_of_basis: "reference date of the data set",
+        origin: "GitHub smartnews-smri/japan-topography data/municipality/geojson/s0010/N03-21_11_210101.json, snapshot b403e71e",
+    },
+    Source {
         id: "estat-census-2020-small-areas",
         title: "令和２年国勢調査 町丁・字等別境界データ (attributes)",
         publisher: "総務省統計局 (e-Stat)",
@@ -167,4 +177,22 @@ pub(super) fn sources() -> Vec<SourceInfo> {
 /// The date the source `id` describes, for records whose file does not say.
 pub(super) fn as_of(id: &str) -> Option<String> {
     SOURCES.iter().find(|s| s.id == id).and_then(|s| s.as_of).map(Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::raw_files::{CONTACT_FILES, RAW_FILES};
+    use super::*;
+
+    #[test]
+    fn every_raw_file_read_names_a_source_of_the_catalogue_so_it_is_credited() {
+        let named = RAW_FILES.iter().map(|f| (f.name, f.source));
+        let contacts = CONTACT_FILES.iter().map(|f| (f.name, f.source));
+        for (file, source) in named.chain(contacts) {
+            assert!(
+                SOURCES.iter().any(|s| s.id == source),
+                "{file}: source `{source}` is not in the catalogue"
+            );
+        }
+    }
 }
