@@ -143,7 +143,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 })?;
             let dataset_version = store.dataset_version()?;
             let snapshot = store.snapshot()?;
-            let attributions = snapshot.attributions();
+            let sources = snapshot.sources.clone();
             let atlas = snapshot.into_atlas();
             writeln!(
                 out,
@@ -155,7 +155,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let state = care_atlas_api::AppState {
                 atlas: std::sync::Arc::new(atlas),
                 dataset_version,
-                attributions,
+                sources,
             };
             let options = care_atlas_api::ServeOptions {
                 bind,

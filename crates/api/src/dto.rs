@@ -759,3 +759,83 @@ pub struct VersionInfo {
     /// The dataset's version (last import time and record counts).
     pub dataset_version: String,
 }
+
+/// The sources of the data and how completely they know each kind of facility.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SourcesDocument {
+    /// Every source data set, in catalogue order: credit each with its `attribution` when you
+    /// show or redistribute the data.
+    pub sources: Vec<SourceEntry>,
+    /// For each kind and scope (the study area, the neighbouring municipalities within 10 km), how
+    /// completely the sources know the facilities: a `no_source` kind is unknown, never zero, and
+    /// a `partial` one gives lower bounds.
+    pub coverage: Vec<KindCoverageEntry>,
+}
+
+/// One source data set.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SourceEntry {
+    /// Stable id, as facilities name it in `source` and `contact_source`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Publisher.
+    pub publisher: String,
+    /// Licence or terms of use.
+    pub licence: String,
+    /// The attribution exactly as the terms ask for it.
+    pub attribution: String,
+    /// The date the data describes (`YYYY-MM-DD`), where known.
+    pub as_of: Option<String>,
+    /// What `as_of` is (census day, publication date, date of the copy).
+    pub as_of_basis: String,
+    /// Where our copy was found.
+    pub origin: String,
+}
+
+impl From<&care_atlas_core::SourceInfo> for SourceEntry {
+    fn from(s: &care_atlas_core::SourceInfo) -> Self {
+        SourceEntry {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            publisher: s.publisher.clone(),
+            licence: s.licence.clone(),
+            attribution: s.attribution.clone(),
+            as_of: s.as_of.clone(),
+            as_of_basis: s.as_of_basis.clone(),
+            origin: s.origin.clone(),
+        }
+    }
+}
+
+/// How completely one kind is known in one scope.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KindCoverageEntry {
+    /// Kind id.
+    pub kind: &'static str,
+    /// Kind, in Japanese.
+    pub kind_label_ja: &'static str,
+    /// Kind, in English.
+    pub kind_label_en: &'static str,
+    /// `study_area` or `neighbours_10km`.
+    #[schema(example = "study_area")]
+    pub scope: &'static str,
+    /// `complete`, `partial` or `no_source`.
+    #[schema(example = "complete")]
+    pub coverage: &'static str,
+    /// Why: the source, and what it misses.
+    pub note: String,
+}
+
+impl From<&care_atlas_core::KindCompleteness> for KindCoverageEntry {
+    fn from(c: &care_atlas_core::KindCompleteness) -> Self {
+        KindCoverageEntry {
+            kind: c.kind.id(),
+            kind_label_ja: c.kind.label_ja(),
+            kind_label_en: c.kind.label_en(),
+            scope: c.scope.id(),
+            coverage: c.completeness.id(),
+            note: c.note.clone(),
+        }
+    }
+}

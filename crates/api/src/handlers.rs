@@ -13,7 +13,7 @@ use crate::accepts::{self, schemas};
 use crate::dto::{
     AccessibilityCollection, AreaCollection, AreaFeature, FeatureCollectionType, GapCollection,
     Health, NearestCollection, ScenarioRequest, ScenarioResponse, ScenarioState, SiteCollection,
-    VersionInfo,
+    SourcesDocument, VersionInfo,
 };
 use crate::params::{self, Lang};
 use crate::query::Params;
@@ -75,6 +75,17 @@ pub async fn version(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(VersionInfo {
         version: env!("CARGO_PKG_VERSION").into(),
         dataset_version: state.dataset_version.clone(),
+    })
+}
+
+/// The sources of the data (title, publisher, licence, the attribution they ask for, as-of date)
+/// and how completely they know each kind in the study area and in the neighbouring municipalities.
+#[utoipa::path(tag = "service", responses((status = 200, body = SourcesDocument)))]
+#[get("/sources")]
+pub async fn sources(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(SourcesDocument {
+        sources: state.sources.iter().map(Into::into).collect(),
+        coverage: state.atlas.completeness_statements().iter().map(Into::into).collect(),
     })
 }
 

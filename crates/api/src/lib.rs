@@ -23,7 +23,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::{Compress, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use care_atlas_core::{Atlas, GRID_LEVELS};
+use care_atlas_core::{Atlas, GRID_LEVELS, SourceInfo};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -41,9 +41,9 @@ pub struct AppState {
     pub atlas: Arc<Atlas>,
     /// The dataset's version, for `/version` and ETags.
     pub dataset_version: String,
-    /// The attribution of each source of the data, as the source catalogue states it, each text
-    /// once: the map's credit line is made of them.
-    pub attributions: Vec<String>,
+    /// The sources of the data, as the source catalogue states them: `/sources` lists them and the
+    /// map's credit line is made of their attributions.
+    pub sources: Vec<SourceInfo>,
 }
 
 /// Server settings read once in `main`.
@@ -85,6 +85,7 @@ struct BaseDoc;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::healthz)
         .service(handlers::version)
+        .service(handlers::sources)
         .service(handlers::nearest)
         .service(handlers::areas)
         .service(handlers::area)

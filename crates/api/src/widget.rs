@@ -5,7 +5,9 @@
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
-use care_atlas_core::{Atlas, FacilityKind, SourceCompleteness, SourceScope, SupplyKnowledge};
+use care_atlas_core::{
+    Atlas, FacilityKind, SourceCompleteness, SourceInfo, SourceScope, SupplyKnowledge,
+};
 use geo::{BoundingRect, Rect};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -187,7 +189,7 @@ pub async fn embed(
         lon,
         zoom,
         tiles,
-        data_attribution: data_attribution(&state.attributions),
+        data_attribution: data_attribution(&SourceInfo::attributions(&state.sources)),
     };
     // `<` is escaped so that no value can close the script element it is embedded in.
     let config_json =

@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{test, web};
 use care_atlas_api::{AppState, ServeOptions};
-use care_atlas_core::Atlas;
+use care_atlas_core::{Atlas, SourceInfo};
 use serde_json::Value;
 
 /// The snapshot of the shipped data, built once.
@@ -19,13 +19,18 @@ fn atlas() -> Arc<Atlas> {
     shipped().0.clone()
 }
 
-/// The attribution of each source of the shipped data, as the catalogue states it.
-fn attributions() -> Vec<String> {
+/// The sources of the shipped data, as the catalogue states them.
+fn sources() -> Vec<SourceInfo> {
     shipped().1.clone()
 }
 
-fn shipped() -> &'static (Arc<Atlas>, Vec<String>) {
-    static SHIPPED: OnceLock<(Arc<Atlas>, Vec<String>)> = OnceLock::new();
+/// The attribution of each source of the shipped data, each text once.
+fn attributions() -> Vec<String> {
+    SourceInfo::attributions(&shipped().1)
+}
+
+fn shipped() -> &'static (Arc<Atlas>, Vec<SourceInfo>) {
+    static SHIPPED: OnceLock<(Arc<Atlas>, Vec<SourceInfo>)> = OnceLock::new();
     SHIPPED.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("atlas.db");
@@ -34,8 +39,8 @@ fn shipped() -> &'static (Arc<Atlas>, Vec<String>) {
             .unwrap();
         let store = care_atlas_loader::store::Store::open_read_only(&db).unwrap();
         let snapshot = store.snapshot().unwrap();
-        let attributions = snapshot.attributions();
-        (Arc::new(snapshot.into_atlas()), attributions)
+        let sources = snapshot.sources.clone();
+        (Arc::new(snapshot.into_atlas()), sources)
     })
 }
 
@@ -62,7 +67,7 @@ async fn send(request: test::TestRequest) -> Answer {
     let state = web::Data::new(AppState {
         atlas: atlas(),
         dataset_version: "test".into(),
-        attributions: attributions(),
+        sources: sources(),
     });
     let options = web::Data::new(ServeOptions {
         bind: "127.0.0.1:0".into(),
@@ -295,4 +300,32 @@ async fn the_map_credits_every_source_as_the_catalogue_states_it_geolonia_and_th
     }
     assert!(credits.iter().any(|c| c.contains("Geolonia")), "Geolonia placed facilities");
     assert!(credits.iter().any(|c| c.contains("houmonkango-navi")), "the portal gave contacts");
+}
+
+#[actix_web::test]
+async fn sources_list_every_catalogued_source_with_its_credit_and_every_kinds_coverage() {
+    let answer = get("/sources").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let body = answer.json();
+    let listed: Vec<&str> =
+        body["sources"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let catalogued: Vec<String> = sources().into_iter().map(|s| s.id).collect();
+    assert_eq!(listed, catalogued);
+    assert!(
+        body["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| !s["attribution"].as_str().unwrap().is_empty())
+    );
+    let coverage = body["coverage"].as_array().unwrap();
+    let of = |kind: &str, scope: &str| {
+        coverage
+            .iter()
+            .find(|c| c["kind"] == kind && c["scope"] == scope)
+            .map(|c| c["coverage"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(of("community_support_center", "study_area").as_deref(), Some("no_source"));
+    assert_eq!(of("visiting_nursing_station", "study_area").as_deref(), Some("complete"));
+    assert_eq!(of("visiting_nursing_station", "neighbours_10km").as_deref(), Some("partial"));
 }

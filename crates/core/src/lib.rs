@@ -51,6 +51,7 @@ pub use domain::kind::{
     FacilityKind, KindCompleteness, SourceCompleteness, SourceScope, UnknownKind,
 };
 pub use domain::position::{Position, PositionError};
+pub use domain::source::SourceInfo;
 pub use population::surface::{PopulationCell, PopulationSurface};
 pub use population::{PopulationGroup, PopulationModel, VoronoiPopulation};
 pub use spatial::frame::LocalFrame;

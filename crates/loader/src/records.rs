@@ -18,26 +18,7 @@ pub struct Sourced<T> {
     pub value: T,
 }
 
-/// A source data set: what it is, who publishes it, under what terms, and how to credit it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceInfo {
-    /// Stable id (`mhlw-kaigo-130`).
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Publisher.
-    pub publisher: String,
-    /// Licence or terms of use.
-    pub licence: String,
-    /// Attribution text exactly as the terms ask for it.
-    pub attribution: String,
-    /// The date the data describes, where known.
-    pub as_of: Option<String>,
-    /// What `as_of` is (publication date, census date, date of the copy).
-    pub as_of_basis: String,
-    /// Where our copy was found.
-    pub origin: String,
-}
+pub use care_atlas_core::SourceInfo;
 
 /// The municipality a record claims to be in, from a structured field or its address.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -263,19 +263,6 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// The attribution of every source, each text once, as the source catalogue states it: the
-    /// credit line the map shows.
-    #[must_use]
-    pub fn attributions(&self) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for s in &self.sources {
-            if !out.contains(&s.attribution) {
-                out.push(s.attribution.clone());
-            }
-        }
-        out
-    }
-
     /// The snapshot with its indexes built.
     #[must_use]
     pub fn into_atlas(self) -> Atlas {

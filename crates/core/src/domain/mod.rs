@@ -1,8 +1,10 @@
 //! The domain: facility kinds and how completely each is known, facilities with their provenance,
-//! municipalities and census areas, validated positions, and the gazetteer that places addresses.
+//! municipalities and census areas, validated positions, the gazetteer that places addresses, and the
+//! sources the data comes from.
 
 pub(crate) mod area;
 pub(crate) mod facility;
 pub(crate) mod gazetteer;
 pub(crate) mod kind;
 pub(crate) mod position;
+pub(crate) mod source;
