@@ -100,6 +100,7 @@ impl fmt::Display for ImportSummary {
             let encoding = match file.encoding {
                 TextEncoding::Utf8 => "UTF-8",
                 TextEncoding::ShiftJis => "CP932",
+                TextEncoding::Workbook => "xlsx",
             };
             writeln!(
                 f,

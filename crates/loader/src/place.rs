@@ -445,6 +445,9 @@ fn build_facility(
         url: draft.url.clone(),
         capacity: draft.capacity,
         open_days: draft.open_days.clone(),
+        home_care_class: draft.home_care_class,
+        filings: draft.filings.clone(),
+        linked_record: draft.linked_record.clone(),
         provenance: Provenance {
             source: draft.source.clone(),
             record_id: draft.record_id.clone(),
@@ -612,9 +615,14 @@ mod tests {
     #[test]
     fn a_structured_municipality_field_outranks_the_address() {
         let mut d = draft("中央1", Some((36.0, 139.65)));
-        d.declared = DeclaredMunicipality { code: None, name: Some("所沢市".into()) };
+        d.declared =
+            DeclaredMunicipality { code: None, name: Some("所沢市".into()), prefecture: None };
         assert!(placer().place(&d).unwrap_err().to_string().contains("所沢市"));
-        d.declared = DeclaredMunicipality { code: Some("11238".parse().unwrap()), name: None };
+        d.declared = DeclaredMunicipality {
+            code: Some("11238".parse().unwrap()),
+            name: None,
+            prefecture: None,
+        };
         assert_eq!(placer().place(&d).unwrap().municipality_code.to_string(), "11238");
     }
 

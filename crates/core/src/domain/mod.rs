@@ -4,5 +4,6 @@
 pub(crate) mod area;
 pub(crate) mod facility;
 pub(crate) mod gazetteer;
+pub(crate) mod home_care;
 pub(crate) mod kind;
 pub(crate) mod position;
