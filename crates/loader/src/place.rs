@@ -80,6 +80,12 @@ pub enum Rejection {
         /// The municipality the address names.
         municipality: String,
     },
+    /// A register entry (which never has coordinates) is linked to no record of another source
+    /// that gives a position, and the gazetteer does not cover its municipality.
+    UnlinkedNotInGazetteer {
+        /// The municipality the address names.
+        municipality: String,
+    },
     /// The published position is unusable and no town of the gazetteer starts the address.
     NoTown {
         /// Why the published position is unusable.
@@ -130,6 +136,10 @@ impl fmt::Display for Rejection {
             Rejection::NotInGazetteer { fault, municipality } => write!(
                 f,
                 "{fault}, and the gazetteer does not cover {municipality} to place it by address"
+            ),
+            Rejection::UnlinkedNotInGazetteer { municipality } => write!(
+                f,
+                "the register gives no coordinates and no 医療情報ネット record of the same institution gives a position, and the gazetteer does not cover {municipality} to place it by address"
             ),
             Rejection::NoTown { fault, municipality, rest } => {
                 write!(f, "{fault}, and no town of {municipality} in the gazetteer starts `{rest}`")
@@ -263,8 +273,28 @@ impl Placer {
         }
     }
 
+    /// The mapped municipality a draft's address (or structured field) names, and the normalised
+    /// address after it; `None` for a record that names a place outside the mapped area or none.
+    #[must_use]
+    pub fn mapped_municipality(&self, draft: &FacilityDraft) -> Option<(&Municipality, String)> {
+        match self.claimed(draft) {
+            (Claimed::Known(m), rest) => Some((m, rest)),
+            _ => None,
+        }
+    }
+
     fn claimed<'a>(&'a self, draft: &FacilityDraft) -> (Claimed<'a>, String) {
-        let (from_address, rest) = self.address_municipality(&draft.address);
+        // A source published per prefecture (the 厚生局's register) leaves the prefecture out of
+        // its addresses; it is put back so that the address is read in the right prefecture.
+        let address = match &draft.declared.prefecture {
+            Some(prefecture)
+                if split_prefecture(&normalise_address(&draft.address)).0.is_none() =>
+            {
+                format!("{prefecture}{}", draft.address)
+            }
+            _ => draft.address.clone(),
+        };
+        let (from_address, rest) = self.address_municipality(&address);
         let structured = if let Some(code) = draft.declared.code {
             Some(match self.municipalities.iter().find(|m| m.code == code) {
                 Some(m) => Claimed::Known(m),
@@ -374,6 +404,9 @@ impl Placer {
         fault: SourcePositionFault,
     ) -> Result<Facility, Rejection> {
         if !self.gazetteer.covers(m.code) {
+            if crate::is_register_entry(draft) && draft.coordinates.is_none() {
+                return Err(Rejection::UnlinkedNotInGazetteer { municipality: m.name.clone() });
+            }
             return Err(Rejection::NotInGazetteer { fault, municipality: m.name.clone() });
         }
         let Some(found) = self.gazetteer.locate(m.code, rest) else {

@@ -132,6 +132,7 @@ struct Institution {
     address: String,
     prefecture: String,
     phone: Option<String>,
+    dental: bool,
     symbols: Vec<String>,
 }
 
@@ -214,6 +215,7 @@ pub fn register(
                 address: get(address).to_owned(),
                 prefecture: get(pref_name).to_owned(),
                 phone: non_empty(get(phone)),
+                dental: get(division) == "歯科",
                 symbols: Vec::new(),
             });
             institutions.len() - 1
@@ -228,9 +230,13 @@ pub fn register(
     let institution_count = institutions.len();
     let mut facilities = Vec::new();
     for institution in institutions {
-        let Some((kind, class)) =
-            institution.symbols.iter().find_map(|s| HomeCareClass::of_symbol(s))
-        else {
+        // A class counts only in its own 区分: a 医科歯科 clinic listed under 歯科 with a
+        // 支援診 filing is a 在宅療養支援診療所 in the 医科 list, not a dental one here.
+        let Some((kind, class)) = institution.symbols.iter().find_map(|s| {
+            HomeCareClass::of_symbol(s).filter(|(kind, _)| {
+                (*kind == FacilityKind::HomeCareDentalClinic) == institution.dental
+            })
+        }) else {
             continue;
         };
         facilities.push(draft(institution, kind, class, &as_of));
