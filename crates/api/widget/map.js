@@ -32,7 +32,7 @@
     },
   }[lang];
   const palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#e7969c", "#3182bd"];
+    "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#e7969c", "#fdd835"];
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, props = {}, children = []) => {
