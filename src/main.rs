@@ -172,42 +172,72 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Data { raw, out: out_dir } => {
             let report = build::build_canonical(&raw, &out_dir)?;
-            writeln!(
-                out,
-                "wrote {} facilities and {} municipalities to {}",
-                report.facilities.len(),
-                report.municipalities.len(),
-                out_dir.display()
-            )?;
-            writeln!(
-                out,
-                "{} records rejected (see {}):",
-                report.rejected.len(),
-                out_dir.join("audit/rejected_records.csv").display()
-            )?;
-            for error in &report.rejected {
-                writeln!(out, "  {error}")?;
-            }
-            for c in &report.contacts {
-                writeln!(
-                    out,
-                    "contacts from {}: {} of {} facilities matched, {} phones and {} web sites filled, {} disagreements with official values (kept), {} of {} rows matched no facility",
-                    c.source,
-                    c.matched,
-                    c.facilities,
-                    c.phones_filled,
-                    c.urls_filled,
-                    c.disagreements.len(),
-                    c.unmatched,
-                    c.rows
-                )?;
-            }
-            writeln!(out, "{} positions geocoded or repaired", report.positions_changed().count())?;
-            for f in report.repaired_positions() {
-                let note = f.position_note.as_ref().map(ToString::to_string).unwrap_or_default();
-                writeln!(out, "  repaired {} {}: {note}", f.id, f.name)?;
-            }
+            write_build_summary(&mut out, &report, &out_dir)?;
         }
+    }
+    Ok(())
+}
+
+/// What `care-atlas data` did: counts, rejections, contacts, register entries set aside or not
+/// carried, and repaired positions.
+fn write_build_summary(
+    out: &mut impl std::io::Write,
+    report: &build::BuildReport,
+    out_dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "wrote {} facilities and {} municipalities to {}",
+        report.facilities.len(),
+        report.municipalities.len(),
+        out_dir.display()
+    )?;
+    writeln!(
+        out,
+        "{} records rejected (see {}):",
+        report.rejected.len(),
+        out_dir.join("audit/rejected_records.csv").display()
+    )?;
+    for error in &report.rejected {
+        writeln!(out, "  {error}")?;
+    }
+    for c in &report.contacts {
+        writeln!(
+            out,
+            "contacts from {}: {} of {} facilities matched, {} phones and {} web sites filled, {} disagreements with official values (kept), {} of {} rows matched no facility",
+            c.source,
+            c.matched,
+            c.facilities,
+            c.phones_filled,
+            c.urls_filled,
+            c.disagreements.len(),
+            c.unmatched,
+            c.rows
+        )?;
+    }
+    for (file, count) in &report.register.outside_mapped_area {
+        writeln!(
+            out,
+            "{}: {count} institutions outside the mapped municipalities, set aside",
+            file.display()
+        )?;
+    }
+    for (file, count) in &report.not_carried {
+        writeln!(
+            out,
+            "{}: {count} institutions without a 在宅療養支援 filing, not carried",
+            file.display()
+        )?;
+    }
+    writeln!(
+        out,
+        "register entries in the mapped area: {} linked to a 医療情報ネット record, {} unlinked, {} matching several records (left unlinked)",
+        report.register.linked, report.register.unlinked, report.register.ambiguous
+    )?;
+    writeln!(out, "{} positions geocoded or repaired", report.positions_changed().count())?;
+    for f in report.repaired_positions() {
+        let note = f.position_note.as_ref().map(ToString::to_string).unwrap_or_default();
+        writeln!(out, "  repaired {} {}: {note}", f.id, f.name)?;
     }
     Ok(())
 }

@@ -413,7 +413,7 @@ fn site_suggestions_and_scenarios() {
 fn service_endpoints_caching_and_cors() {
     let health = get("/healthz");
     assert_documented("/healthz", "get", &health);
-    assert_eq!(health.json()["facilities"], 2201);
+    assert_eq!(health.json()["facilities"], 2235);
     let version = get("/version");
     assert_documented("/version", "get", &version);
     let tag = version.header("etag").unwrap().to_owned();
@@ -493,7 +493,7 @@ fn ogc_items_page_with_exact_counts_and_links() {
     let body = first.json();
     assert_eq!(
         (body["numberMatched"].as_u64(), body["numberReturned"].as_u64()),
-        (Some(2201), Some(5))
+        (Some(2235), Some(5))
     );
     let next =
         body["links"].as_array().unwrap().iter().find(|l| l["rel"] == "next").unwrap()["href"]

@@ -53,3 +53,32 @@ fn walk(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     files
 }
+
+/// The portal's partial list of home-visit clinics (left out of the build) is a subset of the
+/// 厚生局's register: each of its clinics is a 在宅療養支援診療所 of the shipped data, by name
+/// without the legal person and by address.
+#[test]
+fn every_clinic_of_the_portals_partial_list_is_a_registered_home_care_clinic() {
+    use care_atlas_core::{FacilityKind, normalise_address};
+    use care_atlas_loader::formats::{ParseOptions, parse_file};
+    use care_atlas_loader::institution_name_key;
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let portal = parse_file(
+        &repo.join("../shared/data/raw/zaitakuclinic_navi_homevisit_clinics_partial_3munis.csv"),
+        &ParseOptions::default(),
+    )
+    .unwrap();
+    let shipped = parse_file(&repo.join("data/facilities.csv"), &ParseOptions::default()).unwrap();
+    let registered: Vec<_> = shipped
+        .batch
+        .facilities
+        .iter()
+        .filter(|f| f.kind == FacilityKind::HomeCareClinic && f.source == "kouseikyoku-ika")
+        .map(|f| (institution_name_key(&f.name), normalise_address(&f.address)))
+        .collect();
+    assert_eq!(portal.batch.facilities.len(), 6);
+    for clinic in &portal.batch.facilities {
+        let key = (institution_name_key(&clinic.name), normalise_address(&clinic.address));
+        assert!(registered.contains(&key), "{} ({}) is not in the register", clinic.name, key.1);
+    }
+}

@@ -97,7 +97,7 @@ fn importing_the_shipped_data_gives_the_counts_in_the_data_readme() {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    assert_eq!(kinds.len(), 15);
+    assert_eq!(kinds.len(), 17);
     for kind in &kinds {
         let study_coverage = coverage(kind, "study_area");
         for (column, code) in [(1, "11238"), (2, "11246"), (3, "11442")] {
@@ -130,6 +130,25 @@ fn importing_the_shipped_data_gives_the_counts_in_the_data_readme() {
         ("care_management_office", 36),
     ] {
         assert_eq!(count(kind, study), n, "{kind}");
+    }
+    // The 厚生局's register (SOURCES.md §22, §24): 在宅療養支援診療所・病院 6/7/0 and 在宅療養支援歯科診療所
+    // 4/6/1 in 蓮田市/白岡市/宮代町, each town's count complete as of the sheet's date.
+    let home_care = "kind IN ('home_care_clinic', 'home_care_hospital')";
+    for (code, medical, dental) in [("11238", 6, 4), ("11246", 7, 6), ("11442", 0, 1)] {
+        let town = format!("municipality_code = '{code}'");
+        let n: i64 = conn
+            .query_row(
+                &format!("SELECT count(*) FROM facilities WHERE {home_care} AND {town}"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, medical, "在支診/在支病 in {code}");
+        assert_eq!(count("home_care_dental_clinic", &town), dental, "歯援診 in {code}");
+    }
+    for kind in ["home_care_clinic", "home_care_hospital", "home_care_dental_clinic"] {
+        assert_eq!(coverage(kind, "study_area"), "complete", "{kind}");
+        assert_eq!(coverage(kind, "neighbours_10km"), "partial", "{kind}");
     }
     // 地域包括支援センター has no source: no rows, and a statement saying so.
     assert_eq!(count("community_support_center", "1"), 0);

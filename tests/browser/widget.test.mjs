@@ -127,6 +127,21 @@ browserTest("clicking a marker shows its name and details", async () => {
   await page.close();
 });
 
+browserTest("a registered 在宅療養支援診療所's popup shows its class and home-care filings in Japanese", async () => {
+  const page = await openMap("kind=home_care_clinic&area=11246&lang=en");
+  const marker = page.locator("path.care-atlas-marker").first();
+  const id = await marker.getAttribute("data-id");
+  const [feature] = (await apiItems("kind=home_care_clinic&municipality=11246")).features.filter((f) => f.id === id);
+  await marker.click({ force: true });
+  const popup = page.locator(".leaflet-popup-content");
+  await popup.waitFor();
+  const text = await popup.innerText();
+  assert.ok(text.includes(feature.properties.home_care_class.label_ja), text);
+  for (const filing of feature.properties.filings) assert.ok(text.includes(`${filing.symbol}（${filing.label_ja}）`), text);
+  await shoot(page, "home-care-popup");
+  await page.close();
+});
+
 browserTest("the map credits Geolonia and the contact portal, and a popup names where its phone number came from", async () => {
   const page = await openMap("kind=visiting_nursing_station&area=11442");
   assert.ok((await page.locator(".leaflet-control-attribution").innerText()).includes("データの出典"));
@@ -150,7 +165,16 @@ browserTest("the map credits Geolonia and the contact portal, and a popup names 
 browserTest("clicking the map lists the nearest services with distances", async () => {
   const page = await openMap("kind=visiting_nursing_station");
   const box = await page.locator("#map").boundingBox();
-  await page.mouse.click(box.x + box.width / 2 + 7, box.y + box.height / 2 + 5);
+  // A point near the centre that is bare map, not a marker (a click on a marker opens its popup).
+  const offsets = [[7, 5], [-23, 17], [31, -29], [-41, -37], [53, 43]];
+  let point;
+  for (const [dx, dy] of offsets) {
+    const [x, y] = [box.x + box.width / 2 + dx, box.y + box.height / 2 + dy];
+    const onMarker = await page.evaluate(([px, py]) => document.elementFromPoint(px, py)?.classList.contains("leaflet-interactive"), [x, y]);
+    if (!onMarker) { point = [x, y]; break; }
+  }
+  assert.ok(point, "a bare point of the map near its centre");
+  await page.mouse.click(...point);
   await page.locator("#nearest-list li").first().waitFor();
   const items = await page.locator("#nearest-list li").allInnerTexts();
   assert.equal(items.length, 5);

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use care_atlas_core::{
-    AreaStatistics, CatchmentMethod, CellAccessibility, Facility, Gaps, KindStatistics, MeshCode,
-    Municipality, NearestFacility, PopulationModel, Position, ResolvedOrigin, ScenarioMetrics,
-    SiteSuggestion,
+    AreaStatistics, CatchmentMethod, CellAccessibility, Facility, Gaps, HOME_CARE_FILINGS,
+    HomeCareClass, KindStatistics, MeshCode, Municipality, NearestFacility, PopulationModel,
+    Position, ResolvedOrigin, ScenarioMetrics, SiteSuggestion, home_care_filing,
 };
 use geo::{MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
@@ -144,6 +144,110 @@ pub struct FacilityProperties {
     /// Source data set id of `phone` and `url` when they come from another source than `source`
     /// (see `data/sources.csv`); absent when `source` gave them or there are none.
     pub contact_source: Option<String>,
+    /// The class a 在宅療養支援診療所・病院・歯科診療所 is registered under (厚生局's register);
+    /// absent for every other kind.
+    pub home_care_class: Option<HomeCareClassLabel>,
+    /// The home-care filings (受理記号) of the institution, as the 厚生局's register publishes them;
+    /// empty for every kind but the register's.
+    pub filings: Vec<FilingLabel>,
+    /// The id of the facility of another source that is the same institution (a register entry
+    /// linked to its 医療情報ネット record), whose position this one takes.
+    pub linked_record: Option<String>,
+}
+
+/// A 在宅療養支援 class with its labels.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HomeCareClassLabel {
+    /// Class id.
+    #[schema(value_type = HomeCareClassId, inline)]
+    pub id: String,
+    /// Japanese label.
+    pub label_ja: String,
+    /// English label.
+    pub label_en: String,
+}
+
+impl From<HomeCareClass> for HomeCareClassLabel {
+    fn from(class: HomeCareClass) -> Self {
+        HomeCareClassLabel {
+            id: class.id().to_owned(),
+            label_ja: class.label_ja().to_owned(),
+            label_en: class.label_en().to_owned(),
+        }
+    }
+}
+
+/// A home-care filing (受理記号) with its labels.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FilingLabel {
+    /// The 受理記号 exactly as published.
+    #[schema(value_type = FilingSymbol, inline)]
+    pub symbol: String,
+    /// Japanese label.
+    pub label_ja: String,
+    /// English label.
+    pub label_en: String,
+}
+
+impl FilingLabel {
+    /// The filing `symbol` with its labels (empty when the symbol is not a known home-care one).
+    #[must_use]
+    pub fn of(symbol: &str) -> Self {
+        let labels = home_care_filing(symbol);
+        FilingLabel {
+            symbol: symbol.to_owned(),
+            label_ja: labels.map(|f| f.label_ja.to_owned()).unwrap_or_default(),
+            label_en: labels.map(|f| f.label_en.to_owned()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The schema of a class id: its values and their labels, from core's list.
+pub struct HomeCareClassId;
+
+impl utoipa::PartialSchema for HomeCareClassId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let labels: Vec<String> = HomeCareClass::ALL
+            .iter()
+            .map(|c| format!("`{}` {} ({})", c.id(), c.label_ja(), c.label_en()))
+            .collect();
+        labelled_enum(
+            HomeCareClass::ALL.iter().map(|c| c.id().to_owned()).collect(),
+            format!("在宅療養支援 class: {}", labels.join(", ")),
+        )
+    }
+}
+
+impl ToSchema for HomeCareClassId {}
+
+/// The schema of a filing symbol: the home-care 受理記号 and their labels, from core's list.
+pub struct FilingSymbol;
+
+impl utoipa::PartialSchema for FilingSymbol {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let labels: Vec<String> = HOME_CARE_FILINGS
+            .iter()
+            .map(|f| format!("`{}` {} ({})", f.symbol, f.label_ja, f.label_en))
+            .collect();
+        labelled_enum(
+            HOME_CARE_FILINGS.iter().map(|f| f.symbol.to_owned()).collect(),
+            format!("home-care filing (受理記号): {}", labels.join(", ")),
+        )
+    }
+}
+
+impl ToSchema for FilingSymbol {}
+
+fn labelled_enum(
+    values: Vec<String>,
+    description: String,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values))
+        .description(Some(description))
+        .build()
+        .into()
 }
 
 impl FacilityProperties {
@@ -167,6 +271,9 @@ impl FacilityProperties {
             source_record_id: f.provenance.record_id.clone(),
             as_of: f.provenance.as_of.clone(),
             contact_source: f.provenance.contact_source.clone(),
+            home_care_class: f.home_care_class.map(HomeCareClassLabel::from),
+            filings: f.filings.iter().map(|s| FilingLabel::of(s)).collect(),
+            linked_record: f.linked_record.as_ref().map(ToString::to_string),
         }
     }
 }

@@ -144,7 +144,7 @@ pub enum ItemGeometry {
 #[serde(untagged)]
 pub enum ItemProperties {
     /// A facility.
-    Facility(FacilityProperties),
+    Facility(Box<FacilityProperties>),
     /// A municipality.
     Municipality(AreaProperties),
     /// A census small area.
@@ -454,7 +454,7 @@ fn facility_item(f: &care_atlas_core::Facility, lang: Lang) -> Item {
         feature_type: FeatureType::Feature,
         id: f.id.to_string(),
         geometry: ItemGeometry::Point(f.position.into()),
-        properties: ItemProperties::Facility(FacilityProperties::of(f, lang)),
+        properties: ItemProperties::Facility(Box::new(FacilityProperties::of(f, lang))),
         links: None,
     }
 }

@@ -111,6 +111,18 @@ async fn nearest_answers_ranked_geojson() {
 }
 
 #[actix_web::test]
+async fn a_registered_home_care_clinic_carries_its_class_filings_and_linked_record() {
+    let answer = get("/nearest?lat=35.996631&lon=139.676669&kind=home_care_clinic&k=2").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let body = answer.json();
+    let first = &body["features"][0]["properties"];
+    assert_eq!(first["source"], "kouseikyoku-ika");
+    assert!(first["home_care_class"]["label_ja"].as_str().is_some_and(|l| !l.is_empty()));
+    assert!(first["filings"][0]["label_ja"].as_str().is_some_and(|l| !l.is_empty()));
+    insta::assert_json_snapshot!("nearest_home_care_clinic", body);
+}
+
+#[actix_web::test]
 async fn a_municipality_with_its_statistics() {
     let answer = get("/areas/11442").await;
     assert_eq!(answer.status, StatusCode::OK);

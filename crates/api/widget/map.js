@@ -10,7 +10,7 @@
       legend: "種別", filter: "表示する種別", gaps: "空白地域を表示", radius: "到達距離",
       uncovered: (people, km) => `到達圏外の人口 約${people.toLocaleString("ja-JP")}人（${km} km以内に施設なし）`,
       nearest: "クリックした地点から近い施設", list: "施設一覧", help: "地図をクリックすると近くの施設を距離順に表示します。一覧から施設を選ぶと地図上に表示します。",
-      name: "名称", kind: "種別", address: "住所", phone: "電話", link: "ウェブサイト", position: "位置", source: "出典", contactSource: "電話・ウェブサイトの出典", dataSources: "データの出典（下記）", asOf: "時点",
+      name: "名称", kind: "種別", homeCareClass: "在宅療養支援の区分", filings: "在宅医療の届出", address: "住所", phone: "電話", link: "ウェブサイト", position: "位置", source: "出典", contactSource: "電話・ウェブサイトの出典", dataSources: "データの出典（下記）", asOf: "時点",
       approximate: "位置は町丁目の代表点（概略）", exact: "位置は公表座標", metres: "m", none: "該当する施設はありません",
       loadFailed: "データを読み込めませんでした", count: (n) => `${n}件`,
       noData: "データなし", partialKind: "一部のみ", atLeast: "以上・一部のみ",
@@ -22,7 +22,7 @@
       legend: "Kinds", filter: "Kinds shown", gaps: "Show coverage gaps", radius: "Reach",
       uncovered: (people, km) => `About ${people.toLocaleString("en-GB")} residents farther than ${km} km from any facility`,
       nearest: "Nearest to the point you clicked", list: "Facilities", help: "Click the map to list the nearest facilities by distance. Choose a facility in the list to show it on the map.",
-      name: "Name", kind: "Kind", address: "Address", phone: "Phone", link: "Web site", position: "Position", source: "Source", contactSource: "Phone and web site from", dataSources: "Data sources (below)", asOf: "As of",
+      name: "Name", kind: "Kind", homeCareClass: "Home-care support class (在宅療養支援)", filings: "Home-care filings (届出)", address: "Address", phone: "Phone", link: "Web site", position: "Position", source: "Source", contactSource: "Phone and web site from", dataSources: "Data sources (below)", asOf: "As of",
       approximate: "approximate: the town's representative point", exact: "as published by the source", metres: "m", none: "No facilities",
       loadFailed: "Could not load the data", count: (n) => `${n} facilities`,
       noData: "no data", partialKind: "partial", atLeast: " or more, partial",
@@ -32,7 +32,7 @@
     },
   }[lang];
   const palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"];
+    "#bcbd22", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#e7969c", "#fdd835"];
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, props = {}, children = []) => {
@@ -93,7 +93,13 @@
   const labelOf = new Map(kinds.map((k) => [k.id, k.label]));
 
   function popup(p) {
-    const rows = [[text.name, p.name], [text.kind, p.kind_label], [text.address, p.address]];
+    const rows = [[text.name, p.name], [text.kind, p.kind_label]];
+    // The register's class and filings are shown in Japanese, as the 厚生局 publishes them.
+    if (p.home_care_class) rows.push([text.homeCareClass, p.home_care_class.label_ja]);
+    if (p.filings && p.filings.length) {
+      rows.push([text.filings, p.filings.map((f) => (f.label_ja ? `${f.symbol}（${f.label_ja}）` : f.symbol)).join("、")]);
+    }
+    rows.push([text.address, p.address]);
     if (p.phone) rows.push([text.phone, p.phone]);
     rows.push([text.position, p.position_precision === "source" ? text.exact : text.approximate]);
     rows.push([text.source, p.source], [text.asOf, p.as_of || "—"]);

@@ -46,7 +46,9 @@ pub use domain::facility::{
 };
 pub use domain::gazetteer::{
     Gazetteer, TownMatch, TownPoint, municipality_in_address, normalise_address, split_prefecture,
+    town_name_part,
 };
+pub use domain::home_care::{HOME_CARE_FILINGS, HomeCareClass, HomeCareFiling, home_care_filing};
 pub use domain::kind::{
     FacilityKind, KindCompleteness, SourceCompleteness, SourceScope, UnknownKind,
 };

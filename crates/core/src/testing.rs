@@ -53,6 +53,9 @@ pub fn synthetic_facility(n: usize, random: &mut SplitMix) -> Facility {
         url: None,
         capacity: None,
         open_days: None,
+        home_care_class: None,
+        filings: Vec::new(),
+        linked_record: None,
         provenance: Provenance {
             source: "synthetic".into(),
             record_id: n.to_string(),

@@ -23,6 +23,15 @@ pub enum LoadError {
         /// Byte offset of the first undecodable sequence.
         offset: usize,
     },
+    /// A spreadsheet that cannot be read as one (a broken zip, no worksheet), or that lacks what
+    /// its layout needs besides the header.
+    #[error("{path}: {detail}")]
+    Workbook {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
     /// No supported layout matches the file.
     #[error("{path}: unrecognised layout: {detail}; name one with --format (one of: {formats})")]
     UnknownFormat {
@@ -112,7 +121,8 @@ pub(crate) fn io_error(path: &Path) -> impl Fn(std::io::Error) -> LoadError + '_
 /// Where in a file a row error is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RowLocation {
-    /// A line of a CSV file (1-based, the header is line 1).
+    /// A line of a CSV file (1-based, the header is line 1), or a row of a spreadsheet (1-based, as
+    /// the spreadsheet numbers it).
     Line(u64),
     /// A feature of a GeoJSON file (1-based).
     Feature(usize),

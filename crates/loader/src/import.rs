@@ -14,7 +14,10 @@ use crate::formats::{Format, ParseOptions, RoleAssignment, parse_file};
 use crate::place::Rejection;
 use crate::records::{Batch, Sourced};
 use crate::store::{self, Store, WriteOutcome};
-use crate::{LoadError, Placer, RowError, RowLocation, TextEncoding};
+use crate::{
+    LinkTargets, LoadError, Placer, RegisterReport, RowError, RowLocation, TextEncoding,
+    prepare_register_entries,
+};
 
 /// How to import.
 #[derive(Debug, Clone, Default)]
@@ -89,6 +92,12 @@ pub struct ImportSummary {
     pub tables: BTreeMap<&'static str, KindCounts>,
     /// Rows rejected before their kind was known (unreadable fields, malformed rows).
     pub unparsed_rows: usize,
+    /// Records read that are none of the kinds carried (a register's institutions without a
+    /// 在宅療養支援 filing).
+    pub not_carried: usize,
+    /// What preparing the register entries did: those outside the mapped municipalities, set
+    /// aside, and those linked to another source's record.
+    pub register: RegisterReport,
     /// Every rejected row, in file and line order.
     pub errors: Vec<RowError>,
 }
@@ -100,6 +109,7 @@ impl fmt::Display for ImportSummary {
             let encoding = match file.encoding {
                 TextEncoding::Utf8 => "UTF-8",
                 TextEncoding::ShiftJis => "CP932",
+                TextEncoding::Workbook => "xlsx",
             };
             writeln!(
                 f,
@@ -121,6 +131,27 @@ impl fmt::Display for ImportSummary {
                 c.read, c.inserted, c.updated, c.unchanged, c.rejected
             )?;
         }
+        if self.not_carried > 0 {
+            writeln!(
+                f,
+                "{} institutions of the register without a 在宅療養支援 filing, not carried",
+                self.not_carried
+            )?;
+        }
+        for (path, count) in &self.register.outside_mapped_area {
+            writeln!(
+                f,
+                "{}: {count} institutions outside the mapped municipalities, set aside",
+                path.display()
+            )?;
+        }
+        if self.register.linked + self.register.unlinked + self.register.ambiguous > 0 {
+            writeln!(
+                f,
+                "register entries: {} linked to the record of the same institution, {} unlinked, {} matching several records (left unlinked)",
+                self.register.linked, self.register.unlinked, self.register.ambiguous
+            )?;
+        }
         if self.unparsed_rows > 0 {
             writeln!(
                 f,
@@ -132,7 +163,8 @@ impl fmt::Display for ImportSummary {
     }
 }
 
-/// The data files of a folder (`*.csv`, `*.geojson`, `*.json`, not recursing), in name order.
+/// The data files of a folder (`*.csv`, `*.geojson`, `*.json`, `*.xlsx`, not recursing), in name
+/// order.
 pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut files = Vec::new();
     for input in inputs {
@@ -144,8 +176,9 @@ pub fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
                 .map(|e| e.path())
                 .filter(|p| {
                     p.is_file()
-                        && p.extension()
-                            .is_some_and(|e| e == "csv" || e == "geojson" || e == "json")
+                        && p.extension().is_some_and(|e| {
+                            e == "csv" || e == "geojson" || e == "json" || e == "xlsx"
+                        })
                 })
                 .collect();
             found.sort();
@@ -253,6 +286,7 @@ pub fn import_files(
             rows: parsed.batch.rows_read,
         });
         summary.unparsed_rows += parsed.batch.row_errors.len();
+        summary.not_carried += parsed.batch.not_carried;
         errors.extend(parsed.batch.row_errors.iter().cloned());
         collected.add(path, parsed.batch);
     }
@@ -335,9 +369,20 @@ fn place_all(
         Gazetteer::new(towns.into_values().collect()),
     );
 
-    let mut accepted = Vec::with_capacity(written.facilities.len());
-    let drafts = written.facilities.iter().map(|d| (d.path.as_path(), &d.value));
-    for placed in placer.place_all(drafts) {
+    // Register entries outside the mapped area are set aside; the others are linked to the
+    // record of the same institution, read now or stored by an earlier import.
+    let mut drafts: Vec<(&Path, crate::FacilityDraft)> =
+        written.facilities.iter().map(|d| (d.path.as_path(), d.value.clone())).collect();
+    let mut targets = LinkTargets::default();
+    for facility in &existing.parts.facilities {
+        targets.add_facility(&placer, facility);
+    }
+    for (_, draft) in &drafts {
+        targets.add_draft(&placer, draft);
+    }
+    summary.register = prepare_register_entries(&placer, &targets, &mut drafts);
+    let mut accepted = Vec::with_capacity(drafts.len());
+    for placed in placer.place_all(drafts.iter().map(|(path, draft)| (*path, draft))) {
         let counts = summary.facilities.entry(placed.draft.kind.id()).or_default();
         match placed.outcome {
             Ok(facility) => accepted.push(facility),

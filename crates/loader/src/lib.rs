@@ -10,6 +10,7 @@ pub mod build;
 mod error;
 pub mod formats;
 mod import;
+mod link;
 mod place;
 mod records;
 pub mod store;
@@ -19,6 +20,9 @@ mod text;
 pub use error::{LoadError, RowError, RowLocation};
 pub use formats::Format;
 pub use import::{ImportOptions, ImportSummary, KindCounts, import_files};
+pub use link::{
+    LinkTargets, RegisterReport, institution_name_key, is_register_entry, prepare_register_entries,
+};
 pub use place::{KnownMunicipality, PlacedDraft, Placer, Rejection};
 pub use records::{Batch, DeclaredMunicipality, FacilityDraft, SourceInfo, Sourced};
 pub use store::Snapshot;

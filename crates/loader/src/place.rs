@@ -80,6 +80,12 @@ pub enum Rejection {
         /// The municipality the address names.
         municipality: String,
     },
+    /// A register entry (which never has coordinates) is linked to no record of another source
+    /// that gives a position, and the gazetteer does not cover its municipality.
+    UnlinkedNotInGazetteer {
+        /// The municipality the address names.
+        municipality: String,
+    },
     /// The published position is unusable and no town of the gazetteer starts the address.
     NoTown {
         /// Why the published position is unusable.
@@ -130,6 +136,10 @@ impl fmt::Display for Rejection {
             Rejection::NotInGazetteer { fault, municipality } => write!(
                 f,
                 "{fault}, and the gazetteer does not cover {municipality} to place it by address"
+            ),
+            Rejection::UnlinkedNotInGazetteer { municipality } => write!(
+                f,
+                "the register gives no coordinates and no 医療情報ネット record of the same institution gives a position, and the gazetteer does not cover {municipality} to place it by address"
             ),
             Rejection::NoTown { fault, municipality, rest } => {
                 write!(f, "{fault}, and no town of {municipality} in the gazetteer starts `{rest}`")
@@ -263,8 +273,28 @@ impl Placer {
         }
     }
 
+    /// The mapped municipality a draft's address (or structured field) names, and the normalised
+    /// address after it; `None` for a record that names a place outside the mapped area or none.
+    #[must_use]
+    pub fn mapped_municipality(&self, draft: &FacilityDraft) -> Option<(&Municipality, String)> {
+        match self.claimed(draft) {
+            (Claimed::Known(m), rest) => Some((m, rest)),
+            _ => None,
+        }
+    }
+
     fn claimed<'a>(&'a self, draft: &FacilityDraft) -> (Claimed<'a>, String) {
-        let (from_address, rest) = self.address_municipality(&draft.address);
+        // A source published per prefecture (the 厚生局's register) leaves the prefecture out of
+        // its addresses; it is put back so that the address is read in the right prefecture.
+        let address = match &draft.declared.prefecture {
+            Some(prefecture)
+                if split_prefecture(&normalise_address(&draft.address)).0.is_none() =>
+            {
+                format!("{prefecture}{}", draft.address)
+            }
+            _ => draft.address.clone(),
+        };
+        let (from_address, rest) = self.address_municipality(&address);
         let structured = if let Some(code) = draft.declared.code {
             Some(match self.municipalities.iter().find(|m| m.code == code) {
                 Some(m) => Claimed::Known(m),
@@ -374,6 +404,9 @@ impl Placer {
         fault: SourcePositionFault,
     ) -> Result<Facility, Rejection> {
         if !self.gazetteer.covers(m.code) {
+            if crate::is_register_entry(draft) && draft.coordinates.is_none() {
+                return Err(Rejection::UnlinkedNotInGazetteer { municipality: m.name.clone() });
+            }
             return Err(Rejection::NotInGazetteer { fault, municipality: m.name.clone() });
         }
         let Some(found) = self.gazetteer.locate(m.code, rest) else {
@@ -445,6 +478,9 @@ fn build_facility(
         url: draft.url.clone(),
         capacity: draft.capacity,
         open_days: draft.open_days.clone(),
+        home_care_class: draft.home_care_class,
+        filings: draft.filings.clone(),
+        linked_record: draft.linked_record.clone(),
         provenance: Provenance {
             source: draft.source.clone(),
             record_id: draft.record_id.clone(),
@@ -612,9 +648,14 @@ mod tests {
     #[test]
     fn a_structured_municipality_field_outranks_the_address() {
         let mut d = draft("中央1", Some((36.0, 139.65)));
-        d.declared = DeclaredMunicipality { code: None, name: Some("所沢市".into()) };
+        d.declared =
+            DeclaredMunicipality { code: None, name: Some("所沢市".into()), prefecture: None };
         assert!(placer().place(&d).unwrap_err().to_string().contains("所沢市"));
-        d.declared = DeclaredMunicipality { code: Some("11238".parse().unwrap()), name: None };
+        d.declared = DeclaredMunicipality {
+            code: Some("11238".parse().unwrap()),
+            name: None,
+            prefecture: None,
+        };
         assert_eq!(placer().place(&d).unwrap().municipality_code.to_string(), "11238");
     }
 

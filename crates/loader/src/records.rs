@@ -1,8 +1,8 @@
 //! What parsing a file yields: domain values ready to store and facility drafts awaiting placement.
 
 use care_atlas_core::{
-    FacilityKind, KindCompleteness, MunicipalPopulation, Municipality, MunicipalityCode,
-    PositionNote, PositionPrecision, SmallArea, TownPoint,
+    FacilityId, FacilityKind, HomeCareClass, KindCompleteness, MunicipalPopulation, Municipality,
+    MunicipalityCode, PositionNote, PositionPrecision, SmallArea, TownPoint,
 };
 
 use crate::{RowError, RowLocation};
@@ -27,6 +27,9 @@ pub struct DeclaredMunicipality {
     pub code: Option<MunicipalityCode>,
     /// A municipality name field (`杉戸町`, `さいたま市岩槻区`).
     pub name: Option<String>,
+    /// The prefecture the record is in, for a source whose addresses omit it (the 厚生局's
+    /// register is published per prefecture).
+    pub prefecture: Option<String>,
 }
 
 /// A facility record as read, before its position is checked against its address.
@@ -66,6 +69,12 @@ pub struct FacilityDraft {
     pub capacity: Option<u32>,
     /// Days open, `|`-separated.
     pub open_days: Option<String>,
+    /// The class of a 在宅療養支援診療所・病院・歯科診療所.
+    pub home_care_class: Option<HomeCareClass>,
+    /// Home-care filings (受理記号) as published.
+    pub filings: Vec<String>,
+    /// The facility of another source that is the same institution, once linked.
+    pub linked_record: Option<FacilityId>,
 }
 
 impl FacilityDraft {
@@ -97,6 +106,9 @@ impl FacilityDraft {
             url: None,
             capacity: None,
             open_days: None,
+            home_care_class: None,
+            filings: Vec::new(),
+            linked_record: None,
         }
     }
 }
@@ -120,8 +132,12 @@ pub struct Batch {
     pub completeness: Vec<KindCompleteness>,
     /// Rejected rows.
     pub row_errors: Vec<RowError>,
-    /// Data rows read (including rejected ones).
+    /// Data rows read (including rejected ones); for a layout with several rows per record (the
+    /// 厚生局's register), the records read.
     pub rows_read: usize,
+    /// Records read that are none of the kinds carried: a register's institutions without a
+    /// 在宅療養支援 filing. Counted so that the build can account for every record.
+    pub not_carried: usize,
 }
 
 impl Batch {
@@ -136,5 +152,6 @@ impl Batch {
         self.completeness.append(&mut other.completeness);
         self.row_errors.append(&mut other.row_errors);
         self.rows_read += other.rows_read;
+        self.not_carried += other.not_carried;
     }
 }

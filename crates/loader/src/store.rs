@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
-    AreaRole, Atlas, AtlasParts, Facility, FacilityId, FacilityKind, KindCompleteness,
-    MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionNote, PositionPrecision,
-    Provenance, SmallArea, SourceCompleteness, SourceScope, TownPoint,
+    AreaRole, Atlas, AtlasParts, Facility, FacilityId, FacilityKind, HomeCareClass,
+    KindCompleteness, MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionNote,
+    PositionPrecision, Provenance, SmallArea, SourceCompleteness, SourceScope, TownPoint,
 };
 use geo::MultiPolygon;
 use rusqlite::types::Value;
@@ -119,6 +119,13 @@ ALTER TABLE municipal_population ADD COLUMN area_km2 REAL;
 ",
     r"
 ALTER TABLE facilities ADD COLUMN contact_source TEXT;
+",
+    // The 厚生局 register: a 在宅療養支援 class, the home-care filings (`|`-separated, as in
+    // `facilities.csv`) and the id of the same institution's record in another source.
+    r"
+ALTER TABLE facilities ADD COLUMN home_care_class TEXT;
+ALTER TABLE facilities ADD COLUMN filings TEXT;
+ALTER TABLE facilities ADD COLUMN linked_record TEXT;
 ",
 ];
 
@@ -337,6 +344,9 @@ pub(crate) fn write_facility(tx: &Transaction<'_>, f: &Facility) -> rusqlite::Re
             Value::Text(f.provenance.record_id.clone()),
             text(f.provenance.as_of.as_deref()),
             text(f.provenance.contact_source.as_deref()),
+            text(f.home_care_class.map(HomeCareClass::id)),
+            text(Some(f.filings.join("|")).filter(|f| !f.is_empty()).as_deref()),
+            text(f.linked_record.as_ref().map(FacilityId::as_str)),
         ],
     )
 }
@@ -524,7 +534,7 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
     let position = |lat: f64, lon: f64| Position::new(lat, lon).map_err(invalid("position"));
 
     let mut statement = c.prepare(
-        "SELECT id, kind, name, name_kana, address, municipality_code, lat, lon, position_precision, position_note, phone, url, capacity, open_days, source, source_record_id, as_of, contact_source FROM facilities ORDER BY id",
+        "SELECT id, kind, name, name_kana, address, municipality_code, lat, lon, position_precision, position_note, phone, url, capacity, open_days, source, source_record_id, as_of, contact_source, home_care_class, filings, linked_record FROM facilities ORDER BY id",
     )?;
     let mut rows = statement.query([])?;
     while let Some(row) = rows.next()? {
@@ -545,6 +555,18 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
             url: row.get(11)?,
             capacity: row.get(12)?,
             open_days: row.get(13)?,
+            home_care_class: match row.get::<_, Option<String>>(18)? {
+                None => None,
+                Some(id) => Some(
+                    HomeCareClass::from_id(&id)
+                        .ok_or_else(|| ReadError::Invalid(format!("home-care class {id}")))?,
+                ),
+            },
+            filings: row
+                .get::<_, Option<String>>(19)?
+                .map(|f| f.split('|').map(str::to_owned).collect())
+                .unwrap_or_default(),
+            linked_record: row.get::<_, Option<String>>(20)?.map(FacilityId::new),
             provenance: Provenance {
                 source: row.get(14)?,
                 record_id: row.get(15)?,

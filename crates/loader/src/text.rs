@@ -12,6 +12,8 @@ pub enum TextEncoding {
     Utf8,
     /// Shift_JIS as Windows writes it (CP932, with the NEC and IBM extensions).
     ShiftJis,
+    /// An Excel workbook (xlsx), whose text cells are Unicode.
+    Workbook,
 }
 
 /// Decodes `bytes` read from `path`: UTF-8 when they are valid UTF-8 (a BOM is dropped), else

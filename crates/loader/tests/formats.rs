@@ -327,7 +327,7 @@ fn broken_geojson_names_the_line() {
 fn canonical_facilities_must_carry_consistent_ids() {
     let header = care_atlas_loader::formats::FACILITY_COLUMNS.join(",");
     let text = format!(
-        "{header}\nmhlw-kaigo-130-1165790043,visiting_nursing_station,コスモ訪問看護リハビリステーション蓮田,,埼玉県蓮田市東５－８－２８,11238,35.97836,139.6559,source,,,,,,mhlw-kaigo-130,1165790043,2026-07-12,\nwrong-id,visiting_nursing_station,えふ訪問看護,,埼玉県蓮田市,11238,35.97338,139.65088,source,,,,,,mhlw-kaigo-130,1165790100,,\nmhlw-kaigo-130-1,hospice,x,,x,11238,35.9,139.6,source,,,,,,mhlw-kaigo-130,1,,\n"
+        "{header}\nmhlw-kaigo-130-1165790043,visiting_nursing_station,コスモ訪問看護リハビリステーション蓮田,,埼玉県蓮田市東５－８－２８,11238,35.97836,139.6559,source,,,,,,mhlw-kaigo-130,1165790043,2026-07-12,,,,\nwrong-id,visiting_nursing_station,えふ訪問看護,,埼玉県蓮田市,11238,35.97338,139.65088,source,,,,,,mhlw-kaigo-130,1165790100,,,,,\nmhlw-kaigo-130-1,hospice,x,,x,11238,35.9,139.6,source,,,,,,mhlw-kaigo-130,1,,,,,\n"
     );
     let parsed = parse("facilities.csv", &text);
     assert_eq!(parsed.format, Format::Facilities);
@@ -345,11 +345,11 @@ fn canonical_facilities_must_carry_consistent_ids() {
 fn canonical_facilities_carry_their_contact_source_and_a_file_without_the_column_still_reads() {
     let header = care_atlas_loader::formats::FACILITY_COLUMNS.join(",");
     let row = "mhlw-kaigo-130-1160590067,visiting_nursing_station,ケアウエスト訪問看護ステーション,,埼玉県南埼玉郡宮代町西粂原５９９－１,11442,36.0340071,139.6919875,source,,0480-37-0911,,,,mhlw-kaigo-130,1160590067,2026-07-12";
-    let parsed = parse("facilities.csv", &format!("{header}\n{row},houmonkango-navi\n"));
+    let parsed = parse("facilities.csv", &format!("{header}\n{row},houmonkango-navi,,,\n"));
     let draft = &parsed.batch.facilities[0];
     assert_eq!(draft.contact_source.as_deref(), Some("houmonkango-navi"));
     assert_eq!(draft.phone.as_deref(), Some("0480-37-0911"));
-    let old_header = header.trim_end_matches(",contact_source");
+    let old_header = care_atlas_loader::formats::FACILITY_COLUMNS[..17].join(",");
     let parsed = parse("facilities.csv", &format!("{old_header}\n{row}\n"));
     assert_eq!(parsed.format, Format::Facilities);
     assert_eq!(parsed.batch.facilities[0].contact_source, None);
@@ -390,4 +390,80 @@ city_code,city,town,koaza,lat,lng,zip
     let postal: Vec<Option<&str>> =
         parsed.batch.towns.iter().map(|t| t.value.postal_code.as_deref()).collect();
     assert_eq!(postal, [Some("34ー01"), None]);
+}
+
+/// The 厚生局's register as published (an xlsx workbook): see `fixtures/make_register_fixture.py`.
+const REGISTER_FIXTURE: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/register_ika_saitama_sample.xlsx");
+
+#[test]
+fn kouseikyoku_register_gives_one_facility_per_institution_with_its_home_care_filings() {
+    use care_atlas_core::HomeCareClass;
+    let parsed = parse_file(Path::new(REGISTER_FIXTURE), &ParseOptions::default()).unwrap();
+    assert_eq!(parsed.format, Format::KouseikyokuRegister);
+    assert_eq!(parsed.encoding, TextEncoding::Workbook);
+    let facilities = &parsed.batch.facilities;
+    let summary: Vec<_> = facilities
+        .iter()
+        .map(|f| {
+            (
+                f.source.as_str(),
+                f.record_id.as_str(),
+                f.kind,
+                f.home_care_class,
+                f.name.as_str(),
+                f.filings.join("|"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "kouseikyoku-ika",
+                "11-0501395",
+                FacilityKind::HomeCareClinic,
+                Some(HomeCareClass::EnhancedNetworked),
+                "杉本医院",
+                "支援診２|在医総管１".to_owned()
+            ),
+            (
+                "kouseikyoku-ika",
+                "11-5700679",
+                FacilityKind::HomeCareHospital,
+                Some(HomeCareClass::EnhancedNetworked),
+                "医療法人社団　愛友会　蓮田一心会病院",
+                "支援病２|在医総管１|在看".to_owned()
+            ),
+            (
+                "kouseikyoku-ika",
+                "11-6600126",
+                FacilityKind::HomeCareClinic,
+                Some(HomeCareClass::EnhancedNetworked),
+                "なごみ診療所",
+                "支援診２|在緩診実|在医総管１|在医総管２|在総".to_owned()
+            ),
+        ]
+    );
+    let sugimoto = &facilities[0];
+    assert_eq!(sugimoto.address, "白岡市小久喜１４４４ー７");
+    assert_eq!(sugimoto.phone.as_deref(), Some("0480-92-1817"));
+    assert_eq!(sugimoto.as_of.as_deref(), Some("2025-09-01"));
+    assert_eq!(sugimoto.declared.prefecture.as_deref(), Some("埼玉県"));
+    // 鈴木医院 files 在医総管 but no 在宅療養支援 class: read, counted, not carried.
+    assert_eq!(parsed.batch.not_carried, 1);
+    assert_eq!(parsed.batch.rows_read, 4 + 2);
+    let errors = reasons(&parsed);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].ends_with("医療機関番号 `` is not seven digits"), "{errors:?}");
+    assert!(errors[1].ends_with("区分 `薬局` is neither 医科 nor 歯科"), "{errors:?}");
+    assert!(errors.iter().all(|e| e.split(':').next().unwrap().parse::<u64>().unwrap() > 60));
+}
+
+#[test]
+fn a_workbook_that_is_not_a_register_is_refused_naming_what_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "not_a_register.xlsx", b"PK\x03\x04 not really a zip");
+    let error = parse_file(&path, &ParseOptions::default()).unwrap_err();
+    assert!(matches!(error, LoadError::Workbook { .. }), "{error}");
 }

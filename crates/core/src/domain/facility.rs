@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{FacilityKind, MunicipalityCode, Position, PositionError};
+use crate::{FacilityKind, HomeCareClass, MunicipalityCode, Position, PositionError};
 
 /// A stable facility id, derived from the source data set and the source's own record id so that
 /// re-importing the same record yields the same id.
@@ -267,6 +267,14 @@ pub struct Facility {
     pub capacity: Option<u32>,
     /// Days open, as published (`平日|土曜日`).
     pub open_days: Option<String>,
+    /// The class of a 在宅療養支援診療所・病院・歯科診療所, as the 厚生局's register lists it.
+    pub home_care_class: Option<HomeCareClass>,
+    /// The home-care filings (受理記号, exactly as the register publishes them, in its order), for
+    /// the kinds the register lists; empty for every other record.
+    pub filings: Vec<String>,
+    /// The facility of another source that is the same institution (a register entry linked to
+    /// its 医療情報ネット record), whose position this one takes.
+    pub linked_record: Option<FacilityId>,
     /// Where the record comes from.
     pub provenance: Provenance,
 }

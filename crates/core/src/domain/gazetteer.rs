@@ -190,6 +190,25 @@ pub fn municipality_in_address<'a, 'm>(
         .max_by_key(|(m, _)| m.name.len())
 }
 
+/// The town name that starts the part of a normalised address after its municipality, without
+/// 大字/字 in front and without what follows it (丁目 and lot numbers, a 小字 written `字…`): the
+/// part two spellings of one address share (`大字蓮田2061` and `蓮田2061`, `新白岡4丁目13番地3`
+/// and `新白岡4-13-3`). For matching records of two sources, never for display.
+///
+/// ```
+/// use care_atlas_core::town_name_part;
+/// assert_eq!(town_name_part("大字蓮田2061"), "蓮田");
+/// assert_eq!(town_name_part("新白岡4丁目13番地3"), "新白岡");
+/// assert_eq!(town_name_part("下野田字日川宮市1373-3"), "下野田");
+/// assert_eq!(town_name_part("東"), "東");
+/// ```
+#[must_use]
+pub fn town_name_part(rest: &str) -> &str {
+    let bare = rest.strip_prefix("大字").or_else(|| rest.strip_prefix("字")).unwrap_or(rest);
+    let end = bare.find(|c: char| c.is_ascii_digit() || c == '字').unwrap_or(bare.len());
+    &bare[..end]
+}
+
 /// A 大字・町丁目 with its representative point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TownPoint {

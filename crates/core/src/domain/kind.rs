@@ -11,8 +11,12 @@ use std::str::FromStr;
 pub enum FacilityKind {
     /// 訪問看護ステーション.
     VisitingNursingStation,
-    /// 在宅療養支援診療所・訪問診療を行う診療所.
+    /// 在宅療養支援診療所.
     HomeCareClinic,
+    /// 在宅療養支援病院.
+    HomeCareHospital,
+    /// 在宅療養支援歯科診療所.
+    HomeCareDentalClinic,
     /// 地域包括支援センター.
     CommunitySupportCenter,
     /// 病院.
@@ -43,9 +47,11 @@ pub enum FacilityKind {
 
 impl FacilityKind {
     /// Every kind, in the order they are listed to users.
-    pub const ALL: [FacilityKind; 15] = [
+    pub const ALL: [FacilityKind; 17] = [
         FacilityKind::VisitingNursingStation,
         FacilityKind::HomeCareClinic,
+        FacilityKind::HomeCareHospital,
+        FacilityKind::HomeCareDentalClinic,
         FacilityKind::CommunitySupportCenter,
         FacilityKind::Hospital,
         FacilityKind::Clinic,
@@ -73,6 +79,8 @@ impl FacilityKind {
         match self {
             FacilityKind::VisitingNursingStation => "visiting_nursing_station",
             FacilityKind::HomeCareClinic => "home_care_clinic",
+            FacilityKind::HomeCareHospital => "home_care_hospital",
+            FacilityKind::HomeCareDentalClinic => "home_care_dental_clinic",
             FacilityKind::CommunitySupportCenter => "community_support_center",
             FacilityKind::Hospital => "hospital",
             FacilityKind::Clinic => "clinic",
@@ -94,7 +102,9 @@ impl FacilityKind {
     pub const fn label_ja(self) -> &'static str {
         match self {
             FacilityKind::VisitingNursingStation => "訪問看護ステーション",
-            FacilityKind::HomeCareClinic => "在宅療養支援診療所・訪問診療を行う診療所",
+            FacilityKind::HomeCareClinic => "在宅療養支援診療所",
+            FacilityKind::HomeCareHospital => "在宅療養支援病院",
+            FacilityKind::HomeCareDentalClinic => "在宅療養支援歯科診療所",
             FacilityKind::CommunitySupportCenter => "地域包括支援センター",
             FacilityKind::Hospital => "病院",
             FacilityKind::Clinic => "診療所",
@@ -117,6 +127,8 @@ impl FacilityKind {
         match self {
             FacilityKind::VisitingNursingStation => "Visiting nursing station",
             FacilityKind::HomeCareClinic => "Home-care support clinic",
+            FacilityKind::HomeCareHospital => "Home-care support hospital",
+            FacilityKind::HomeCareDentalClinic => "Home-care support dental clinic",
             FacilityKind::CommunitySupportCenter => "Regional comprehensive support center",
             FacilityKind::Hospital => "Hospital",
             FacilityKind::Clinic => "Clinic",

@@ -5,6 +5,7 @@
 pub(crate) mod area;
 pub(crate) mod facility;
 pub(crate) mod gazetteer;
+pub(crate) mod home_care;
 pub(crate) mod kind;
 pub(crate) mod position;
 pub(crate) mod source;

@@ -1,6 +1,8 @@
 //! The kind completeness statements: how completely the sources know each kind of facility in the
 //! study area and in the neighbouring municipalities.
 
+use std::collections::BTreeMap;
+
 use care_atlas_core::{FacilityKind, KindCompleteness, SourceCompleteness, SourceScope};
 
 /// What is known of one kind in one scope, and why.
@@ -38,6 +40,8 @@ const NEIGHBOURS_HOME_HELP: &str = "facilities within 10 km only; 5 offices with
 const NEIGHBOURS_DAY_SERVICE: &str = "facilities within 10 km only; 7 offices with unusable coordinates in the source are missing (SOURCES.md §18)";
 const NEIGHBOURS_CARE_FACILITIES: &str = "facilities within 10 km only; 8 records of 特養, 老健, 介護医療院, 夜間対応型訪問介護 and 定期巡回 with unusable coordinates in the source are missing (SOURCES.md §17)";
 const NO_NEIGHBOURS: &str = "no neighbouring records were extracted for this kind";
+/// The neighbours' note of a register kind, before the build puts its counts in.
+const REGISTER_NEIGHBOURS: &str = "the 厚生局's register lists every institution of the neighbouring municipalities, but only those linked to a 医療情報ネット record with coordinates can be placed (the gazetteer covers the study area only)";
 const NO_SUPPORT_CENTER_RECORD: &str =
     "no public record with an address was found for 地域包括支援センター";
 
@@ -49,10 +53,24 @@ const STATEMENTS: &[KindStatement] = &[
     },
     KindStatement {
         kind: FacilityKind::HomeCareClinic,
-        study_area: partial(
-            "a portal's list of clinics doing home visits; no 在宅療養支援診療所 register was found",
+        study_area: complete(
+            "関東信越厚生局 施設基準の届出受理医療機関名簿（医科）, 支援診１/２/３, as of 2025-09-01",
         ),
-        neighbours: no_source(NO_NEIGHBOURS),
+        neighbours: partial(REGISTER_NEIGHBOURS),
+    },
+    KindStatement {
+        kind: FacilityKind::HomeCareHospital,
+        study_area: complete(
+            "関東信越厚生局 施設基準の届出受理医療機関名簿（医科）, 支援病１/２/３, as of 2025-09-01",
+        ),
+        neighbours: partial(REGISTER_NEIGHBOURS),
+    },
+    KindStatement {
+        kind: FacilityKind::HomeCareDentalClinic,
+        study_area: complete(
+            "関東信越厚生局 施設基準の届出受理医療機関名簿（歯科）, 歯援診１/２, as of 2026-05-01",
+        ),
+        neighbours: partial(REGISTER_NEIGHBOURS),
     },
     KindStatement {
         kind: FacilityKind::CommunitySupportCenter,
@@ -123,13 +141,32 @@ const STATEMENTS: &[KindStatement] = &[
     },
 ];
 
-/// Every statement, the study area's before the neighbours' for each kind, in catalogue order.
-pub(super) fn kind_completeness() -> Vec<KindCompleteness> {
+/// How many register institutions of a kind the neighbouring municipalities list, and how many
+/// of them were placed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListedPlaced {
+    /// Institutions listed in the neighbouring municipalities.
+    pub listed: usize,
+    /// Of those, placed.
+    pub placed: usize,
+}
+
+/// Every statement, the study area's before the neighbours' for each kind, in catalogue order;
+/// a register kind's neighbour note says how many of its listed institutions were placed.
+pub(super) fn kind_completeness(
+    register_neighbours: &BTreeMap<FacilityKind, ListedPlaced>,
+) -> Vec<KindCompleteness> {
     let statement = |kind, scope, known: &Known| KindCompleteness {
         kind,
         scope,
         completeness: known.completeness,
-        note: known.note.into(),
+        note: match register_neighbours.get(&kind) {
+            Some(counts) if scope == SourceScope::Neighbours => format!(
+                "{} of {} listed institutions placed: {}",
+                counts.placed, counts.listed, known.note
+            ),
+            _ => known.note.into(),
+        },
     };
     STATEMENTS
         .iter()

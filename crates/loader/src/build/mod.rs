@@ -13,17 +13,23 @@ mod raw_files;
 mod readme;
 mod sources;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
-    Facility, Gazetteer, Municipality, PositionNote, PositionPrecision, SourcePositionFault,
+    AreaRole, Facility, FacilityKind, Gazetteer, Municipality, PositionNote, PositionPrecision,
+    SourcePositionFault,
 };
 
+pub use self::completeness::ListedPlaced;
 pub use self::contacts::{ContactDisagreement, ContactReport};
 use self::raw_files::{CONTACT_FILES, Content, RAW_FILES, RawFile};
 use crate::formats::{CanonicalSet, ParseOptions, RoleAssignment, parse_file, write_canonical};
 use crate::records::Batch;
-use crate::{KnownMunicipality, LoadError, Placer, RowError};
+use crate::{
+    FacilityDraft, KnownMunicipality, LinkTargets, LoadError, Placer, RegisterReport, RowError,
+    is_register_entry, prepare_register_entries,
+};
 
 /// What the build produced.
 #[derive(Debug, Default)]
@@ -36,6 +42,14 @@ pub struct BuildReport {
     pub municipalities: Vec<Municipality>,
     /// What joining each contact file did.
     pub contacts: Vec<ContactReport>,
+    /// What preparing the register entries did: those outside the mapped area, per file, and
+    /// how many were linked to another source's record.
+    pub register: RegisterReport,
+    /// Per raw file (name only), the records read that are none of the kinds carried: a
+    /// register's institutions without a 在宅療養支援 filing.
+    pub not_carried: Vec<(PathBuf, usize)>,
+    /// Per register kind, the institutions the neighbouring municipalities list and those placed.
+    pub register_neighbours: BTreeMap<FacilityKind, ListedPlaced>,
 }
 
 impl BuildReport {
@@ -76,6 +90,52 @@ fn parse_raw(raw_dir: &Path, file: &RawFile) -> Result<Batch, LoadError> {
         error.path = PathBuf::from(file.name);
     }
     Ok(batch)
+}
+
+/// What placing the facility drafts of the raw files gave.
+struct Placed {
+    facilities: Vec<Facility>,
+    rejected: Vec<RowError>,
+    register: RegisterReport,
+    register_neighbours: BTreeMap<FacilityKind, ListedPlaced>,
+}
+
+/// Places every facility draft. Register entries outside the mapped area are set aside (counted
+/// in the report, not rejected); the others are first linked to the 医療情報ネット record of the
+/// same institution, and those of the neighbours are counted, listed and placed.
+fn place_facilities(placer: &Placer, facility_files: &[&(&RawFile, Batch)]) -> Placed {
+    let mut drafts: Vec<(&Path, FacilityDraft)> = facility_files
+        .iter()
+        .flat_map(|(file, batch)| {
+            batch.facilities.iter().map(|draft| (Path::new(file.name), draft.clone()))
+        })
+        .collect();
+    let mut targets = LinkTargets::default();
+    for (_, draft) in &drafts {
+        targets.add_draft(placer, draft);
+    }
+    let register = prepare_register_entries(placer, &targets, &mut drafts);
+    let mut result = Placed {
+        facilities: Vec::new(),
+        rejected: Vec::new(),
+        register,
+        register_neighbours: BTreeMap::new(),
+    };
+    for outcome in placer.place_all(drafts.iter().map(|(path, draft)| (*path, draft))) {
+        let in_neighbour = placer
+            .mapped_municipality(outcome.draft)
+            .is_some_and(|(m, _)| m.role == AreaRole::Neighbour);
+        if is_register_entry(outcome.draft) && in_neighbour {
+            let counts = result.register_neighbours.entry(outcome.draft.kind).or_default();
+            counts.listed += 1;
+            counts.placed += usize::from(outcome.outcome.is_ok());
+        }
+        match outcome.outcome {
+            Ok(facility) => result.facilities.push(facility),
+            Err(error) => result.rejected.push(error),
+        }
+    }
+    result
 }
 
 /// Builds the canonical data set from `raw_dir` into `out_dir`. `out_dir/README.md` must exist: its
@@ -132,8 +192,9 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
 
     let facility_files: Vec<&(&RawFile, Batch)> =
         batches.iter().filter(|(file, _)| file.content == Content::Facilities).collect();
+    let mut not_carried = Vec::new();
     for (file, batch) in &facility_files {
-        let accounted = batch.row_errors.len() + batch.facilities.len();
+        let accounted = batch.row_errors.len() + batch.facilities.len() + batch.not_carried;
         if accounted != batch.rows_read {
             return Err(LoadError::Raw {
                 path: raw_dir.join(file.name),
@@ -141,17 +202,14 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
             });
         }
         rejected.extend(batch.row_errors.iter().cloned());
-    }
-    let drafts = facility_files.iter().flat_map(|(file, batch)| {
-        batch.facilities.iter().map(|draft| (Path::new(file.name), draft))
-    });
-    let mut facilities = Vec::new();
-    for placed in placer.place_all(drafts) {
-        match placed.outcome {
-            Ok(facility) => facilities.push(facility),
-            Err(error) => rejected.push(error),
+        if batch.not_carried > 0 {
+            not_carried.push((PathBuf::from(file.name), batch.not_carried));
         }
     }
+    let outcome = place_facilities(&placer, &facility_files);
+    let mut facilities = outcome.facilities;
+    rejected.extend(outcome.rejected);
+    let (register, register_neighbours) = (outcome.register, outcome.register_neighbours);
     facilities.sort_by(|a, b| a.id.cmp(&b.id));
     // Contacts are joined to placed facilities, so only facilities kept in the data get one.
     let mut contact_reports = Vec::new();
@@ -163,7 +221,15 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
         contact_reports.push(report);
     }
     rejected.sort();
-    let report = BuildReport { facilities, rejected, municipalities, contacts: contact_reports };
+    let report = BuildReport {
+        facilities,
+        rejected,
+        municipalities,
+        contacts: contact_reports,
+        register,
+        not_carried,
+        register_neighbours,
+    };
 
     write_canonical(
         out_dir,
@@ -174,7 +240,7 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
             small_areas: &small_areas.small_areas,
             towns: &towns.towns,
             sources: &sources::sources(),
-            completeness: &completeness::kind_completeness(),
+            completeness: &completeness::kind_completeness(&report.register_neighbours),
             rejected: &report.rejected,
         },
     )?;

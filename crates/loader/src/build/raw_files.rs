@@ -157,9 +157,39 @@ pub(super) const RAW_FILES: &[RawFile] = &[
         content: Content::Facilities,
     },
     RawFile {
-        name: "zaitakuclinic_navi_homevisit_clinics_partial_3munis.csv",
-        format: Format::ZaitakuNavi,
-        source: "zaitaku-navi",
+        name: "kantoshinetsu_todokede_ika_saitama_r070901.xlsx",
+        format: Format::KouseikyokuRegister,
+        source: "kouseikyoku-ika",
+        content: Content::Facilities,
+    },
+    RawFile {
+        name: "kantoshinetsu_todokede_ika_chiba_r070901.xlsx",
+        format: Format::KouseikyokuRegister,
+        source: "kouseikyoku-ika",
+        content: Content::Facilities,
+    },
+    RawFile {
+        name: "kantoshinetsu_todokede_ika_ibaraki_r070901.xlsx",
+        format: Format::KouseikyokuRegister,
+        source: "kouseikyoku-ika",
+        content: Content::Facilities,
+    },
+    RawFile {
+        name: "kantoshinetsu_todokede_shika_saitama_r080501.xlsx",
+        format: Format::KouseikyokuRegister,
+        source: "kouseikyoku-shika",
+        content: Content::Facilities,
+    },
+    RawFile {
+        name: "kantoshinetsu_todokede_shika_chiba_r080501.xlsx",
+        format: Format::KouseikyokuRegister,
+        source: "kouseikyoku-shika",
+        content: Content::Facilities,
+    },
+    RawFile {
+        name: "kantoshinetsu_todokede_shika_ibaraki_r080501.xlsx",
+        format: Format::KouseikyokuRegister,
+        source: "kouseikyoku-shika",
         content: Content::Facilities,
     },
 ];
@@ -189,5 +219,9 @@ pub const LEFT_OUT: &[(&str, &str)] = &[
     (
         "a31_2012_flood_municipal_summary_3munis_neighbours.csv",
         "a third party's derived, unlicensed flood scores, indicative only",
+    ),
+    (
+        "zaitakuclinic_navi_homevisit_clinics_partial_3munis.csv",
+        "a portal's partial list of 6 clinics, superseded by the 厚生局's register of 在宅療養支援診療所, which lists all 6 (checked by a test)",
     ),
 ];

@@ -7,6 +7,8 @@ const KAIGO_CREDIT: &str = "「介護サービス情報公表システム」（�
 const KAIGO_TERMS: &str =
     "CC BY 4.0 (as stated by the copy; MHLW open data, 公共データ利用規約 PDL1.0)";
 const IRYO_CREDIT: &str = "厚生労働省「医療情報ネット」オープンデータを加工して作成";
+const KOUSEIKYOKU_TERMS: &str =
+    "厚生労働省 site terms, based on 政府標準利用規約 2.0 (compatible with CC BY 4.0)";
 
 /// A source of the canonical data, as `sources.csv` and the README describe it.
 struct Source {
@@ -136,14 +138,24 @@ const SOURCES: &[Source] = &[
         origin: "GitHub mojitap/helpmesearch public/data/medical, snapshot 3c58ec1e",
     },
     Source {
-        id: "zaitaku-navi",
-        title: "訪問診療を行う診療所 (a portal's partial list)",
-        publisher: "a commercial portal, built from 医療情報ネット and 厚生局届出",
-        licence: "no licence stated; facts (names, addresses) only",
-        attribution: "訪問診療クリニック一覧（houmonshinsatsu-navi）より。医療情報ネット・厚生局届出に基づく",
-        as_of: None,
-        as_of_basis: "not known",
-        origin: "GitHub osawa-ux/houmonshinsatsu-navi data/search/11.json, commit 9a1d292c",
+        id: "kouseikyoku-ika",
+        title: "施設基準の届出受理医療機関名簿（医科） 埼玉県・千葉県・茨城県",
+        publisher: "関東信越厚生局",
+        licence: KOUSEIKYOKU_TERMS,
+        attribution: "関東信越厚生局 施設基準の届出受理医療機関名簿（令和7年9月1日現在）を加工して作成",
+        as_of: Some("2025-09-01"),
+        as_of_basis: "the date the list describes, as its sheet states (「令和７年９月１日 現在」)",
+        origin: "GitHub kazrin/sk data/2025/10/関東/ (the 厚生局's xlsx, unmodified), commit f04da12e",
+    },
+    Source {
+        id: "kouseikyoku-shika",
+        title: "施設基準の届出受理医療機関名簿（歯科） 埼玉県・千葉県・茨城県",
+        publisher: "関東信越厚生局",
+        licence: KOUSEIKYOKU_TERMS,
+        attribution: "関東信越厚生局 施設基準の届出受理医療機関名簿（令和8年5月1日現在）を加工して作成",
+        as_of: Some("2026-05-01"),
+        as_of_basis: "the date the list describes, as its sheet states (「令和８年５月１日 現在」)",
+        origin: "GitHub savastaro-ship-it/osaka-shika-shisetukijyun-dashboard data/source/ (the 厚生局's xlsx, unmodified), commit a19e599b",
     },
     Source {
         id: "houmonkango-navi",

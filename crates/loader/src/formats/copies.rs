@@ -88,6 +88,7 @@ pub fn care_management(table: &Table, context: &Context) -> Result<Batch, LoadEr
         let declared = DeclaredMunicipality {
             code: Some(six_digit_code(row.get(city_code)).map_err(reject)?),
             name: non_empty(row.get(city)),
+            prefecture: None,
         };
         let coordinates = coordinates(row.get(lat), row.get(lon)).map_err(reject)?;
         let mut draft = Draft {
@@ -141,7 +142,8 @@ pub fn derived_home_help_day_service(table: &Table, context: &Context) -> Result
         let jigyosho =
             non_empty(row.get(number)).ok_or_else(|| reject("jigyosho_no is empty".into()))?;
         let coordinates = coordinates(row.get(lat), row.get(lon)).map_err(reject)?;
-        let declared = DeclaredMunicipality { code: None, name: non_empty(row.get(city)) };
+        let declared =
+            DeclaredMunicipality { code: None, name: non_empty(row.get(city)), prefecture: None };
         let record_id = format!("{service_code}-{jigyosho}");
         let mut draft =
             Draft { row, context, kind, record_id, name: row.get(name), address: row.get(address) }

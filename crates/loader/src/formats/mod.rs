@@ -9,6 +9,7 @@ mod canonical;
 mod copies;
 mod fields;
 mod official;
+mod register;
 mod rows;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use care_atlas_core::{AreaRole, MunicipalityCode};
 
+use crate::error::io_error;
 use crate::records::Batch;
 use crate::table::{Table, parse_csv};
 use crate::text::read_text;
@@ -70,11 +72,13 @@ pub enum Format {
     ZaitakuNavi,
     /// Geolonia 住所データ town list.
     GeoloniaTowns,
+    /// 地方厚生局 施設基準の届出受理医療機関名簿 (医科 or 歯科), the Excel workbook as published.
+    KouseikyokuRegister,
 }
 
 impl Format {
     /// Every format, in detection order (more specific layouts first).
-    pub const ALL: [Format; 20] = [
+    pub const ALL: [Format; 21] = [
         Format::Facilities,
         Format::Population,
         Format::SmallAreas,
@@ -95,6 +99,7 @@ impl Format {
         Format::IryoMedicalCopy,
         Format::ZaitakuNavi,
         Format::GeoloniaTowns,
+        Format::KouseikyokuRegister,
     ];
 
     /// The id accepted by `--format`.
@@ -121,6 +126,7 @@ impl Format {
             Format::IryoMedicalCopy => "iryo-medical-copy",
             Format::ZaitakuNavi => "zaitaku-navi",
             Format::GeoloniaTowns => "geolonia-towns",
+            Format::KouseikyokuRegister => "kouseikyoku-register",
         }
     }
 
@@ -141,6 +147,8 @@ impl Format {
             Format::IryoMedicalCopy => "mhlw-iryo-medical",
             Format::ZaitakuNavi => "zaitaku-navi",
             Format::GeoloniaTowns => "geolonia-addresses",
+            // The register's 区分 names its source: 医科 or 歯科.
+            Format::KouseikyokuRegister => "kouseikyoku-ika",
             // Canonical files name their source on every row.
             Format::Facilities
             | Format::Municipalities
@@ -219,7 +227,7 @@ impl Format {
             Format::IryoMedicalCopy => table.has_all(&["kind", "iryo_id", "name", "address"]),
             Format::ZaitakuNavi => table.headers == ["id", "name", "address"],
             Format::GeoloniaTowns => table.has_all(&["city_code", "city", "town", "lat", "lng"]),
-            Format::Municipalities | Format::N03 => false,
+            Format::Municipalities | Format::N03 | Format::KouseikyokuRegister => false,
         }
     }
 }
@@ -277,8 +285,48 @@ pub struct ParsedFile {
     pub batch: Batch,
 }
 
+/// Whether the file starts as a zip archive does (`PK\x03\x04`), as an xlsx workbook does.
+fn is_zip(path: &Path) -> Result<bool, LoadError> {
+    let mut magic = [0_u8; 4];
+    let mut file = std::fs::File::open(path).map_err(io_error(path))?;
+    let read = std::io::Read::read(&mut file, &mut magic).map_err(io_error(path))?;
+    Ok(read == 4 && magic == *b"PK\x03\x04")
+}
+
+/// Reads a workbook: the register is the one spreadsheet layout.
+fn parse_workbook(path: &Path, options: &ParseOptions) -> Result<ParsedFile, LoadError> {
+    let sheet = register::Sheet::read(path)?;
+    match options.format {
+        Some(Format::KouseikyokuRegister) => {}
+        Some(other) => {
+            return Err(LoadError::UnknownFormat {
+                path: path.to_owned(),
+                detail: format!("the {} layout is text but the file is a workbook", other.id()),
+                formats: Format::all_ids(),
+            });
+        }
+        None if sheet.is_register() => {}
+        None => {
+            return Err(LoadError::UnknownFormat {
+                path: path.to_owned(),
+                detail: format!(
+                    "a workbook whose first rows are `{}`",
+                    truncate(&sheet.describe(), 160)
+                ),
+                formats: Format::all_ids(),
+            });
+        }
+    }
+    let batch =
+        register::register(path, &sheet, options.source.as_deref(), options.as_of.as_deref())?;
+    Ok(ParsedFile { format: Format::KouseikyokuRegister, encoding: TextEncoding::Workbook, batch })
+}
+
 /// Reads and parses one file.
 pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParsedFile, LoadError> {
+    if options.format == Some(Format::KouseikyokuRegister) || is_zip(path)? {
+        return parse_workbook(path, options);
+    }
     let (text, encoding) = read_text(path)?;
     let looks_like_json = text.trim_start().starts_with('{');
     let forced = options.format;
@@ -347,6 +395,12 @@ fn parse_table(
         Format::IryoMedicalCopy => copies::clinics_dental_pharmacies(table, context),
         Format::ZaitakuNavi => copies::home_visit_clinics(table, context),
         Format::GeoloniaTowns => copies::geolonia_towns(table, context),
+        Format::KouseikyokuRegister => Err(LoadError::UnknownFormat {
+            path: table.path.clone(),
+            detail: "the kouseikyoku-register layout is an xlsx workbook but the file is text"
+                .into(),
+            formats: Format::all_ids(),
+        }),
         Format::Municipalities | Format::N03 => Err(LoadError::UnknownFormat {
             path: table.path.clone(),
             detail: format!("the {} layout is GeoJSON but the file is CSV", format.id()),

@@ -61,7 +61,11 @@ pub fn kaigo_opendata(table: &Table, context: &Context) -> Result<Batch, LoadErr
             name: non_empty(row.get(name)).ok_or_else(|| reject("事業所名 is empty".into()))?,
             name_kana: row.opt(kana).map(str::to_owned),
             address: address_with_building(row.get(address), row.opt(building)),
-            declared: DeclaredMunicipality { code, name: non_empty(row.get(muni_name)) },
+            declared: DeclaredMunicipality {
+                code,
+                name: non_empty(row.get(muni_name)),
+                prefecture: None,
+            },
             coordinates: coordinates(row.get(lat), row.get(lon)).map_err(reject)?,
             precision: None,
             position_note: None,
@@ -69,6 +73,9 @@ pub fn kaigo_opendata(table: &Table, context: &Context) -> Result<Batch, LoadErr
             url: row.opt(url).map(str::to_owned),
             capacity: row.opt(places).map_or(Ok(None), capacity).map_err(reject)?,
             open_days: row.opt(days).and_then(open_days),
+            home_care_class: None,
+            filings: Vec::new(),
+            linked_record: None,
         })
     });
     Ok(Batch {
@@ -150,6 +157,7 @@ fn standard_list(
             declared: DeclaredMunicipality {
                 code: Some(six_digit_code(row.get(c.muni_code)).map_err(reject)?),
                 name: None,
+                prefecture: None,
             },
             coordinates: coordinates(lat, lon).map_err(reject)?,
             precision: None,
@@ -158,6 +166,9 @@ fn standard_list(
             url: row.opt(c.url).map(str::to_owned),
             capacity: row.opt(c.places).map_or(Ok(None), capacity).map_err(reject)?,
             open_days: row.opt(c.days).and_then(open_days),
+            home_care_class: None,
+            filings: Vec::new(),
+            linked_record: None,
         })
     });
     Batch {

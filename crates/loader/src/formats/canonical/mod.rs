@@ -10,7 +10,7 @@ pub(super) use read::{
 pub use write::{CanonicalSet, write_all};
 
 /// Columns of `facilities.csv`, in order.
-pub const FACILITY_COLUMNS: [&str; 18] = [
+pub const FACILITY_COLUMNS: [&str; 21] = [
     "id",
     "kind",
     "name",
@@ -29,6 +29,9 @@ pub const FACILITY_COLUMNS: [&str; 18] = [
     "source_record_id",
     "as_of",
     "contact_source",
+    "home_care_class",
+    "filings",
+    "linked_record",
 ];
 /// Columns of `municipal_population.csv`.
 pub const POPULATION_COLUMNS: [&str; 9] = [

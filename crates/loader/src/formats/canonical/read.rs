@@ -1,8 +1,9 @@
 //! Reading the canonical files back: every column checked into a typed value or a row error.
 
 use care_atlas_core::{
-    AreaRole, FacilityId, FacilityKind, KindCompleteness, MunicipalPopulation, Municipality,
-    PositionNote, PositionPrecision, SmallArea, SourceCompleteness, SourceScope, TownPoint,
+    AreaRole, FacilityId, FacilityKind, HomeCareClass, KindCompleteness, MunicipalPopulation,
+    Municipality, PositionNote, PositionPrecision, SmallArea, SourceCompleteness, SourceScope,
+    TownPoint,
 };
 use serde_json::Value;
 
@@ -19,12 +20,22 @@ use crate::records::{Batch, DeclaredMunicipality, FacilityDraft, SourceInfo};
 use crate::table::Table;
 use crate::{LoadError, RowLocation};
 
+/// The columns of `facilities.csv` added after its first release, which a file written before
+/// them lacks: `contact_source`, then the register's `home_care_class`, `filings` and
+/// `linked_record`.
+const LATER_FACILITY_COLUMNS: usize = 4;
+
 /// Reads `facilities.csv`: facility drafts carrying their checked precision and note. The last
-/// column, `contact_source`, is optional: a file written before it existed has no contact from a
-/// second source.
+/// columns (`contact_source`, `home_care_class`, `filings`, `linked_record`) are optional: a file
+/// written before they existed has no contact from a second source and no register entries.
 pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
-    let required: [&str; FACILITY_COLUMNS.len() - 1] = std::array::from_fn(|i| FACILITY_COLUMNS[i]);
-    let contact = table.column(&[FACILITY_COLUMNS[FACILITY_COLUMNS.len() - 1]]);
+    let required: [&str; FACILITY_COLUMNS.len() - LATER_FACILITY_COLUMNS] =
+        std::array::from_fn(|i| FACILITY_COLUMNS[i]);
+    let later = FACILITY_COLUMNS.len() - LATER_FACILITY_COLUMNS;
+    let contact = table.column(&[FACILITY_COLUMNS[later]]);
+    let class = table.column(&[FACILITY_COLUMNS[later + 1]]);
+    let filings = table.column(&[FACILITY_COLUMNS[later + 2]]);
+    let linked = table.column(&[FACILITY_COLUMNS[later + 3]]);
     let [
         id,
         kind,
@@ -67,6 +78,12 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
             ))
         })?;
         let municipality = code(row.get(muni)).map_err(reject)?;
+        let home_care_class = match row.opt(class).unwrap_or_default() {
+            "" => None,
+            id => Some(HomeCareClass::from_id(id).ok_or_else(|| {
+                reject(format!("home_care_class `{id}` is not one of {}", class_ids()))
+            })?),
+        };
         Ok(FacilityDraft {
             location: RowLocation::Line(row.line),
             source: row.get(source).to_owned(),
@@ -77,7 +94,11 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
             name: non_empty(row.get(name)).ok_or_else(|| reject("name is empty".into()))?,
             name_kana: non_empty(row.get(kana)),
             address: row.get(address).to_owned(),
-            declared: DeclaredMunicipality { code: Some(municipality), name: None },
+            declared: DeclaredMunicipality {
+                code: Some(municipality),
+                name: None,
+                prefecture: None,
+            },
             coordinates: Some(
                 coordinates(row.get(lat), row.get(lon))
                     .map_err(reject)?
@@ -89,6 +110,15 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
             url: non_empty(row.get(url)),
             capacity: capacity(row.get(cap)).map_err(reject)?,
             open_days: open_days(row.get(days)),
+            home_care_class,
+            filings: row
+                .opt(filings)
+                .unwrap_or_default()
+                .split('|')
+                .filter(|f| !f.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            linked_record: row.opt(linked).and_then(non_empty).map(FacilityId::new),
         })
     });
     Ok(Batch {
@@ -96,6 +126,10 @@ pub fn facilities(table: &Table) -> Result<Batch, LoadError> {
         row_errors,
         ..Batch::default()
     })
+}
+
+fn class_ids() -> String {
+    HomeCareClass::ALL.map(HomeCareClass::id).join(", ")
 }
 
 /// Reads `municipal_population.csv`.

@@ -80,6 +80,9 @@ fn facility_row(f: &Facility) -> [String; FACILITY_COLUMNS.len()] {
         f.provenance.record_id.clone(),
         or_empty(f.provenance.as_of.as_ref()),
         or_empty(f.provenance.contact_source.as_ref()),
+        or_empty(f.home_care_class),
+        f.filings.join("|"),
+        or_empty(f.linked_record.as_ref()),
     ]
 }
 
