@@ -2,6 +2,7 @@
 //! municipalities and census areas, validated positions, and the gazetteer that places addresses.
 
 pub(crate) mod area;
+pub(crate) mod census_mesh;
 pub(crate) mod facility;
 pub(crate) mod gazetteer;
 pub(crate) mod kind;
