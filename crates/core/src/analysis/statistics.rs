@@ -108,6 +108,7 @@ pub struct Location {
 }
 
 /// The residents per-kind ratios are taken over.
+#[derive(Clone, Copy)]
 struct Residents {
     /// Every resident.
     all: Option<f64>,

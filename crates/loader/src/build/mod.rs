@@ -108,9 +108,10 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
     let towns = take(Content::Towns, &mut batches);
     let small_areas = take(Content::SmallAreas, &mut batches);
     let population = take(Content::Population, &mut batches);
+    let census_mesh = take(Content::CensusMesh, &mut batches);
     // Bad rows of the non-facility files (a town without coordinates) are rejected like any other.
     let mut rejected: Vec<RowError> =
-        [&study, &neighbours, &names, &towns, &small_areas, &population]
+        [&study, &neighbours, &names, &towns, &small_areas, &population, &census_mesh]
             .iter()
             .flat_map(|b| b.row_errors.iter().cloned())
             .collect();
@@ -172,6 +173,7 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
             municipalities: &study.municipalities,
             populations: &population.populations,
             small_areas: &small_areas.small_areas,
+            census_mesh: &census_mesh.census_mesh,
             towns: &towns.towns,
             sources: &sources::sources(),
             completeness: &completeness::kind_completeness(),
