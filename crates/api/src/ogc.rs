@@ -5,7 +5,7 @@
 //! filters.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use care_atlas_core::{AreaRef, Atlas, FacilityFilter, Position};
+use care_atlas_core::{AreaRef, Atlas, FacilityFilter, PopulationGroup, Position};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -460,8 +460,9 @@ fn facility_item(f: &care_atlas_core::Facility, lang: Lang) -> Item {
 }
 
 fn municipality_item(atlas: &Atlas, m: &care_atlas_core::Municipality) -> Option<Item> {
-    let statistics = atlas.area_statistics(AreaRef::Municipality(m.code))?;
-    let area = AreaFeature::municipality(m, &statistics);
+    let statistics =
+        atlas.area_statistics(AreaRef::Municipality(m.code), PopulationGroup::Total)?;
+    let area = AreaFeature::municipality(m, &statistics, atlas.population_model());
     Some(Item {
         feature_type: FeatureType::Feature,
         id: area.id,
