@@ -16,7 +16,9 @@ mod sources;
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
-    Facility, Gazetteer, Municipality, PositionNote, PositionPrecision, SourcePositionFault,
+    AreaRole, CensusMeshPopulation, Facility, Gazetteer, Municipality, MunicipalityCode,
+    PopulationGroup, PopulationModel, PositionNote, PositionPrecision, SourcePositionFault,
+    VoronoiPopulation,
 };
 
 pub use self::contacts::{ContactDisagreement, ContactReport};
@@ -36,6 +38,62 @@ pub struct BuildReport {
     pub municipalities: Vec<Municipality>,
     /// What joining each contact file did.
     pub contacts: Vec<ContactReport>,
+    /// Each study-area town's residents per group by the census-mesh model, beside the official
+    /// census figure where there is one.
+    pub town_populations: Vec<TownPopulation>,
+}
+
+/// One study-area town's residents of one group: the census-mesh model's sum of its parts and
+/// the official figure (SSDSE-A, 2020 census), both `None` where unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TownPopulation {
+    /// The town.
+    pub municipality_code: MunicipalityCode,
+    /// Its name.
+    pub name: String,
+    /// The group.
+    pub group: PopulationGroup,
+    /// The census-mesh model's sum.
+    pub model: Option<f64>,
+    /// The official figure: total, 65+ and 75+ only.
+    pub official: Option<u32>,
+}
+
+/// The census-mesh model's town sums beside the official figures, every group of every
+/// study-area town.
+fn town_populations(
+    municipalities: &[Municipality],
+    populations: &Batch,
+    small_areas: &Batch,
+    census_mesh: &Batch,
+) -> Vec<TownPopulation> {
+    let official: Vec<_> = populations.populations.iter().map(|p| p.value.clone()).collect();
+    let areas: Vec<_> = small_areas.small_areas.iter().map(|a| a.value.clone()).collect();
+    let cells: Vec<_> = census_mesh.census_mesh.iter().map(|c| c.value).collect();
+    let voronoi = VoronoiPopulation::build(municipalities, &official, &areas);
+    let model = CensusMeshPopulation::build(municipalities, &cells, voronoi);
+    let mut towns: Vec<&Municipality> =
+        municipalities.iter().filter(|m| m.role == AreaRole::StudyArea).collect();
+    towns.sort_by_key(|m| m.code);
+    towns
+        .iter()
+        .flat_map(|town| {
+            let census = official.iter().find(|p| p.code == town.code);
+            let model = &model;
+            PopulationGroup::ALL.into_iter().map(move |group| TownPopulation {
+                municipality_code: town.code,
+                name: town.name.clone(),
+                group,
+                model: model.total(group, town.code),
+                official: census.and_then(|p| match group {
+                    PopulationGroup::Total => Some(p.total),
+                    PopulationGroup::Aged65Plus => p.aged_65_plus,
+                    PopulationGroup::Aged75Plus => p.aged_75_plus,
+                    PopulationGroup::Aged85Plus | PopulationGroup::ElderlyLivingAlone => None,
+                }),
+            })
+        })
+        .collect()
 }
 
 impl BuildReport {
@@ -164,7 +222,15 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
         contact_reports.push(report);
     }
     rejected.sort();
-    let report = BuildReport { facilities, rejected, municipalities, contacts: contact_reports };
+    let town_populations =
+        town_populations(&municipalities, &population, &small_areas, &census_mesh);
+    let report = BuildReport {
+        facilities,
+        rejected,
+        municipalities,
+        contacts: contact_reports,
+        town_populations,
+    };
 
     write_canonical(
         out_dir,
