@@ -136,6 +136,24 @@ fn parse_raw(raw_dir: &Path, file: &RawFile) -> Result<Batch, LoadError> {
     Ok(batch)
 }
 
+/// Joins every contact file to the placed facilities (so only facilities kept in the data get a
+/// contact), its unreadable and unmatched rows going to `rejected`.
+fn join_contacts(
+    raw_dir: &Path,
+    facilities: &mut [Facility],
+    rejected: &mut Vec<RowError>,
+) -> Result<Vec<ContactReport>, LoadError> {
+    let mut reports = Vec::new();
+    for file in CONTACT_FILES {
+        let (contacts, unreadable) = contacts::read(raw_dir, file)?;
+        let (report, unmatched) = contacts::join(facilities, file, &contacts);
+        rejected.extend(unreadable);
+        rejected.extend(unmatched);
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
 /// Builds the canonical data set from `raw_dir` into `out_dir`. `out_dir/README.md` must exist: its
 /// generated sections (between `<!-- BEGIN generated:NAME -->` and `<!-- END generated:NAME -->`)
 /// are rewritten, the rest is left as written.
@@ -212,15 +230,7 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
         }
     }
     facilities.sort_by(|a, b| a.id.cmp(&b.id));
-    // Contacts are joined to placed facilities, so only facilities kept in the data get one.
-    let mut contact_reports = Vec::new();
-    for file in CONTACT_FILES {
-        let (contacts, unreadable) = contacts::read(raw_dir, file)?;
-        let (report, unmatched) = contacts::join(&mut facilities, file, &contacts);
-        rejected.extend(unreadable);
-        rejected.extend(unmatched);
-        contact_reports.push(report);
-    }
+    let contact_reports = join_contacts(raw_dir, &mut facilities, &mut rejected)?;
     rejected.sort();
     let town_populations =
         town_populations(&municipalities, &population, &small_areas, &census_mesh);
