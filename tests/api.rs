@@ -329,6 +329,27 @@ fn coverage_gaps_as_polygons_and_mesh() {
 }
 
 #[test]
+fn coverage_gaps_of_residents_aged_75_and_over_say_whose_and_how() {
+    let uri = "/coverage-gaps?kind=visiting_nursing_station&radius_m=2000&area=11442";
+    let all = get(uri).json();
+    let aged = get(&format!("{uri}&population=aged_75_plus"));
+    assert_documented("/coverage-gaps", "get", &aged);
+    let aged = aged.json();
+    assert_eq!(aged["population_group"], "aged_75_plus");
+    assert_eq!(aged["population_group_label"], "75歳以上人口");
+    assert_eq!(aged["population_model"], "census_mesh_500m");
+    assert!(aged["population_method"].as_str().unwrap().contains("500 m mesh"));
+    let uncovered = |body: &Value| body["summary"][0]["population_uncovered"].as_f64().unwrap();
+    assert!(uncovered(&aged) > 0.0 && uncovered(&aged) < uncovered(&all));
+    assert_problem(
+        "/coverage-gaps",
+        &get("/coverage-gaps?radius_m=2000&population=aged_75"),
+        400,
+        "population",
+    );
+}
+
+#[test]
 fn accessibility_scores_per_cell() {
     let scores = get(
         "/accessibility?kind=visiting_nursing_station&method=2sfca&catchment_m=3000&resolution=mesh1000",

@@ -10,7 +10,7 @@ use std::ops::RangeInclusive;
 
 use care_atlas_core::{
     CatchmentMethod, FacilityKind, GRID_LEVELS, MAX_DISTANCE_RANGE_M, MAX_NEAREST, MAX_PAGE_SIZE,
-    MAX_SITES, MeshLevel, Position, RADIUS_RANGE_M,
+    MAX_SITES, MeshLevel, PopulationGroup, Position, RADIUS_RANGE_M,
 };
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 
@@ -253,6 +253,12 @@ pub fn method() -> OneOf {
     OneOf(strings(CatchmentMethod::ALL.map(CatchmentMethod::id)))
 }
 
+/// A population group: whose residents an analysis counts.
+#[must_use]
+pub fn population_group() -> OneOf {
+    OneOf(strings(PopulationGroup::ALL.map(PopulationGroup::id)))
+}
+
 /// The id of a grid resolution: `mesh` and the nominal cell size in metres.
 #[must_use]
 pub fn resolution_id(level: MeshLevel) -> String {
@@ -338,6 +344,8 @@ pub mod schemas {
         Method => super::method();
         /// [`super::grid_resolution`].
         GridResolution => super::grid_resolution();
+        /// [`super::population_group`].
+        PopulationGroup => super::population_group();
         /// [`super::gap_resolution`].
         GapResolution => super::gap_resolution();
         /// [`super::format`].

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use care_atlas_core::{
     AreaStatistics, CatchmentMethod, CellAccessibility, Facility, Gaps, HOME_CARE_FILINGS,
-    HomeCareClass, KindStatistics, MeshCode, Municipality, NearestFacility, PopulationModel,
-    Position, ResolvedOrigin, ScenarioMetrics, SiteSuggestion, home_care_filing,
+    HomeCareClass, KindStatistics, MeshCode, Municipality, NearestFacility, PopulationGroup,
+    PopulationModel, Position, ResolvedOrigin, ScenarioMetrics, SiteSuggestion, home_care_filing,
 };
 use geo::{MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,40 @@ pub use crate::supply::Completeness;
 
 /// How completely the supply behind an answer is known, and the sentence saying so when partial.
 pub type SupplyNote = (Completeness, Option<String>);
+
+/// Whose residents an answer counts, and which population model counted them: on every answer
+/// with population figures. The fields are flattened into each answer, hence their common prefix.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[allow(clippy::struct_field_names, reason = "flattened into answers that have other fields")]
+pub struct PopulationBasis {
+    /// The population group (`population` parameter; `total` by default).
+    #[schema(value_type = crate::accepts::schemas::PopulationGroup, inline)]
+    pub population_group: String,
+    /// The group in Japanese (総人口, 75歳以上人口, …).
+    pub population_group_label: String,
+    /// The group in English.
+    pub population_group_label_en: String,
+    /// The population model that produced the figures: `census_mesh_500m` (2020 census 500 m
+    /// mesh, every group) or `voronoi_small_areas` (census small areas, total only; used when the
+    /// database has no census mesh).
+    pub population_model: String,
+    /// How the model places residents in the study area, in one sentence.
+    pub population_method: String,
+}
+
+impl PopulationBasis {
+    /// The basis of figures of `group` from `model`.
+    #[must_use]
+    pub fn of(group: PopulationGroup, model: &dyn PopulationModel) -> Self {
+        PopulationBasis {
+            population_group: group.id().to_owned(),
+            population_group_label: group.label_ja().to_owned(),
+            population_group_label_en: group.label_en().to_owned(),
+            population_model: model.name().to_owned(),
+            population_method: model.method().to_owned(),
+        }
+    }
+}
 
 /// GeoJSON object type `Feature`.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -375,6 +409,8 @@ pub struct KindStatisticsDto {
     pub per_10k_residents: Option<f64>,
     /// Per 1,000 residents aged 75+.
     pub per_1k_aged_75_plus: Option<f64>,
+    /// Per 1,000 residents of the population group asked for (`model_total`).
+    pub per_1k_population_group: Option<f64>,
     /// Per km².
     pub per_km2: Option<f64>,
     /// `true` when the source is partial: the count and every ratio are lower bounds (there are
@@ -391,6 +427,7 @@ impl From<&KindStatistics> for KindStatisticsDto {
             count: s.count,
             per_10k_residents: s.per_10k_residents,
             per_1k_aged_75_plus: s.per_1k_aged_75_plus,
+            per_1k_population_group: s.per_1k_group,
             per_km2: s.per_km2,
         }
     }
@@ -416,6 +453,20 @@ pub struct AreaProperties {
     pub aged_65_plus: Option<u32>,
     /// Residents aged 75+ (municipalities only).
     pub aged_75_plus: Option<u32>,
+    /// Residents of the population group asked for, by the population model: for a municipality
+    /// the sum of the model's parts (what gaps add up to), for a mesh cell its study-area part;
+    /// `null` where the model does not know them.
+    pub model_total: Option<f64>,
+    /// The official census figure of the group for a municipality (2020 census via SSDSE-A:
+    /// total, 65+ and 75+); `null` for mesh cells and for groups without an official town figure
+    /// (85+, 65+ living alone).
+    pub census_total_official: Option<f64>,
+    /// `model_total − census_total_official`: how far the model's town sum is from the official
+    /// figure (not hidden by scaling); `null` when either is unknown.
+    pub model_minus_official: Option<f64>,
+    /// Whose residents `model_total` counts and how.
+    #[serde(flatten)]
+    pub population_basis: PopulationBasis,
     /// Geodesic area in km².
     pub area_km2: f64,
     /// Per-kind statistics by kind id; absent outside the study area.
@@ -425,7 +476,13 @@ pub struct AreaProperties {
 impl AreaProperties {
     /// From core statistics.
     #[must_use]
-    pub fn of(stats: &AreaStatistics, code: String, name: Option<String>, area_type: &str) -> Self {
+    pub fn of(
+        stats: &AreaStatistics,
+        model: &dyn PopulationModel,
+        code: String,
+        name: Option<String>,
+        area_type: &str,
+    ) -> Self {
         let complete = stats.scope == care_atlas_core::StatisticsScope::StudyArea;
         AreaProperties {
             code,
@@ -436,6 +493,13 @@ impl AreaProperties {
             population: stats.population,
             aged_65_plus: stats.aged_65_plus,
             aged_75_plus: stats.aged_75_plus,
+            model_total: stats.model_population,
+            census_total_official: stats.official_population,
+            model_minus_official: stats
+                .model_population
+                .zip(stats.official_population)
+                .map(|(m, o)| m - o),
+            population_basis: PopulationBasis::of(stats.group, model),
             area_km2: stats.area_km2,
             statistics: complete.then(|| {
                 stats
@@ -465,13 +529,18 @@ pub struct AreaFeature {
 impl AreaFeature {
     /// A municipality with its statistics.
     #[must_use]
-    pub fn municipality(m: &Municipality, statistics: &AreaStatistics) -> Self {
+    pub fn municipality(
+        m: &Municipality,
+        statistics: &AreaStatistics,
+        model: &dyn PopulationModel,
+    ) -> Self {
         AreaFeature {
             feature_type: FeatureType::Feature,
             id: m.code.to_string(),
             geometry: MultiPolygonGeometry::from(&m.boundary),
             properties: AreaProperties::of(
                 statistics,
+                model,
                 m.code.to_string(),
                 Some(m.name.clone()),
                 "municipality",
@@ -481,12 +550,12 @@ impl AreaFeature {
 
     /// A mesh cell with its statistics.
     #[must_use]
-    pub fn mesh(cell: MeshCode, statistics: &AreaStatistics) -> Self {
+    pub fn mesh(cell: MeshCode, statistics: &AreaStatistics, model: &dyn PopulationModel) -> Self {
         AreaFeature {
             feature_type: FeatureType::Feature,
             id: cell.to_string(),
             geometry: MultiPolygonGeometry::from(&cell.polygon()),
-            properties: AreaProperties::of(statistics, cell.to_string(), None, "mesh"),
+            properties: AreaProperties::of(statistics, model, cell.to_string(), None, "mesh"),
         }
     }
 }
@@ -508,8 +577,9 @@ pub struct GapProperties {
     pub municipality_code: Option<String>,
     /// The mesh code (mesh cells).
     pub mesh_code: Option<String>,
-    /// Residents (of the gap, or of the cell's study-area part).
-    pub population: f64,
+    /// Residents of the population group (of the gap, or of the cell's study-area part); `null`
+    /// where the model does not know them.
+    pub population: Option<f64>,
     /// Area in km².
     pub area_km2: f64,
     /// Geodesic distance from the cell centre to the nearest facility (mesh cells; `null` if none).
@@ -537,10 +607,10 @@ pub struct GapFeature {
 pub struct GapSummaryDto {
     /// Municipality code.
     pub municipality_code: String,
-    /// Residents.
-    pub population_total: f64,
-    /// Residents out of reach.
-    pub population_uncovered: f64,
+    /// Residents of the population group (`null` where unknown).
+    pub population_total: Option<f64>,
+    /// Residents of the population group out of reach (`null` where unknown).
+    pub population_uncovered: Option<f64>,
     /// Area in km².
     pub area_km2: f64,
     /// Area out of reach in km².
@@ -569,8 +639,9 @@ pub struct GapCollection {
     pub features: Vec<GapFeature>,
     /// Per municipality.
     pub summary: Vec<GapSummaryDto>,
-    /// How the population of parts of a municipality is estimated.
-    pub population_method: String,
+    /// Whose residents are counted and how.
+    #[serde(flatten)]
+    pub population_basis: PopulationBasis,
     /// `complete`, or `partial` when some facilities of the kinds are not in our sources.
     pub completeness: Completeness,
     /// For a `partial` answer, which kinds are not fully known and what that means for the
@@ -581,7 +652,12 @@ pub struct GapCollection {
 impl GapCollection {
     /// The gaps, with the method of the population model that counted their residents.
     #[must_use]
-    pub fn of(gaps: &Gaps, population: &dyn PopulationModel, supply: SupplyNote) -> Self {
+    pub fn of(
+        gaps: &Gaps,
+        group: PopulationGroup,
+        population: &dyn PopulationModel,
+        supply: SupplyNote,
+    ) -> Self {
         let polygons = gaps.polygons.iter().map(|g| GapFeature {
             feature_type: FeatureType::Feature,
             id: g.municipality_code.to_string(),
@@ -612,7 +688,7 @@ impl GapCollection {
             collection_type: FeatureCollectionType::FeatureCollection,
             features: polygons.chain(cells).collect(),
             summary: gaps.summary.iter().map(GapSummaryDto::from).collect(),
-            population_method: population.method().into(),
+            population_basis: PopulationBasis::of(group, population),
             completeness: supply.0,
             completeness_note: supply.1,
         }
@@ -630,7 +706,7 @@ pub fn round_cm(distance_m: f64) -> f64 {
 pub struct AccessibilityProperties {
     /// Mesh code.
     pub mesh_code: String,
-    /// Residents of the cell's study-area part.
+    /// Residents of the population group in the cell's study-area part.
     pub population: f64,
     /// Supply per resident within reach.
     pub score_raw: f64,
@@ -664,6 +740,9 @@ pub struct AccessibilityCollection {
     pub method: String,
     /// How the method and its demand are defined.
     pub method_notes: Vec<String>,
+    /// Whose residents are the demand and how they are counted.
+    #[serde(flatten)]
+    pub population_basis: PopulationBasis,
     /// `complete`, or `partial` when some facilities of the kinds are not in our sources.
     pub completeness: Completeness,
     /// For a `partial` answer, which kinds are not fully known and what that means for the
@@ -677,6 +756,7 @@ impl AccessibilityCollection {
     pub fn of(
         scores: &[CellAccessibility],
         method: CatchmentMethod,
+        group: PopulationGroup,
         population: &dyn PopulationModel,
         supply: SupplyNote,
     ) -> Self {
@@ -699,11 +779,12 @@ impl AccessibilityCollection {
             features,
             method: method.id().into(),
             method_notes: vec![
-                "supply: 1 per facility; demand: residents per mesh cell; distances geodesic (WGS84)".into(),
+                format!("supply: 1 per facility; demand: {} per mesh cell; distances geodesic (WGS84)", group.label_en()),
                 format!("study-area population: {}", population.method()),
                 format!("border demand: {}", population.ring_method()),
                 "normalised: raw score divided by the population-weighted mean over all demand cells, as PySAL access does".into(),
             ],
+            population_basis: PopulationBasis::of(group, population),
             completeness: supply.0,
             completeness_note: supply.1,
         }
@@ -717,7 +798,8 @@ pub struct SiteProperties {
     pub rank: usize,
     /// The candidate quarter-mesh cell.
     pub mesh_code: String,
-    /// Residents brought within reach, beyond existing facilities and earlier picks.
+    /// Residents of the population group brought within reach, beyond existing facilities and
+    /// earlier picks.
     pub newly_covered_population: f64,
 }
 
@@ -743,6 +825,9 @@ pub struct SiteCollection {
     pub collection_type: FeatureCollectionType,
     /// Picks, best first.
     pub features: Vec<SiteFeature>,
+    /// Whose residents the picks bring within reach and how they are counted.
+    #[serde(flatten)]
+    pub population_basis: PopulationBasis,
     /// `complete`, or `partial` when some facilities of the kinds are not in our sources.
     pub completeness: Completeness,
     /// For a `partial` answer, which kinds are not fully known and what that means for the
@@ -753,7 +838,12 @@ pub struct SiteCollection {
 impl SiteCollection {
     /// The picks, with how completely the existing facilities they add to are known.
     #[must_use]
-    pub fn of(sites: &[SiteSuggestion], supply: SupplyNote) -> Self {
+    pub fn of(
+        sites: &[SiteSuggestion],
+        group: PopulationGroup,
+        population: &dyn PopulationModel,
+        supply: SupplyNote,
+    ) -> Self {
         let features = sites
             .iter()
             .map(|s| SiteFeature {
@@ -770,6 +860,7 @@ impl SiteCollection {
         SiteCollection {
             collection_type: FeatureCollectionType::FeatureCollection,
             features,
+            population_basis: PopulationBasis::of(group, population),
             completeness: supply.0,
             completeness_note: supply.1,
         }
@@ -807,6 +898,9 @@ pub struct ScenarioRequest {
     /// Ids of facilities to remove.
     #[serde(default)]
     pub remove: Vec<String>,
+    /// Whose residents are counted (default `total`).
+    #[schema(value_type = Option<crate::accepts::schemas::PopulationGroup>, inline, example = "aged_75_plus")]
+    pub population: Option<String>,
 }
 
 /// Gaps and accessibility of one state of the world.
@@ -814,8 +908,8 @@ pub struct ScenarioRequest {
 pub struct ScenarioState {
     /// Per municipality, at 250 m.
     pub gaps: Vec<GapSummaryDto>,
-    /// Residents of the study area out of reach.
-    pub population_uncovered: f64,
+    /// Residents of the population group in the study area out of reach (`null` where unknown).
+    pub population_uncovered: Option<f64>,
     /// Population-weighted mean E2SFCA score of the study area (supply per resident).
     pub mean_accessibility: f64,
     /// Residents living in cells that reach no facility.
@@ -831,6 +925,9 @@ pub struct ScenarioResponse {
     pub after: ScenarioState,
     /// After minus before.
     pub difference: ScenarioState,
+    /// Whose residents are counted and how.
+    #[serde(flatten)]
+    pub population_basis: PopulationBasis,
     /// `complete`, or `partial` when some facilities of the kinds are not in our sources.
     pub completeness: Completeness,
     /// For a `partial` answer, which kinds are not fully known and what that means for the

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use care_atlas_core::{
     AccessibilityQuery, AreaRef, CatchmentMethod, FacilityId, GapQuery, MeshLevel, NearestQuery,
-    OriginError, OriginQuery, Scenario, SupplyWeight,
+    OriginError, OriginQuery, PopulationGroup, Scenario, SupplyWeight,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -12,8 +12,8 @@ use utoipa::IntoParams;
 use crate::accepts::{self, schemas};
 use crate::dto::{
     AccessibilityCollection, AreaCollection, AreaFeature, FeatureCollectionType, GapCollection,
-    Health, NearestCollection, ScenarioRequest, ScenarioResponse, ScenarioState, SiteCollection,
-    SourcesDocument, VersionInfo,
+    Health, NearestCollection, PopulationBasis, ScenarioRequest, ScenarioResponse, ScenarioState,
+    SiteCollection, SourcesDocument, VersionInfo,
 };
 use crate::params::{self, Lang};
 use crate::query::Params;
@@ -175,12 +175,21 @@ pub struct AreaParams {
     /// `json` (the only format offered).
     #[param(value_type = Option<schemas::Format>, inline)]
     f: Option<String>,
+    /// Whose residents are counted: `total` (default), `aged_65_plus`, `aged_75_plus`,
+    /// `aged_85_plus` or `elderly_living_alone` (65+ living alone). A group the population model
+    /// in use does not know is refused.
+    #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
+    population: Option<String>,
 }
 
-fn area_feature(state: &AppState, code: care_atlas_core::MunicipalityCode) -> Option<AreaFeature> {
+fn area_feature(
+    state: &AppState,
+    code: care_atlas_core::MunicipalityCode,
+    group: PopulationGroup,
+) -> Option<AreaFeature> {
     let m = state.atlas.municipality(code)?;
-    let statistics = state.atlas.area_statistics(AreaRef::Municipality(code))?;
-    Some(AreaFeature::municipality(m, &statistics))
+    let statistics = state.atlas.area_statistics(AreaRef::Municipality(code), group)?;
+    Some(AreaFeature::municipality(m, &statistics, state.atlas.population_model()))
 }
 
 /// Every municipality: those of the study area with statistics per kind, and the neighbours within
@@ -196,8 +205,13 @@ pub async fn areas(
 
 fn areas_now(state: &AppState, query: &AreaParams) -> Result<Reply, ApiError> {
     params::json_format(query.f.as_deref())?;
-    let features =
-        state.atlas.municipalities().iter().filter_map(|m| area_feature(state, m.code)).collect();
+    let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
+    let features = state
+        .atlas
+        .municipalities()
+        .iter()
+        .filter_map(|m| area_feature(state, m.code, group))
+        .collect();
     geojson(&AreaCollection { collection_type: FeatureCollectionType::FeatureCollection, features })
 }
 
@@ -226,7 +240,8 @@ pub async fn area(
 fn area_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, ApiError> {
     params::json_format(query.f.as_deref())?;
     let code = params::municipality_code("code", code)?;
-    let feature = area_feature(state, code).ok_or_else(|| ApiError::NotFound {
+    let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
+    let feature = area_feature(state, code, group).ok_or_else(|| ApiError::NotFound {
         parameter: "code".into(),
         detail: format!("no municipality {code} is mapped"),
     })?;
@@ -258,12 +273,14 @@ pub async fn mesh(
 fn mesh_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, ApiError> {
     params::json_format(query.f.as_deref())?;
     let cell = params::mesh_code("meshcode", code)?;
-    let statistics =
-        state.atlas.area_statistics(AreaRef::Mesh(cell)).ok_or_else(|| ApiError::NotFound {
+    let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
+    let statistics = state.atlas.area_statistics(AreaRef::Mesh(cell), group).ok_or_else(|| {
+        ApiError::NotFound {
             parameter: "meshcode".into(),
             detail: format!("mesh cell {cell} does not touch the study area"),
-        })?;
-    geojson(&AreaFeature::mesh(cell, &statistics))
+        }
+    })?;
+    geojson(&AreaFeature::mesh(cell, &statistics, state.atlas.population_model()))
 }
 
 /// Parameters of `/coverage-gaps`.
@@ -282,6 +299,11 @@ pub struct GapParams {
     /// `polygon` (default) or a mesh resolution.
     #[param(value_type = Option<schemas::GapResolution>, inline)]
     resolution: Option<String>,
+    /// Whose residents are counted: `total` (default), `aged_65_plus`, `aged_75_plus`,
+    /// `aged_85_plus` or `elderly_living_alone` (65+ living alone). A group the population model
+    /// in use does not know is refused.
+    #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
+    population: Option<String>,
 }
 
 /// Where people in the study area live farther than a radius from every facility of the kinds,
@@ -304,10 +326,12 @@ fn coverage_gaps_now(state: &AppState, query: GapParams) -> Result<Reply, ApiErr
         radius_m: params::radius("radius_m", q.radius_m.as_deref())?,
         area: params::study_area_code(&state.atlas, "area", q.area.as_deref())?,
         resolution: params::gap_resolution("resolution", q.resolution.as_deref())?,
+        group: params::population_group(&state.atlas, "population", q.population.as_deref())?,
     };
     let gaps = state.atlas.coverage_gaps(&gap_query, &Scenario::default());
     geojson(&GapCollection::of(
         &gaps,
+        gap_query.group,
         state.atlas.population_model(),
         supply::note(&state.atlas, &supply, Figures::OutOfReach),
     ))
@@ -330,6 +354,11 @@ pub struct AccessibilityParams {
     /// Mesh resolution (default `mesh500`).
     #[param(value_type = Option<schemas::GridResolution>, inline)]
     resolution: Option<String>,
+    /// Whose residents are counted: `total` (default), `aged_65_plus`, `aged_75_plus`,
+    /// `aged_85_plus` or `elderly_living_alone` (65+ living alone). A group the population model
+    /// in use does not know is refused.
+    #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
+    population: Option<String>,
 }
 
 /// Two-step floating catchment accessibility (2SFCA or E2SFCA) per study-area mesh cell.
@@ -352,11 +381,13 @@ fn accessibility_now(state: &AppState, query: AccessibilityParams) -> Result<Rep
         catchment_m: params::radius("catchment_m", q.catchment_m.as_deref())?,
         level: params::grid_resolution("resolution", q.resolution.as_deref(), MeshLevel::Half)?,
         weight: SupplyWeight::Count,
+        group: params::population_group(&state.atlas, "population", q.population.as_deref())?,
     };
     let scores = state.atlas.accessibility(&accessibility_query, &Scenario::default());
     geojson(&AccessibilityCollection::of(
         &scores,
         accessibility_query.method,
+        accessibility_query.group,
         state.atlas.population_model(),
         supply::note(&state.atlas, &supply, Figures::Scores),
     ))
@@ -376,6 +407,11 @@ pub struct SiteParams {
     /// How many sites (default 3).
     #[param(value_type = Option<schemas::SiteCount>, inline)]
     n: Option<String>,
+    /// Whose residents are counted: `total` (default), `aged_65_plus`, `aged_75_plus`,
+    /// `aged_85_plus` or `elderly_living_alone` (65+ living alone). A group the population model
+    /// in use does not know is refused.
+    #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
+    population: Option<String>,
 }
 
 /// Where new facilities of a kind would bring the most residents within reach (greedy maximal
@@ -395,8 +431,14 @@ fn site_suggestions_now(state: &AppState, query: SiteParams) -> Result<Reply, Ap
     let supply = supply::check(&state.atlas, "kind", &[kind])?;
     let radius_m = params::radius("radius_m", q.radius_m.as_deref())?;
     let n = accepts::site_count().check("n", q.n.as_deref())?.unwrap_or(3);
-    let sites = state.atlas.suggest_sites(kind, radius_m, n, &Scenario::default());
-    geojson(&SiteCollection::of(&sites, supply::note(&state.atlas, &supply, Figures::NewlyCovered)))
+    let group = params::population_group(&state.atlas, "population", q.population.as_deref())?;
+    let sites = state.atlas.suggest_sites(kind, radius_m, n, group, &Scenario::default());
+    geojson(&SiteCollection::of(
+        &sites,
+        group,
+        state.atlas.population_model(),
+        supply::note(&state.atlas, &supply, Figures::NewlyCovered),
+    ))
 }
 
 /// Gaps (at 250 m) and E2SFCA accessibility before and after adding or removing facilities of a
@@ -430,6 +472,7 @@ fn scenarios_now(state: &AppState, body: &ScenarioRequest) -> Result<Reply, ApiE
             before: ScenarioState::from(&comparison.before),
             after: ScenarioState::from(&comparison.after),
             difference: ScenarioState::from(&comparison.difference),
+            population_basis: PopulationBasis::of(query.group, state.atlas.population_model()),
             completeness,
             completeness_note,
         },

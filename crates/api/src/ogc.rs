@@ -5,7 +5,7 @@
 //! filters.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use care_atlas_core::{AreaRef, Atlas, FacilityFilter, Position};
+use care_atlas_core::{AreaRef, Atlas, FacilityFilter, PopulationGroup, Position};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -146,7 +146,7 @@ pub enum ItemProperties {
     /// A facility.
     Facility(Box<FacilityProperties>),
     /// A municipality.
-    Municipality(AreaProperties),
+    Municipality(Box<AreaProperties>),
     /// A census small area.
     SmallArea(SmallAreaProperties),
 }
@@ -460,13 +460,14 @@ fn facility_item(f: &care_atlas_core::Facility, lang: Lang) -> Item {
 }
 
 fn municipality_item(atlas: &Atlas, m: &care_atlas_core::Municipality) -> Option<Item> {
-    let statistics = atlas.area_statistics(AreaRef::Municipality(m.code))?;
-    let area = AreaFeature::municipality(m, &statistics);
+    let statistics =
+        atlas.area_statistics(AreaRef::Municipality(m.code), PopulationGroup::Total)?;
+    let area = AreaFeature::municipality(m, &statistics, atlas.population_model());
     Some(Item {
         feature_type: FeatureType::Feature,
         id: area.id,
         geometry: ItemGeometry::MultiPolygon(area.geometry),
-        properties: ItemProperties::Municipality(area.properties),
+        properties: ItemProperties::Municipality(Box::new(area.properties)),
         links: None,
     })
 }

@@ -3,8 +3,8 @@
 
 use care_atlas_core::{
     Atlas, CatchmentMethod, ComparisonQuery, FacilityId, FacilityKind, GRID_LEVELS, GapResolution,
-    MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, MeshCode, MeshLevel, MunicipalityCode, Position,
-    Scenario, Supply,
+    MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, MeshCode, MeshLevel, MunicipalityCode,
+    PopulationGroup, Position, Scenario, Supply,
 };
 
 use crate::ApiError;
@@ -155,6 +155,37 @@ pub fn method(
     Ok(choice.map_or(default, |i| CatchmentMethod::ALL[i]))
 }
 
+/// A population group, `total` when absent. A group the population model in use does not know
+/// (an age group without the census mesh) is refused naming the parameter: unknown is never
+/// answered as zero.
+pub fn population_group(
+    atlas: &Atlas,
+    name: &str,
+    text: Option<&str>,
+) -> Result<PopulationGroup, ApiError> {
+    let choice = accepts::population_group().check(name, text, "a population group")?;
+    let group = choice.map_or(PopulationGroup::Total, |i| PopulationGroup::ALL[i]);
+    let model = atlas.population_model();
+    if model.knows(group) {
+        Ok(group)
+    } else {
+        let known: Vec<String> = PopulationGroup::ALL
+            .into_iter()
+            .filter(|g| model.knows(*g))
+            .map(|g| g.id().to_owned())
+            .collect();
+        Err(ApiError::invalid(
+            name,
+            format!(
+                "the population model in use ({}) does not know `{}`: the database has no census mesh with age groups",
+                model.name(),
+                group.id()
+            ),
+            accepts::or_list(&known),
+        ))
+    }
+}
+
 /// The `f` (format) parameter: JSON (GeoJSON for features) is the only format offered, as `json`
 /// or, for OGC clients, `geojson`.
 pub fn json_format(f: Option<&str>) -> Result<(), ApiError> {
@@ -232,6 +263,7 @@ pub fn scenario(
     request: &ScenarioRequest,
 ) -> Result<(ComparisonQuery, Scenario), ApiError> {
     let kind = one_kind(Some(&request.kind))?;
+    let group = population_group(atlas, "population", request.population.as_deref())?;
     let radius_m = accepts::radius().check_value("radius_m", request.radius_m)?;
     let catchment_m =
         accepts::radius().check_value("catchment_m", request.catchment_m.unwrap_or(radius_m))?;
@@ -269,7 +301,7 @@ pub fn scenario(
         }
         remove.push(id);
     }
-    Ok((ComparisonQuery { kind, radius_m, catchment_m }, Scenario { add, remove }))
+    Ok((ComparisonQuery { kind, radius_m, catchment_m, group }, Scenario { add, remove }))
 }
 
 #[cfg(test)]

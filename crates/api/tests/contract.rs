@@ -62,13 +62,33 @@ impl Answer {
     }
 }
 
+/// The shipped data without the census mesh: the Voronoi model, which knows the total only.
+fn voronoi_only() -> Arc<Atlas> {
+    static ATLAS: OnceLock<Arc<Atlas>> = OnceLock::new();
+    ATLAS
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let db = dir.path().join("atlas.db");
+            let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+            let options = care_atlas_loader::ImportOptions::default();
+            care_atlas_loader::import_files(&db, &[data], &options).unwrap();
+            let store = care_atlas_loader::store::Store::open_read_only(&db).unwrap();
+            let mut snapshot = store.snapshot().unwrap();
+            snapshot.parts.census_mesh.clear();
+            Arc::new(snapshot.into_atlas())
+        })
+        .clone()
+}
+
 /// Sends `request` through the application `serve` runs.
 async fn send(request: test::TestRequest) -> Answer {
-    let state = web::Data::new(AppState {
-        atlas: atlas(),
-        dataset_version: "test".into(),
-        sources: sources(),
-    });
+    send_to(atlas(), request).await
+}
+
+/// Sends `request` through the application `serve` runs over `atlas`.
+async fn send_to(atlas: Arc<Atlas>, request: test::TestRequest) -> Answer {
+    let state =
+        web::Data::new(AppState { atlas, dataset_version: "test".into(), sources: sources() });
     let options = web::Data::new(ServeOptions {
         bind: "127.0.0.1:0".into(),
         cors_origins: vec!["*".into()],
@@ -130,8 +150,98 @@ async fn a_municipality_with_its_statistics() {
     insta::assert_json_snapshot!("area_11442", answer.json(), {
         ".geometry.coordinates" => "[boundary]",
         ".properties.area_km2" => insta::rounded_redaction(6),
+        ".properties.model_total" => insta::rounded_redaction(3),
+        ".properties.model_minus_official" => insta::rounded_redaction(3),
         ".properties.statistics.*.*" => insta::rounded_redaction(6),
     });
+}
+
+#[actix_web::test]
+async fn a_municipality_sets_the_model_sum_of_a_group_beside_the_official_figure() {
+    let answer = get("/areas/11442?population=aged_75_plus").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let properties = &answer.json()["properties"];
+    assert_eq!(properties["population_group"], "aged_75_plus");
+    assert_eq!(properties["population_model"], "census_mesh_500m");
+    assert_eq!(properties["census_total_official"], 5706.0);
+    let model = properties["model_total"].as_f64().unwrap();
+    let difference = properties["model_minus_official"].as_f64().unwrap();
+    assert!((model - 5706.0 - difference).abs() < 1e-6 && (model / 5706.0 - 1.0).abs() < 0.04);
+    // 85+ has no official town figure: null, never 0.
+    let answer = get("/areas/11442?population=aged_85_plus").await;
+    let properties = &answer.json()["properties"];
+    assert!(properties["census_total_official"].is_null() && properties["model_total"].is_number());
+}
+
+#[actix_web::test]
+async fn every_analysis_counts_the_population_group_asked_for_and_says_so() {
+    let gaps = "/coverage-gaps?kind=visiting_nursing_station&radius_m=2000&area=11442";
+    let all = get(gaps).await.json();
+    let aged = get(&format!("{gaps}&population=aged_75_plus")).await.json();
+    insta::assert_json_snapshot!("coverage_gaps_aged_75_plus_summary", aged["summary"], {
+        "[].*" => insta::rounded_redaction(3),
+    });
+    assert_eq!(
+        (&aged["population_group"], &aged["population_group_label"]),
+        (&"aged_75_plus".into(), &"75歳以上人口".into())
+    );
+    let uncovered = |body: &Value| body["summary"][0]["population_uncovered"].as_f64().unwrap();
+    assert!(uncovered(&aged) > 0.0 && uncovered(&aged) < uncovered(&all));
+    for uri in [
+        "/coverage-gaps?kind=visiting_nursing_station&radius_m=2000&resolution=mesh500&population=aged_85_plus",
+        "/accessibility?kind=visiting_nursing_station&catchment_m=3000&population=elderly_living_alone",
+        "/site-suggestions?kind=visiting_nursing_station&radius_m=1500&n=1&population=aged_65_plus",
+        "/areas?population=aged_65_plus",
+        "/mesh/53397594?population=aged_75_plus",
+    ] {
+        let answer = get(uri).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri}");
+        let body = answer.json();
+        let basis = if body["properties"].is_object() { &body["properties"] } else { &body };
+        let basis = if body["features"].is_array() && basis["population_group"].is_null() {
+            &body["features"][0]["properties"]
+        } else {
+            basis
+        };
+        assert!(basis["population_group"].is_string(), "{uri}: {body}");
+        assert_eq!(basis["population_model"], "census_mesh_500m", "{uri}");
+    }
+    let body = serde_json::json!({
+        "kind": "visiting_nursing_station", "radius_m": 2000, "population": "aged_75_plus",
+        "add": [{"lat": 36.03, "lon": 139.72}]
+    });
+    let answer = send(test::TestRequest::post().uri("/scenarios").set_json(body)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let answer = answer.json();
+    assert_eq!(answer["population_group"], "aged_75_plus");
+    assert!(answer["difference"]["population_uncovered"].as_f64().unwrap() <= 0.0);
+}
+
+#[actix_web::test]
+async fn a_group_the_model_does_not_know_is_refused_naming_population() {
+    let bad =
+        check_problem("/coverage-gaps?radius_m=2000&population=aged_70_plus", 400, "population")
+            .await;
+    let accepted = bad["accepted"].as_str().unwrap();
+    assert!(
+        accepted.contains("aged_75_plus") && accepted.contains("elderly_living_alone"),
+        "{accepted}"
+    );
+    // Without the census mesh the Voronoi model knows the total only: ages are refused, not 0.
+    for uri in [
+        "/coverage-gaps?radius_m=2000&population=aged_75_plus",
+        "/areas/11442?population=aged_65_plus",
+        "/accessibility?catchment_m=3000&population=aged_85_plus",
+    ] {
+        let answer = send_to(voronoi_only(), test::TestRequest::get().uri(uri)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{uri}");
+        let problem = answer.json();
+        assert_eq!(problem["parameter"], "population", "{uri}");
+        assert_eq!(problem["accepted"], "total", "{uri}: {problem}");
+    }
+    let answer =
+        send_to(voronoi_only(), test::TestRequest::get().uri("/coverage-gaps?radius_m=2000")).await;
+    assert_eq!(answer.json()["population_model"], "voronoi_small_areas");
 }
 
 #[actix_web::test]

@@ -11,9 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use crate::{
-    AreaRole, Facility, FacilityId, FacilityKind, Gazetteer, Grid, KindCompleteness, LocalFrame,
-    MeshLevel, MunicipalPopulation, Municipality, MunicipalityCode, PopulationModel, Position,
-    PositionIndex, SmallArea, SourceCompleteness, SourceScope, TownPoint, VoronoiPopulation,
+    AreaRole, CensusMeshCell, CensusMeshPopulation, Facility, FacilityId, FacilityKind, Gazetteer,
+    Grid, KindCompleteness, LocalFrame, MeshLevel, MunicipalPopulation, Municipality,
+    MunicipalityCode, PopulationModel, Position, PositionIndex, SmallArea, SourceCompleteness,
+    SourceScope, TownPoint, VoronoiPopulation,
 };
 
 /// An index of facilities: each entry's value is the facility's index in [`Atlas::facilities`],
@@ -35,6 +36,8 @@ pub struct AtlasParts {
     pub towns: Vec<TownPoint>,
     /// How completely each kind is known.
     pub completeness: Vec<KindCompleteness>,
+    /// The 2020 census by 500 m mesh cell; when empty, the Voronoi model is used.
+    pub census_mesh: Vec<CensusMeshCell>,
 }
 
 /// An immutable snapshot with its indexes.
@@ -67,6 +70,7 @@ impl Atlas {
             mut small_areas,
             towns,
             completeness,
+            census_mesh,
         } = parts;
         facilities.sort_by(|a, b| a.id.cmp(&b.id));
         facilities.dedup_by(|a, b| a.id == b.id);
@@ -86,9 +90,14 @@ impl Atlas {
             .collect();
         let all_kinds =
             PositionIndex::new(facilities.iter().enumerate().map(|(i, f)| (f.position, i)), frame);
-        // The population model: the one line to change for another model.
-        let population =
-            Box::new(VoronoiPopulation::build(&municipalities, &populations, &small_areas));
+        // The population model: the census mesh where the snapshot has it, else the Voronoi
+        // surface of the small areas (total population only).
+        let voronoi = VoronoiPopulation::build(&municipalities, &populations, &small_areas);
+        let population: Box<dyn PopulationModel> = if census_mesh.is_empty() {
+            Box::new(voronoi)
+        } else {
+            Box::new(CensusMeshPopulation::build(&municipalities, &census_mesh, voronoi))
+        };
         Atlas {
             grids: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
             population,

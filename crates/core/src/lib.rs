@@ -40,6 +40,7 @@ pub use domain::area::{
     AreaRole, MunicipalPopulation, Municipality, MunicipalityCode, MunicipalityCodeError,
     Placement, SmallArea,
 };
+pub use domain::census_mesh::{CensusMeshCell, MeshSuppression};
 pub use domain::facility::{
     Facility, FacilityId, PositionNote, PositionPrecision, Provenance, SourcePositionFault,
     TownPlacement,
@@ -55,7 +56,9 @@ pub use domain::kind::{
 pub use domain::position::{Position, PositionError};
 pub use domain::source::SourceInfo;
 pub use population::surface::{PopulationCell, PopulationSurface};
-pub use population::{PopulationGroup, PopulationModel, VoronoiPopulation};
+pub use population::{
+    CensusMeshPopulation, GroupFigures, PopulationGroup, PopulationModel, VoronoiPopulation,
+};
 pub use spatial::frame::LocalFrame;
 pub use spatial::geometry::{CIRCLE_VERTICES, geodesic_circle};
 pub use spatial::index::{Candidate, Candidates, Neighbour, PositionIndex, k_nearest_in};

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use care_atlas_core::{
     AccessibilityQuery, Atlas, CatchmentMethod, FacilityKind, GapQuery, GapResolution, MeshLevel,
-    Scenario, SupplyWeight,
+    PopulationGroup, Scenario, SupplyWeight,
 };
 use care_atlas_loader::{ImportOptions, import_files, store::load_atlas};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -34,8 +34,13 @@ fn stations(atlas: &Atlas) -> Vec<geo::Point<f64>> {
 fn gaps(c: &mut Criterion) {
     let (_dir, _db, atlas) = shipped_atlas();
     let scenario = Scenario::default();
-    let query =
-        |resolution| GapQuery { kinds: KIND.to_vec(), radius_m: 2000.0, area: None, resolution };
+    let query = |resolution| GapQuery {
+        kinds: KIND.to_vec(),
+        radius_m: 2000.0,
+        area: None,
+        resolution,
+        group: PopulationGroup::Aged75Plus,
+    };
     // The grid is part of the snapshot, built once: build it before timing the queries.
     let _ = atlas.grid(MeshLevel::Quarter);
     let mut group = c.benchmark_group("coverage_gaps_three_towns_2km_visiting_nursing");
@@ -79,6 +84,7 @@ fn accessibility(c: &mut Criterion) {
         catchment_m: 3000.0,
         level: MeshLevel::Quarter,
         weight: SupplyWeight::Count,
+        group: PopulationGroup::Aged75Plus,
     };
     let mut group = c.benchmark_group("e2sfca_three_towns_250m_3km_visiting_nursing");
     group.bench_function("indexed", |b| {

@@ -239,6 +239,7 @@ struct Collected {
     municipalities: Vec<FromFile<Sourced<Municipality>>>,
     populations: Vec<FromFile<Sourced<care_atlas_core::MunicipalPopulation>>>,
     small_areas: Vec<FromFile<Sourced<care_atlas_core::SmallArea>>>,
+    census_mesh: Vec<FromFile<Sourced<care_atlas_core::CensusMeshCell>>>,
     towns: Vec<FromFile<Sourced<care_atlas_core::TownPoint>>>,
     sources: Vec<crate::SourceInfo>,
     completeness: Vec<care_atlas_core::KindCompleteness>,
@@ -250,6 +251,7 @@ impl Collected {
         self.municipalities.extend(tag(path, batch.municipalities));
         self.populations.extend(tag(path, batch.populations));
         self.small_areas.extend(tag(path, batch.small_areas));
+        self.census_mesh.extend(tag(path, batch.census_mesh));
         self.towns.extend(tag(path, batch.towns));
         self.sources.extend(batch.sources);
         self.completeness.extend(batch.completeness);
@@ -313,6 +315,13 @@ pub fn import_files(
         |a| a.location,
         |a| (Some(a.value.id()), Some(a.value.name.clone())),
         (&mut errors, tables.entry("small_areas").or_default()),
+    );
+    collected.census_mesh = first_of_each(
+        std::mem::take(&mut collected.census_mesh),
+        |c| c.value.code,
+        |c| c.location,
+        |c| (Some(c.value.code.to_string()), None),
+        (&mut errors, tables.entry("mesh_population").or_default()),
     );
     collected.towns = first_of_each(
         std::mem::take(&mut collected.towns),
@@ -414,6 +423,7 @@ fn write_all(
         + written.municipalities.len()
         + written.populations.len()
         + written.small_areas.len()
+        + written.census_mesh.len()
         + written.towns.len();
     let progress = indicatif::ProgressBar::new(total as u64).with_message("writing");
     let tx = store.transaction()?;
@@ -431,6 +441,9 @@ fn write_all(
     }
     for a in &written.small_areas {
         write("small_areas", store::write_small_area(&tx, &a.value))?;
+    }
+    for c in &written.census_mesh {
+        write("mesh_population", store::write_mesh_cell(&tx, &c.value))?;
     }
     for t in &written.towns {
         write("towns", store::write_town(&tx, &t.value))?;

@@ -1,8 +1,8 @@
 //! What parsing a file yields: domain values ready to store and facility drafts awaiting placement.
 
 use care_atlas_core::{
-    FacilityId, FacilityKind, HomeCareClass, KindCompleteness, MunicipalPopulation, Municipality,
-    MunicipalityCode, PositionNote, PositionPrecision, SmallArea, TownPoint,
+    CensusMeshCell, FacilityId, FacilityKind, HomeCareClass, KindCompleteness, MunicipalPopulation,
+    Municipality, MunicipalityCode, PositionNote, PositionPrecision, SmallArea, TownPoint,
 };
 
 use crate::{RowError, RowLocation};
@@ -124,6 +124,8 @@ pub struct Batch {
     pub populations: Vec<Sourced<MunicipalPopulation>>,
     /// Census small areas.
     pub small_areas: Vec<Sourced<SmallArea>>,
+    /// Census 500 m mesh cells.
+    pub census_mesh: Vec<Sourced<CensusMeshCell>>,
     /// Gazetteer town points.
     pub towns: Vec<Sourced<TownPoint>>,
     /// Source descriptions.
@@ -147,6 +149,7 @@ impl Batch {
         self.municipalities.append(&mut other.municipalities);
         self.populations.append(&mut other.populations);
         self.small_areas.append(&mut other.small_areas);
+        self.census_mesh.append(&mut other.census_mesh);
         self.towns.append(&mut other.towns);
         self.sources.append(&mut other.sources);
         self.completeness.append(&mut other.completeness);

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
-    AreaRole, Atlas, AtlasParts, Facility, FacilityId, FacilityKind, HomeCareClass,
-    KindCompleteness, MunicipalPopulation, Municipality, MunicipalityCode, Position, PositionNote,
-    PositionPrecision, Provenance, SmallArea, SourceCompleteness, SourceScope, TownPoint,
+    AreaRole, Atlas, AtlasParts, CensusMeshCell, Facility, FacilityId, FacilityKind, HomeCareClass,
+    KindCompleteness, MeshSuppression, MunicipalPopulation, Municipality, MunicipalityCode,
+    Position, PositionNote, PositionPrecision, Provenance, SmallArea, SourceCompleteness,
+    SourceScope, TownPoint,
 };
 use geo::MultiPolygon;
 use rusqlite::types::Value;
@@ -19,7 +20,8 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::LoadError;
 use crate::formats::{
-    FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, SMALL_AREA_COLUMNS, SOURCE_COLUMNS, TOWN_COLUMNS,
+    FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, MESH_POPULATION_COLUMNS, SMALL_AREA_COLUMNS,
+    SOURCE_COLUMNS, TOWN_COLUMNS,
 };
 use crate::records::{SourceInfo, Sourced};
 
@@ -126,6 +128,21 @@ ALTER TABLE facilities ADD COLUMN contact_source TEXT;
 ALTER TABLE facilities ADD COLUMN home_care_class TEXT;
 ALTER TABLE facilities ADD COLUMN filings TEXT;
 ALTER TABLE facilities ADD COLUMN linked_record TEXT;
+",
+    r"
+CREATE TABLE mesh_population (
+    mesh_code TEXT PRIMARY KEY,
+    suppression TEXT NOT NULL CHECK (suppression IN ('none', 'receives_merged', 'merged_into')),
+    merged_into TEXT,
+    population_total INTEGER,
+    aged_65_plus INTEGER,
+    aged_75_plus INTEGER,
+    aged_85_plus INTEGER,
+    elderly_living_alone INTEGER,
+    households INTEGER,
+    source TEXT NOT NULL,
+    CHECK ((suppression = 'merged_into') = (merged_into IS NOT NULL))
+) STRICT;
 ",
 ];
 
@@ -413,6 +430,32 @@ pub(crate) fn write_population(
     )
 }
 
+pub(crate) fn write_mesh_cell(
+    tx: &Transaction<'_>,
+    c: &Sourced<CensusMeshCell>,
+) -> rusqlite::Result<WriteOutcome> {
+    let v = &c.value;
+    // The table's columns are those of the canonical `mesh_population.csv`.
+    upsert(
+        tx,
+        "mesh_population",
+        &["mesh_code"],
+        &MESH_POPULATION_COLUMNS,
+        vec![
+            Value::Text(v.code.to_string()),
+            Value::Text(v.suppression.id().to_owned()),
+            v.suppression.merged_into().map_or(Value::Null, |m| Value::Text(m.to_string())),
+            integer(v.population_total),
+            integer(v.aged_65_plus),
+            integer(v.aged_75_plus),
+            integer(v.aged_85_plus),
+            integer(v.elderly_living_alone),
+            integer(v.households),
+            Value::Text(c.source.clone()),
+        ],
+    )
+}
+
 pub(crate) fn write_small_area(
     tx: &Transaction<'_>,
     a: &Sourced<SmallArea>,
@@ -623,6 +666,32 @@ fn read_snapshot(c: &Connection) -> Result<Snapshot, ReadError> {
             households: row.get(5)?,
             area_m2: row.get(6)?,
             representative_point: position(row.get(7)?, row.get(8)?)?,
+        });
+    }
+
+    let mut statement = c.prepare("SELECT mesh_code, suppression, merged_into, population_total, aged_65_plus, aged_75_plus, aged_85_plus, elderly_living_alone, households FROM mesh_population ORDER BY mesh_code")?;
+    let mut rows = statement.query([])?;
+    while let Some(row) = rows.next()? {
+        let mesh = |text: String| {
+            text.parse().map_err(|_| ReadError::Invalid(format!("mesh code {text}")))
+        };
+        let suppression: String = row.get(1)?;
+        let merged_into: Option<String> = row.get(2)?;
+        let suppression = match (suppression.as_str(), merged_into) {
+            ("none", None) => MeshSuppression::None,
+            ("receives_merged", None) => MeshSuppression::Receives,
+            ("merged_into", Some(into)) => MeshSuppression::MergedInto(mesh(into)?),
+            (other, _) => return Err(ReadError::Invalid(format!("mesh suppression {other}"))),
+        };
+        snapshot.parts.census_mesh.push(CensusMeshCell {
+            code: mesh(row.get(0)?)?,
+            suppression,
+            population_total: row.get(3)?,
+            aged_65_plus: row.get(4)?,
+            aged_75_plus: row.get(5)?,
+            aged_85_plus: row.get(6)?,
+            elderly_living_alone: row.get(7)?,
+            households: row.get(8)?,
         });
     }
 

@@ -54,9 +54,23 @@ pub fn parse_csv(path: &Path, text: &str) -> Result<Table, LoadError> {
     }
     let mut rows = Vec::new();
     let mut malformed = Vec::new();
+    // Line numbers are counted from the byte offset of each record: the csv crate's own count
+    // lags one line behind after CRLF line ends, which official files use, and after such an end
+    // a record's offset is that of the `\n` ending the line before.
+    let mut counted = (0_usize, 1_u64);
+    let mut line_at = |byte: usize| {
+        let byte = if text.as_bytes().get(byte) == Some(&b'\n') { byte + 1 } else { byte };
+        let (from, line) = counted;
+        let byte = byte.clamp(from, text.len());
+        let newlines = text.get(from..byte).map_or(0, |part| part.matches('\n').count());
+        let line = line + u64::try_from(newlines).unwrap_or(u64::MAX);
+        counted = (byte, line);
+        line
+    };
     for record in reader.records() {
         let record = record.map_err(|e| syntax(&e))?;
-        let line = record.position().map_or(0, csv::Position::line);
+        let line =
+            record.position().and_then(|p| usize::try_from(p.byte()).ok()).map_or(0, &mut line_at);
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
             continue;
         }
@@ -156,6 +170,13 @@ mod tests {
             table.malformed[0].to_string(),
             "f.csv:5: row has 1 field(s) where the header has 2 (truncated or shifted row)"
         );
+    }
+
+    #[test]
+    fn line_numbers_are_right_after_crlf_line_ends() {
+        let table =
+            parse_csv(Path::new("f.csv"), "a,b\r\nx,y\r\n1,2\r\n\"p\r\nq\",3\r\n4,5\r\n").unwrap();
+        assert_eq!(table.rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3, 4, 6]);
     }
 
     #[test]

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use care_atlas_core::{
     AccessibilityQuery, AreaRef, Atlas, CatchmentMethod, FacilityKind, GapQuery, GapResolution,
-    MeshLevel, NearestQuery, Position, Scenario, SourceCompleteness, StatisticsScope, Supply,
-    SupplyWeight,
+    MeshLevel, NearestQuery, PopulationGroup, Position, Scenario, SourceCompleteness,
+    StatisticsScope, Supply, SupplyWeight,
 };
 use care_atlas_loader::{ImportOptions, import_files, store::load_atlas};
 
@@ -36,19 +36,57 @@ fn every_visiting_nursing_station() -> Vec<care_atlas_core::FacilityId> {
 
 const CENSUS: [(&str, f64); 3] = [("11238", 61_499.0), ("11246", 52_214.0), ("11442", 34_147.0)];
 
+/// SSDSE-A (2020 census) per town: total, 65+, 75+.
+const SSDSE: [(&str, [f64; 3]); 3] = [
+    ("11238", [61_499.0, 19_902.0, 10_290.0]),
+    ("11246", [52_214.0, 14_597.0, 7_355.0]),
+    ("11442", [34_147.0, 10_974.0, 5_706.0]),
+];
+
 #[test]
-fn mesh_populations_add_up_to_the_census_total_of_each_town() {
+fn the_census_mesh_model_is_in_use_and_its_town_sums_are_within_a_few_percent_of_ssdse_a() {
+    let model = atlas().population_model();
+    assert_eq!(model.name(), "census_mesh_500m");
+    let groups = [PopulationGroup::Total, PopulationGroup::Aged65Plus, PopulationGroup::Aged75Plus];
+    for (code, official) in SSDSE {
+        for (group, official) in groups.into_iter().zip(official) {
+            let modelled = model.total(group, code.parse().unwrap()).unwrap();
+            let difference = modelled / official - 1.0;
+            eprintln!(
+                "{code} {group:?}: {modelled:.1} vs {official} ({:+.2}%)",
+                difference * 100.0
+            );
+            assert!(difference.abs() < 0.04, "{code} {group:?}: {modelled} vs {official}");
+        }
+        // 85+ and living alone have no official town figure, but are known and smaller.
+        let aged_85 = model.total(PopulationGroup::Aged85Plus, code.parse().unwrap()).unwrap();
+        let alone =
+            model.total(PopulationGroup::ElderlyLivingAlone, code.parse().unwrap()).unwrap();
+        eprintln!("{code}: 85+ {aged_85:.1}, living alone {alone:.1}");
+        assert!(aged_85 > 0.0 && aged_85 < official[2] && alone > 0.0 && alone < official[1]);
+    }
+}
+
+#[test]
+fn mesh_populations_add_up_to_the_model_total_of_each_town() {
+    let model = atlas().population_model();
     for level in [MeshLevel::Third, MeshLevel::Half, MeshLevel::Quarter] {
-        for (code, census) in CENSUS {
-            let total: f64 = atlas()
-                .grid(level)
-                .study
-                .iter()
-                .flat_map(|c| &c.parts)
-                .filter(|p| p.municipality_code.to_string() == code)
-                .map(|p| p.population)
-                .sum();
-            assert!((total - census).abs() <= 1.0, "{level:?} {code}: {total} vs {census}");
+        for (code, _) in CENSUS {
+            for group in PopulationGroup::ALL {
+                let total: f64 = atlas()
+                    .grid(level)
+                    .study
+                    .iter()
+                    .flat_map(|c| &c.parts)
+                    .filter(|p| p.municipality_code.to_string() == code)
+                    .map(|p| p.population(group).unwrap())
+                    .sum();
+                let whole = model.total(group, code.parse().unwrap()).unwrap();
+                assert!(
+                    (total - whole).abs() <= 1.0,
+                    "{level:?} {code} {group:?}: {total} vs {whole}"
+                );
+            }
         }
     }
 }
@@ -77,7 +115,12 @@ fn an_address_is_located_at_its_town_and_says_so() {
 
 #[test]
 fn town_statistics_count_facilities_and_keep_unknown_kinds_unknown() {
-    let hasuda = atlas().area_statistics(AreaRef::Municipality("11238".parse().unwrap())).unwrap();
+    let hasuda = atlas()
+        .area_statistics(
+            AreaRef::Municipality("11238".parse().unwrap()),
+            PopulationGroup::Aged75Plus,
+        )
+        .unwrap();
     assert_eq!(hasuda.scope, StatisticsScope::StudyArea);
     assert_eq!(
         (hasuda.population, hasuda.aged_65_plus, hasuda.aged_75_plus),
@@ -89,6 +132,11 @@ fn town_statistics_count_facilities_and_keep_unknown_kinds_unknown() {
     assert_eq!(nursing.count, Some(6));
     assert!((nursing.per_10k_residents.unwrap() - 6.0 * 10_000.0 / 61_499.0).abs() < 1e-9);
     assert!((nursing.per_1k_aged_75_plus.unwrap() - 6.0 * 1_000.0 / 10_290.0).abs() < 1e-9);
+    // The group asked for: the model's town sum beside the official figure.
+    assert_eq!(hasuda.official_population, Some(10_290.0));
+    let modelled = hasuda.model_population.unwrap();
+    assert!((modelled / 10_290.0 - 1.0).abs() < 0.03, "{modelled}");
+    assert!((nursing.per_1k_group.unwrap() - 6.0 * 1_000.0 / modelled).abs() < 1e-9);
     let centers = kind(FacilityKind::CommunitySupportCenter);
     assert_eq!(
         (centers.completeness, centers.count, centers.per_km2),
@@ -97,7 +145,7 @@ fn town_statistics_count_facilities_and_keep_unknown_kinds_unknown() {
     assert_eq!(kind(FacilityKind::Clinic).completeness, SourceCompleteness::Partial);
 
     let kasukabe =
-        atlas().area_statistics(AreaRef::Municipality("11214".parse().unwrap())).unwrap();
+        atlas().area_statistics(AreaRef::Municipality("11214".parse().unwrap()), TOTAL).unwrap();
     assert_eq!(kasukabe.scope, StatisticsScope::Neighbour);
     assert!(kasukabe.kinds.is_empty(), "a neighbour gets no per-kind statistics");
 }
@@ -110,26 +158,24 @@ fn mesh_statistics_inside_and_across_the_border() {
         .iter()
         .find(|c| (c.study_area_km2() - c.area_km2).abs() < 1e-9)
         .unwrap();
-    let stats = atlas().area_statistics(AreaRef::Mesh(inside.code)).unwrap();
+    let stats = atlas().area_statistics(AreaRef::Mesh(inside.code), TOTAL).unwrap();
     assert_eq!(stats.scope, StatisticsScope::StudyArea);
-    assert!(
-        (stats.population.unwrap() - inside.population()).abs() < 1e-3,
-        "{:?} vs {}",
-        stats.population,
-        inside.population()
-    );
+    let whole = inside.population(TOTAL).unwrap();
+    assert!((stats.population.unwrap() - whole).abs() < 1e-3, "{:?} vs {whole}", stats.population);
     let border = atlas()
         .grid(MeshLevel::Third)
         .study
         .iter()
         .find(|c| c.study_area_km2() < c.area_km2 * 0.5)
         .unwrap();
-    let stats = atlas().area_statistics(AreaRef::Mesh(border.code)).unwrap();
+    let stats = atlas().area_statistics(AreaRef::Mesh(border.code), TOTAL).unwrap();
     assert_eq!(stats.scope, StatisticsScope::PartlyOutsideStudyArea);
     assert!(stats.kinds.is_empty());
-    assert!(atlas().area_statistics(AreaRef::Mesh("5339".parse().unwrap())).is_some());
-    assert!(atlas().area_statistics(AreaRef::Mesh("6441".parse().unwrap())).is_none());
+    assert!(atlas().area_statistics(AreaRef::Mesh("5339".parse().unwrap()), TOTAL).is_some());
+    assert!(atlas().area_statistics(AreaRef::Mesh("6441".parse().unwrap()), TOTAL).is_none());
 }
+
+const TOTAL: PopulationGroup = PopulationGroup::Total;
 
 fn gaps(resolution: GapResolution, radius_m: f64, scenario: &Scenario) -> care_atlas_core::Gaps {
     let query = GapQuery {
@@ -137,6 +183,7 @@ fn gaps(resolution: GapResolution, radius_m: f64, scenario: &Scenario) -> care_a
         radius_m,
         area: None,
         resolution,
+        group: TOTAL,
     };
     atlas().coverage_gaps(&query, scenario)
 }
@@ -152,7 +199,7 @@ fn polygon_and_mesh_gaps_account_for_every_town_and_agree_roughly() {
             (m.area_km2 - p.area_km2).abs() < p.area_km2 * 1e-3,
             "mesh parts add up to the town"
         );
-        assert!(p.population_uncovered <= p.population_total);
+        assert!(p.population_uncovered.unwrap() <= p.population_total.unwrap());
         // Centre-based mesh coverage and exact polygons differ at the edges of the circles only.
         assert!(
             (m.area_uncovered_km2 - p.area_uncovered_km2).abs() < 0.15 * p.area_km2 + 0.5,
@@ -168,15 +215,16 @@ fn a_scenario_changes_the_answer_and_not_the_snapshot() {
         .cells
         .iter()
         .filter(|c| !c.covered)
-        .max_by(|a, b| a.population.total_cmp(&b.population))
+        .max_by(|a, b| a.population.unwrap().total_cmp(&b.population.unwrap()))
         .unwrap();
     let add =
         Scenario { add: vec![Supply { position: gap.center, capacity: 1.0 }], remove: vec![] };
     let after = gaps(GapResolution::Mesh(MeshLevel::Half), 1500.0, &add);
     let same = after.cells.iter().find(|c| c.code == gap.code).unwrap();
     assert!(same.covered && same.nearest_distance_m == Some(0.0));
-    let uncovered =
-        |g: &care_atlas_core::Gaps| g.summary.iter().map(|s| s.population_uncovered).sum::<f64>();
+    let uncovered = |g: &care_atlas_core::Gaps| {
+        g.summary.iter().map(|s| s.population_uncovered.unwrap()).sum::<f64>()
+    };
     assert!(uncovered(&after) < uncovered(&before));
 
     let every = every_visiting_nursing_station();
@@ -201,12 +249,14 @@ fn accessibility_scores_are_normalised_and_border_demand_counts() {
         catchment_m: 3000.0,
         level: MeshLevel::Half,
         weight: SupplyWeight::Count,
+        group: TOTAL,
     };
     let scores = atlas().accessibility(&query, &Scenario::default());
     assert_eq!(scores.len(), atlas().grid(MeshLevel::Half).study.len());
     assert!(scores.iter().all(|s| s.raw >= 0.0 && s.raw.is_finite() && s.normalised >= 0.0));
     assert!(scores.iter().any(|s| s.raw > 0.0));
-    let ring: f64 = atlas().grid(MeshLevel::Half).ring.iter().map(|c| c.population).sum();
+    let ring: f64 =
+        atlas().grid(MeshLevel::Half).ring.iter().map(|c| c.population(TOTAL).unwrap()).sum();
     assert!(ring > 100_000.0, "the 10 km ring holds the neighbours' residents: {ring}");
     // Removing every station leaves nothing to reach.
     let every = every_visiting_nursing_station();
@@ -221,6 +271,7 @@ fn site_suggestions_cover_what_they_claim() {
         FacilityKind::VisitingNursingStation,
         radius_m,
         3,
+        TOTAL,
         &Scenario::default(),
     );
     assert_eq!(sites.len(), 3);
@@ -233,8 +284,10 @@ fn site_suggestions_cover_what_they_claim() {
             radius_m,
             area: None,
             resolution: GapResolution::Mesh(MeshLevel::Quarter),
+            group: TOTAL,
         };
-        atlas().coverage_gaps(&query, scenario).summary.iter().map(|s| s.population_uncovered).sum()
+        let summary = atlas().coverage_gaps(&query, scenario).summary;
+        summary.iter().map(|s| s.population_uncovered.unwrap()).sum()
     };
     let first = Scenario {
         add: vec![Supply { position: sites[0].position, capacity: 1.0 }],

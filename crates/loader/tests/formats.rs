@@ -467,3 +467,54 @@ fn a_workbook_that_is_not_a_register_is_refused_naming_what_it_holds() {
     let error = parse_file(&path, &ParseOptions::default()).unwrap_err();
     assert!(matches!(error, LoadError::Workbook { .. }), "{error}");
 }
+
+/// The e-Stat 地域メッシュ統計 table T001141 in its official layout (CP932, CRLF, item codes then
+/// item names), real rows of 2020: two cells merged into a third, a cell receiving one outside this
+/// excerpt, and (last) that merged cell with a status the census does not use.
+const CENSUS_MESH: &str = "\
+KEY_CODE,HTKSYORI,HTKSAKI,GASSAN,T001141001,T001141002,T001141003,T001141004,T001141005,T001141006,T001141007,T001141008,T001141009,T001141010,T001141011,T001141012,T001141013,T001141014,T001141015,T001141016,T001141017,T001141018,T001141019,T001141020,T001141021,T001141022,T001141023,T001141024,T001141025,T001141026,T001141027,T001141028,T001141029,T001141030,T001141031,T001141032,T001141033,T001141034,T001141035,T001141036,T001141037,T001141038,T001141039,T001141040,T001141041,T001141042,T001141043,T001141044,T001141045,T001141046,T001141047,T001141048,T001141049,T001141050\r\n\
+,,,,　人口（総数）,　人口（総数）　男,　人口（総数）　女,　０～１４歳人口　総数,　０～１４歳人口　男,　０～１４歳人口　女,　１５歳以上人口　総数,　１５歳以上人口　男,　１５歳以上人口　女,　１５～６４歳人口　総数,　１５～６４歳人口　男,　１５～６４歳人口　女,　１８歳以上人口　総数,　１８歳以上人口　男,　１８歳以上人口　女,　２０歳以上人口　総数,　２０歳以上人口　男,　２０歳以上人口　女,　６５歳以上人口　総数,　６５歳以上人口　男,　６５歳以上人口　女,　７５歳以上人口　総数,　７５歳以上人口　男,　７５歳以上人口　女,　８５歳以上人口　総数,　８５歳以上人口　男,　８５歳以上人口　女,　９５歳以上人口　総数,　９５歳以上人口　男,　９５歳以上人口　女,　外国人人口　総数,　外国人人口　男,　外国人人口　女,　世帯総数,　一般世帯数,　１人世帯数　一般世帯数,　２人世帯数　一般世帯数,　３人世帯数　一般世帯数,　４人世帯数　一般世帯数,　５人世帯数　一般世帯数,　６人世帯数　一般世帯数,　７人以上世帯数　一般世帯数,　親族のみの世帯数　一般世帯数,　核家族世帯数　一般世帯数,　核家族以外の世帯数　一般世帯数,　６歳未満世帯員のいる世帯数　一般世帯数,　６５歳以上世帯員のいる世帯数　一般世帯数,　世帯主の年齢が２０～２９歳の１人世帯数　一般世帯数,　高齢単身世帯数　一般世帯数,　高齢夫婦世帯数　一般世帯数\r\n\
+533966852,2,533966854,,217,47,170,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,7,3,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*\r\n\
+533966853,2,533966854,,5,3,2,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,2,2,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*\r\n\
+533966854,1,,533966852;533966853,215,106,109,24,10,14,413,146,267,147,77,70,406,142,264,400,138,262,266,69,197,223,47,176,136,19,117,38,3,35,0,0,0,76,76,9,26,22,16,6,0,2,71,60,11,7,43,0,5,12\r\n\
+533965561,1,,533965564,1278,626,652,149,77,72,1124,545,579,727,369,358,1100,527,573,1074,508,566,397,176,221,210,89,121,44,13,31,5,1,4,10,5,5,528,528,137,161,128,81,18,4,1,392,360,32,47,265,7,69,76\r\n\
+533965564,3,533965561,,10,7,3,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*,2,2,*,*,*,*,*,*,*,*,*,*,*,*,*,*,*\r\n";
+
+#[test]
+fn census_mesh_reads_the_official_layout_with_merged_cells_and_stars_unknown() {
+    let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(CENSUS_MESH);
+    assert!(!unmappable);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "tblT001141H5339.txt", &bytes);
+    let parsed = parse_file(&path, &ParseOptions::default()).unwrap();
+    assert_eq!(parsed.format, Format::EstatCensusMesh);
+    assert_eq!(parsed.encoding, TextEncoding::ShiftJis);
+    let cells: Vec<_> = parsed.batch.census_mesh.iter().map(|c| c.value).collect();
+    assert_eq!(cells.len(), 4);
+    assert!(parsed.batch.census_mesh.iter().all(|c| c.source == "estat-mesh-2020"));
+    let cell = |code: &str| *cells.iter().find(|c| c.code.to_string() == code).unwrap();
+    let merged = cell("533966852");
+    assert_eq!(
+        merged.suppression.merged_into().map(|c| c.to_string()).as_deref(),
+        Some("533966854")
+    );
+    assert_eq!((merged.population_total, merged.households), (Some(217), Some(7)));
+    assert_eq!(
+        (merged.aged_65_plus, merged.aged_75_plus, merged.elderly_living_alone),
+        (None, None, None)
+    );
+    let receiver = cell("533966854");
+    assert_eq!(receiver.suppression, care_atlas_core::MeshSuppression::Receives);
+    assert_eq!(
+        (
+            receiver.population_total,
+            receiver.aged_65_plus,
+            receiver.aged_75_plus,
+            receiver.aged_85_plus
+        ),
+        (Some(215), Some(266), Some(223), Some(136))
+    );
+    assert_eq!((receiver.households, receiver.elderly_living_alone), (Some(76), Some(5)));
+    // The data row after the two header lines is line 3; the bad status is on line 7.
+    assert_eq!(reasons(&parsed), vec!["7: HTKSYORI `3` is not 0, 1 or 2"]);
+}

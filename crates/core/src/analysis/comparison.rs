@@ -3,7 +3,7 @@
 
 use crate::{
     AccessibilityQuery, Atlas, CatchmentMethod, FacilityKind, GapQuery, GapResolution, GapSummary,
-    MeshLevel, Scenario, SupplyWeight,
+    MeshLevel, PopulationGroup, Scenario, SupplyWeight,
 };
 
 /// A checked scenario comparison query.
@@ -15,6 +15,8 @@ pub struct ComparisonQuery {
     pub radius_m: f64,
     /// Catchment of the E2SFCA, in metres, within [`crate::RADIUS_RANGE_M`].
     pub catchment_m: f64,
+    /// Whose residents are counted.
+    pub group: PopulationGroup,
 }
 
 /// Gaps and accessibility of the study area in one state of the world (or the difference of two).
@@ -22,8 +24,8 @@ pub struct ComparisonQuery {
 pub struct ScenarioMetrics {
     /// Per study-area municipality, on the quarter mesh (250 m).
     pub gaps: Vec<GapSummary>,
-    /// Residents of the study area out of reach.
-    pub population_uncovered: f64,
+    /// Residents of the group in the study area out of reach (`None` where unknown).
+    pub population_uncovered: Option<f64>,
     /// Population-weighted mean raw E2SFCA score of the study-area cells (supply per resident; 0
     /// when nobody lives there).
     pub mean_accessibility: f64,
@@ -48,9 +50,10 @@ impl Atlas {
     /// ```
     /// use care_atlas_core::{Atlas, AtlasParts, ComparisonQuery, FacilityKind, Scenario};
     /// let atlas = Atlas::new(AtlasParts::default());
-    /// let query = ComparisonQuery { kind: FacilityKind::VisitingNursingStation, radius_m: 2000.0, catchment_m: 2000.0 };
+    /// use care_atlas_core::PopulationGroup;
+    /// let query = ComparisonQuery { kind: FacilityKind::VisitingNursingStation, radius_m: 2000.0, catchment_m: 2000.0, group: PopulationGroup::Total };
     /// let comparison = atlas.compare_scenario(&query, &Scenario::default());
-    /// assert_eq!(comparison.difference.population_uncovered, 0.0);
+    /// assert_eq!(comparison.difference.population_uncovered, Some(0.0));
     /// ```
     #[must_use]
     pub fn compare_scenario(
@@ -60,6 +63,7 @@ impl Atlas {
     ) -> ScenarioComparison {
         let before = self.scenario_metrics(query, &Scenario::default());
         let after = self.scenario_metrics(query, scenario);
+        let minus = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a - b);
         let difference = ScenarioMetrics {
             gaps: after
                 .gaps
@@ -67,13 +71,13 @@ impl Atlas {
                 .zip(&before.gaps)
                 .map(|(a, b)| GapSummary {
                     municipality_code: a.municipality_code,
-                    population_total: a.population_total - b.population_total,
-                    population_uncovered: a.population_uncovered - b.population_uncovered,
+                    population_total: minus(a.population_total, b.population_total),
+                    population_uncovered: minus(a.population_uncovered, b.population_uncovered),
                     area_km2: a.area_km2 - b.area_km2,
                     area_uncovered_km2: a.area_uncovered_km2 - b.area_uncovered_km2,
                 })
                 .collect(),
-            population_uncovered: after.population_uncovered - before.population_uncovered,
+            population_uncovered: minus(after.population_uncovered, before.population_uncovered),
             mean_accessibility: after.mean_accessibility - before.mean_accessibility,
             population_without_access: after.population_without_access
                 - before.population_without_access,
@@ -88,6 +92,7 @@ impl Atlas {
                 radius_m: query.radius_m,
                 area: None,
                 resolution: GapResolution::Mesh(MeshLevel::Quarter),
+                group: query.group,
             },
             scenario,
         );
@@ -98,6 +103,7 @@ impl Atlas {
                 catchment_m: query.catchment_m,
                 level: MeshLevel::Quarter,
                 weight: SupplyWeight::Count,
+                group: query.group,
             },
             scenario,
         );

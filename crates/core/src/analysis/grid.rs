@@ -1,11 +1,13 @@
-//! The study area on a JIS mesh: every cell that touches the study area with the population of
-//! its study-area part, and the cells of the 10 km ring around it with their population, both
-//! from the atlas's [`PopulationModel`](crate::PopulationModel). Built once per level and kept in
-//! the snapshot.
+//! The study area on a JIS mesh: every cell that touches the study area with the residents of its
+//! study-area part, and the cells of the 10 km ring around it with their residents, each for every
+//! [`PopulationGroup`] from the atlas's [`PopulationModel`](crate::PopulationModel) (`None` where
+//! the model does not know a group). Built once per level and kept in the snapshot.
 
 use geo::{BooleanOps, BoundingRect, GeodesicArea, MultiPolygon};
 
-use crate::{Atlas, MeshCode, MeshLevel, MunicipalityCode, PopulationGroup, Position};
+use crate::{
+    Atlas, GroupFigures, MeshCode, MeshLevel, MunicipalityCode, PopulationGroup, Position,
+};
 
 /// The share of one study-area municipality in a cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,9 +16,22 @@ pub struct CellPart {
     pub municipality_code: MunicipalityCode,
     /// Geodesic area of the part in km².
     pub area_km2: f64,
-    /// Estimated residents of the part (from the population model; 0 where it does not know
-    /// them).
-    pub population: f64,
+    /// Estimated residents of the part per group, in [`PopulationGroup::ALL`] order (from the
+    /// population model; `None` where it does not know them).
+    pub populations: GroupFigures,
+}
+
+impl CellPart {
+    /// Estimated residents of `group` in the part; `None` where the model does not know them.
+    #[must_use]
+    pub fn population(&self, group: PopulationGroup) -> Option<f64> {
+        figure(&self.populations, group)
+    }
+}
+
+/// The figure of `group` in `figures`.
+fn figure(figures: &GroupFigures, group: PopulationGroup) -> Option<f64> {
+    PopulationGroup::ALL.iter().position(|g| *g == group).and_then(|i| figures[i])
 }
 
 /// A mesh cell touching the study area.
@@ -33,10 +48,10 @@ pub struct StudyCell {
 }
 
 impl StudyCell {
-    /// Residents of the study-area part.
+    /// Residents of `group` in the study-area part; `None` where the model does not know them.
     #[must_use]
-    pub fn population(&self) -> f64 {
-        self.parts.iter().map(|p| p.population).sum()
+    pub fn population(&self, group: PopulationGroup) -> Option<f64> {
+        self.parts.iter().map(|p| p.population(group)).sum()
     }
 
     /// Area of the study-area part in km².
@@ -54,8 +69,17 @@ pub struct RingCell {
     pub code: MeshCode,
     /// Its centre.
     pub center: Position,
-    /// Estimated residents (more than 0: cells without known residents are left out).
-    pub population: f64,
+    /// Estimated residents per group, in [`PopulationGroup::ALL`] order (the total is more than
+    /// 0: cells without known residents are left out).
+    pub populations: GroupFigures,
+}
+
+impl RingCell {
+    /// Estimated residents of `group`; `None` where the model does not know them.
+    #[must_use]
+    pub fn population(&self, group: PopulationGroup) -> Option<f64> {
+        figure(&self.populations, group)
+    }
 }
 
 /// The study area and its ring at one mesh level.
@@ -106,10 +130,8 @@ impl Atlas {
                     (area_km2 > 0.0).then(|| CellPart {
                         municipality_code: m.code,
                         area_km2,
-                        population: self
-                            .population_model()
-                            .within(PopulationGroup::Total, m.code, &part)
-                            .unwrap_or(0.0),
+                        populations: PopulationGroup::ALL
+                            .map(|group| self.population_model().within(group, m.code, &part)),
                     })
                 })
                 .collect();
@@ -135,9 +157,10 @@ impl Atlas {
             if touching.contains(&code) {
                 continue;
             }
-            let population = self.population_model().ring_cell(PopulationGroup::Total, code);
-            if let Some(population) = population.filter(|p| *p > 0.0) {
-                ring.push(RingCell { code, center: code.center(), population });
+            let populations =
+                PopulationGroup::ALL.map(|group| self.population_model().ring_cell(group, code));
+            if figure(&populations, PopulationGroup::Total).is_some_and(|p| p > 0.0) {
+                ring.push(RingCell { code, center: code.center(), populations });
             }
         }
         Grid { study: study_cells, ring }

@@ -3,7 +3,8 @@
 //! ReVelle 1974), the question a planner asks before opening a nursing station.
 
 use crate::{
-    Atlas, FacilityKind, MeshCode, MeshLevel, Position, PositionIndex, Scenario, SupplyWeight,
+    Atlas, FacilityKind, MeshCode, MeshLevel, PopulationGroup, Position, PositionIndex, Scenario,
+    SupplyWeight,
 };
 
 /// The most sites one query suggests.
@@ -18,21 +19,24 @@ pub struct SiteSuggestion {
     pub cell: MeshCode,
     /// Its centre, where the facility is imagined.
     pub position: Position,
-    /// Residents brought within reach by this site, beyond the earlier picks and existing
-    /// facilities.
+    /// Residents of the group asked for brought within reach by this site, beyond the earlier
+    /// picks and existing facilities.
     pub newly_covered_population: f64,
 }
 
 impl Atlas {
     /// Up to `n` sites for new facilities of `kind`, each covering `radius_m`, picked greedily:
-    /// each pick covers the most residents not yet within reach of an existing facility or an
-    /// earlier pick. Demand and candidates are the quarter-mesh cells of the study area; a cell
-    /// is covered when its centre is within reach. Picks that would cover nobody are not made.
+    /// each pick covers the most residents of `group` not yet within reach of an existing
+    /// facility or an earlier pick. Demand and candidates are the quarter-mesh cells of the study
+    /// area; a cell is covered when its centre is within reach. Picks that would cover nobody are
+    /// not made. A cell whose residents of the group the model does not know counts for no one
+    /// (callers refuse a group the model does not know at all).
     ///
     /// ```
     /// use care_atlas_core::{Atlas, AtlasParts, FacilityKind, Scenario};
     /// let atlas = Atlas::new(AtlasParts::default());
-    /// assert!(atlas.suggest_sites(FacilityKind::VisitingNursingStation, 2000.0, 3, &Scenario::default()).is_empty());
+    /// use care_atlas_core::PopulationGroup;
+    /// assert!(atlas.suggest_sites(FacilityKind::VisitingNursingStation, 2000.0, 3, PopulationGroup::Total, &Scenario::default()).is_empty());
     /// ```
     #[must_use]
     pub fn suggest_sites(
@@ -40,6 +44,7 @@ impl Atlas {
         kind: FacilityKind,
         radius_m: f64,
         n: usize,
+        group: PopulationGroup,
         scenario: &Scenario,
     ) -> Vec<SiteSuggestion> {
         let cells = &self.grid(MeshLevel::Quarter).study;
@@ -51,7 +56,7 @@ impl Atlas {
                 if supply.nearest_distance_m(c.center).is_some_and(|d| d <= radius_m) {
                     0.0
                 } else {
-                    c.population()
+                    c.population(group).unwrap_or_default()
                 }
             })
             .collect();

@@ -61,6 +61,8 @@ pub struct KindStatistics {
     pub per_10k_residents: Option<f64>,
     /// Per 1,000 residents aged 75 and over (known per municipality only).
     pub per_1k_aged_75_plus: Option<f64>,
+    /// Per 1,000 residents of the group asked for, by the population model.
+    pub per_1k_group: Option<f64>,
     /// Per km².
     pub per_km2: Option<f64>,
 }
@@ -79,6 +81,14 @@ pub struct AreaStatistics {
     pub aged_65_plus: Option<u32>,
     /// Residents aged 75 and over (municipalities only).
     pub aged_75_plus: Option<u32>,
+    /// The population group asked for.
+    pub group: PopulationGroup,
+    /// Residents of the group by the population model: its town sum for a municipality, its
+    /// estimate for a mesh cell's study-area part; `None` where unknown.
+    pub model_population: Option<f64>,
+    /// The official census figure of the group for a municipality (SSDSE-A: total, 65+, 75+);
+    /// `None` for a mesh cell and for groups without an official town figure (85+, living alone).
+    pub official_population: Option<f64>,
     /// Geodesic area in km².
     pub area_km2: f64,
     /// Per-kind statistics in [`FacilityKind::ALL`] order; empty unless `scope` is
@@ -95,6 +105,17 @@ pub struct Location {
     pub in_study_area: bool,
     /// Its JIS mesh cells, coarsest first (empty outside the mesh system).
     pub mesh: Vec<MeshCode>,
+}
+
+/// The residents per-kind ratios are taken over.
+#[derive(Clone, Copy)]
+struct Residents {
+    /// Every resident.
+    all: Option<f64>,
+    /// Residents aged 75+ (census, municipalities only).
+    aged_75_plus: Option<u32>,
+    /// Residents of the group asked for, by the population model.
+    group: Option<f64>,
 }
 
 fn area_km2(shape: &MultiPolygon<f64>) -> f64 {
@@ -127,30 +148,41 @@ impl Atlas {
     ///
     /// ```
     /// use care_atlas_core::{AreaRef, Atlas, AtlasParts};
+    /// use care_atlas_core::PopulationGroup;
     /// let atlas = Atlas::new(AtlasParts::default());
-    /// assert!(atlas.area_statistics(AreaRef::Municipality("11238".parse().unwrap())).is_none());
+    /// let hasuda = AreaRef::Municipality("11238".parse().unwrap());
+    /// assert!(atlas.area_statistics(hasuda, PopulationGroup::Total).is_none());
     /// ```
     #[must_use]
-    pub fn area_statistics(&self, area: AreaRef) -> Option<AreaStatistics> {
+    pub fn area_statistics(&self, area: AreaRef, group: PopulationGroup) -> Option<AreaStatistics> {
         match area {
-            AreaRef::Municipality(code) => self.municipality_statistics(code),
-            AreaRef::Mesh(cell) => self.mesh_statistics(cell),
+            AreaRef::Municipality(code) => self.municipality_statistics(code, group),
+            AreaRef::Mesh(cell) => self.mesh_statistics(cell, group),
         }
     }
 
-    fn municipality_statistics(&self, code: MunicipalityCode) -> Option<AreaStatistics> {
+    fn municipality_statistics(
+        &self,
+        code: MunicipalityCode,
+        group: PopulationGroup,
+    ) -> Option<AreaStatistics> {
         let municipality = self.municipality(code)?;
         let census = self.population(code);
         let area_km2 = area_km2(&municipality.boundary);
         let population = census.map(|p| f64::from(p.total));
         let aged_75_plus = census.and_then(|p| p.aged_75_plus);
+        let model_population = self.population_model().total(group, code);
+        let official_population = census.and_then(|p| match group {
+            PopulationGroup::Total => Some(f64::from(p.total)),
+            PopulationGroup::Aged65Plus => p.aged_65_plus.map(f64::from),
+            PopulationGroup::Aged75Plus => p.aged_75_plus.map(f64::from),
+            PopulationGroup::Aged85Plus | PopulationGroup::ElderlyLivingAlone => None,
+        });
         let (scope, kinds) = if municipality.role == AreaRole::StudyArea {
             let counts = self.count_by_kind(|f| f.municipality_code == code);
             let count = |kind: FacilityKind| counts.get(&kind).copied().unwrap_or(0);
-            (
-                StatisticsScope::StudyArea,
-                self.kind_statistics(count, population, aged_75_plus, area_km2),
-            )
+            let people = Residents { all: population, aged_75_plus, group: model_population };
+            (StatisticsScope::StudyArea, self.kind_statistics(count, people, area_km2))
         } else {
             (StatisticsScope::Neighbour, Vec::new())
         };
@@ -160,12 +192,15 @@ impl Atlas {
             population,
             aged_65_plus: census.and_then(|p| p.aged_65_plus),
             aged_75_plus,
+            group,
+            model_population,
+            official_population,
             area_km2,
             kinds,
         })
     }
 
-    fn mesh_statistics(&self, cell: MeshCode) -> Option<AreaStatistics> {
+    fn mesh_statistics(&self, cell: MeshCode, group: PopulationGroup) -> Option<AreaStatistics> {
         let shape = MultiPolygon(vec![cell.polygon()]);
         let area = area_km2(&shape);
         let touched: Vec<(&crate::Municipality, f64)> = self
@@ -178,17 +213,22 @@ impl Atlas {
             return None;
         }
         // Residents of the study-area part: unknown if any municipality it touches is.
-        let population = touched
-            .iter()
-            .map(|(m, _)| self.population_model().within(PopulationGroup::Total, m.code, &shape))
-            .sum::<Option<f64>>();
+        let within = |group: PopulationGroup| {
+            touched
+                .iter()
+                .map(|(m, _)| self.population_model().within(group, m.code, &shape))
+                .sum::<Option<f64>>()
+        };
+        let population = within(PopulationGroup::Total);
+        let model_population = within(group);
         // A cell counts as inside when all but a sliver (1 m² per km², from boundary
         // digitisation) lies in the study area.
         let (scope, kinds) = if inside_km2 >= area * (1.0 - 1e-6) {
             let counts =
                 self.count_by_kind(|f| MeshCode::of(f.position, cell.level()) == Some(cell));
             let count = |kind: FacilityKind| counts.get(&kind).copied().unwrap_or(0);
-            (StatisticsScope::StudyArea, self.kind_statistics(count, population, None, area))
+            let people = Residents { all: population, aged_75_plus: None, group: model_population };
+            (StatisticsScope::StudyArea, self.kind_statistics(count, people, area))
         } else {
             (StatisticsScope::PartlyOutsideStudyArea, Vec::new())
         };
@@ -198,6 +238,9 @@ impl Atlas {
             population,
             aged_65_plus: None,
             aged_75_plus: None,
+            group,
+            model_population,
+            official_population: None,
             area_km2: area,
             kinds,
         })
@@ -218,8 +261,7 @@ impl Atlas {
     fn kind_statistics(
         &self,
         count: impl Fn(FacilityKind) -> usize,
-        population: Option<f64>,
-        aged_75_plus: Option<u32>,
+        people: Residents,
         area_km2: f64,
     ) -> Vec<KindStatistics> {
         FacilityKind::ALL
@@ -234,9 +276,10 @@ impl Atlas {
                     kind,
                     completeness,
                     count,
-                    per_10k_residents: count.and_then(|n| ratio(n, 10_000.0, population)),
+                    per_10k_residents: count.and_then(|n| ratio(n, 10_000.0, people.all)),
                     per_1k_aged_75_plus: count
-                        .and_then(|n| ratio(n, 1_000.0, aged_75_plus.map(f64::from))),
+                        .and_then(|n| ratio(n, 1_000.0, people.aged_75_plus.map(f64::from))),
+                    per_1k_group: count.and_then(|n| ratio(n, 1_000.0, people.group)),
                     per_km2: count.and_then(|n| ratio(n, 1.0, Some(area_km2))),
                 }
             })

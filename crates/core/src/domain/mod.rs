@@ -3,6 +3,7 @@
 //! sources the data comes from.
 
 pub(crate) mod area;
+pub(crate) mod census_mesh;
 pub(crate) mod facility;
 pub(crate) mod gazetteer;
 pub(crate) mod home_care;

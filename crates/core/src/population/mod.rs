@@ -8,13 +8,14 @@
 //! knows (one sentence each for the study area and the ring, for API metadata). A group the
 //! model does not know is `None`, never 0.
 //!
-//! The model in use is [`VoronoiPopulation`]: the 2020 census small areas spread over Voronoi
-//! cells in the study area ([`PopulationSurface`](crate::PopulationSurface)), and municipal
-//! totals spread uniformly outside it (`density::MunicipalDensity`, which another model can
-//! reuse for the ring). It answers [`PopulationGroup::Total`] only. Another model (a census mesh
-//! with age groups, say) is one new file here implementing [`PopulationModel`], plus the one line
-//! in [`Atlas::new`](crate::Atlas::new) that chooses the model.
+//! Two models: [`CensusMeshPopulation`], the model in use when the snapshot has the 2020 census
+//! 500 m mesh, which knows every group (`census_mesh`); and [`VoronoiPopulation`], the fallback:
+//! the 2020 census small areas spread over Voronoi cells in the study area
+//! ([`PopulationSurface`](crate::PopulationSurface)), and municipal totals spread uniformly
+//! outside it (`density::MunicipalDensity`), which answers [`PopulationGroup::Total`] only.
+//! [`Atlas::new`](crate::Atlas::new) chooses between them.
 
+pub(crate) mod census_mesh;
 pub(crate) mod density;
 pub(crate) mod surface;
 pub(crate) mod voronoi;
@@ -25,6 +26,7 @@ use geo::MultiPolygon;
 
 use crate::{MeshCode, MunicipalityCode};
 
+pub use census_mesh::{CensusMeshPopulation, GroupFigures};
 pub use voronoi::VoronoiPopulation;
 
 /// Who is counted.
@@ -51,6 +53,48 @@ impl PopulationGroup {
         PopulationGroup::Aged85Plus,
         PopulationGroup::ElderlyLivingAlone,
     ];
+
+    /// Stable id for the API and files (`aged_75_plus`).
+    #[must_use]
+    pub const fn id(self) -> &'static str {
+        match self {
+            PopulationGroup::Total => "total",
+            PopulationGroup::Aged65Plus => "aged_65_plus",
+            PopulationGroup::Aged75Plus => "aged_75_plus",
+            PopulationGroup::Aged85Plus => "aged_85_plus",
+            PopulationGroup::ElderlyLivingAlone => "elderly_living_alone",
+        }
+    }
+
+    /// The group with this id.
+    #[must_use]
+    pub fn from_id(id: &str) -> Option<PopulationGroup> {
+        PopulationGroup::ALL.into_iter().find(|g| g.id() == id)
+    }
+
+    /// Japanese label.
+    #[must_use]
+    pub const fn label_ja(self) -> &'static str {
+        match self {
+            PopulationGroup::Total => "総人口",
+            PopulationGroup::Aged65Plus => "65歳以上人口",
+            PopulationGroup::Aged75Plus => "75歳以上人口",
+            PopulationGroup::Aged85Plus => "85歳以上人口",
+            PopulationGroup::ElderlyLivingAlone => "高齢単身者(65歳以上の一人暮らし)",
+        }
+    }
+
+    /// English label.
+    #[must_use]
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            PopulationGroup::Total => "all residents",
+            PopulationGroup::Aged65Plus => "residents aged 65 and over",
+            PopulationGroup::Aged75Plus => "residents aged 75 and over",
+            PopulationGroup::Aged85Plus => "residents aged 85 and over",
+            PopulationGroup::ElderlyLivingAlone => "residents aged 65 and over living alone",
+        }
+    }
 }
 
 /// A population model: how many residents of a group live where.
@@ -59,6 +103,13 @@ impl PopulationGroup {
 /// Every figure is an estimate of residents (persons, not households) and `None` where the
 /// model does not know it: a group it has no data for, or a place it does not cover.
 pub trait PopulationModel: fmt::Debug + Send + Sync {
+    /// Short stable name of the model (`census_mesh_500m`), for API metadata.
+    fn name(&self) -> &str;
+
+    /// Whether the model has figures for `group` at all (a group it does not know is refused or
+    /// `None`, never 0).
+    fn knows(&self, group: PopulationGroup) -> bool;
+
     /// How the model places residents in the study area, in one sentence, for API metadata.
     fn method(&self) -> &str;
 

@@ -92,7 +92,20 @@ impl VoronoiPopulation {
     }
 }
 
+impl VoronoiPopulation {
+    /// Short name of the model, for API metadata.
+    pub const NAME: &str = "voronoi_small_areas";
+}
+
 impl PopulationModel for VoronoiPopulation {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn knows(&self, group: PopulationGroup) -> bool {
+        group == PopulationGroup::Total
+    }
+
     fn method(&self) -> &str {
         PopulationSurface::METHOD
     }

@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use care_atlas_core::{
-    AreaRole, Facility, FacilityKind, Gazetteer, Municipality, PositionNote, PositionPrecision,
-    SourcePositionFault,
+    AreaRole, CensusMeshPopulation, Facility, FacilityKind, Gazetteer, Municipality,
+    MunicipalityCode, PopulationGroup, PopulationModel, PositionNote, PositionPrecision,
+    SourcePositionFault, VoronoiPopulation,
 };
 
 pub use self::completeness::ListedPlaced;
@@ -50,6 +51,62 @@ pub struct BuildReport {
     pub not_carried: Vec<(PathBuf, usize)>,
     /// Per register kind, the institutions the neighbouring municipalities list and those placed.
     pub register_neighbours: BTreeMap<FacilityKind, ListedPlaced>,
+    /// Each study-area town's residents per group by the census-mesh model, beside the official
+    /// census figure where there is one.
+    pub town_populations: Vec<TownPopulation>,
+}
+
+/// One study-area town's residents of one group: the census-mesh model's sum of its parts and
+/// the official figure (SSDSE-A, 2020 census), both `None` where unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TownPopulation {
+    /// The town.
+    pub municipality_code: MunicipalityCode,
+    /// Its name.
+    pub name: String,
+    /// The group.
+    pub group: PopulationGroup,
+    /// The census-mesh model's sum.
+    pub model: Option<f64>,
+    /// The official figure: total, 65+ and 75+ only.
+    pub official: Option<u32>,
+}
+
+/// The census-mesh model's town sums beside the official figures, every group of every
+/// study-area town.
+fn town_populations(
+    municipalities: &[Municipality],
+    populations: &Batch,
+    small_areas: &Batch,
+    census_mesh: &Batch,
+) -> Vec<TownPopulation> {
+    let official: Vec<_> = populations.populations.iter().map(|p| p.value.clone()).collect();
+    let areas: Vec<_> = small_areas.small_areas.iter().map(|a| a.value.clone()).collect();
+    let cells: Vec<_> = census_mesh.census_mesh.iter().map(|c| c.value).collect();
+    let voronoi = VoronoiPopulation::build(municipalities, &official, &areas);
+    let model = CensusMeshPopulation::build(municipalities, &cells, voronoi);
+    let mut towns: Vec<&Municipality> =
+        municipalities.iter().filter(|m| m.role == AreaRole::StudyArea).collect();
+    towns.sort_by_key(|m| m.code);
+    towns
+        .iter()
+        .flat_map(|town| {
+            let census = official.iter().find(|p| p.code == town.code);
+            let model = &model;
+            PopulationGroup::ALL.into_iter().map(move |group| TownPopulation {
+                municipality_code: town.code,
+                name: town.name.clone(),
+                group,
+                model: model.total(group, town.code),
+                official: census.and_then(|p| match group {
+                    PopulationGroup::Total => Some(p.total),
+                    PopulationGroup::Aged65Plus => p.aged_65_plus,
+                    PopulationGroup::Aged75Plus => p.aged_75_plus,
+                    PopulationGroup::Aged85Plus | PopulationGroup::ElderlyLivingAlone => None,
+                }),
+            })
+        })
+        .collect()
 }
 
 impl BuildReport {
@@ -138,6 +195,24 @@ fn place_facilities(placer: &Placer, facility_files: &[&(&RawFile, Batch)]) -> P
     result
 }
 
+/// Joins every contact file to the placed facilities (so only facilities kept in the data get a
+/// contact), its unreadable and unmatched rows going to `rejected`.
+fn join_contacts(
+    raw_dir: &Path,
+    facilities: &mut [Facility],
+    rejected: &mut Vec<RowError>,
+) -> Result<Vec<ContactReport>, LoadError> {
+    let mut reports = Vec::new();
+    for file in CONTACT_FILES {
+        let (contacts, unreadable) = contacts::read(raw_dir, file)?;
+        let (report, unmatched) = contacts::join(facilities, file, &contacts);
+        rejected.extend(unreadable);
+        rejected.extend(unmatched);
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
 /// Builds the canonical data set from `raw_dir` into `out_dir`. `out_dir/README.md` must exist: its
 /// generated sections (between `<!-- BEGIN generated:NAME -->` and `<!-- END generated:NAME -->`)
 /// are rewritten, the rest is left as written.
@@ -168,9 +243,10 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
     let towns = take(Content::Towns, &mut batches);
     let small_areas = take(Content::SmallAreas, &mut batches);
     let population = take(Content::Population, &mut batches);
+    let census_mesh = take(Content::CensusMesh, &mut batches);
     // Bad rows of the non-facility files (a town without coordinates) are rejected like any other.
     let mut rejected: Vec<RowError> =
-        [&study, &neighbours, &names, &towns, &small_areas, &population]
+        [&study, &neighbours, &names, &towns, &small_areas, &population, &census_mesh]
             .iter()
             .flat_map(|b| b.row_errors.iter().cloned())
             .collect();
@@ -211,16 +287,10 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
     rejected.extend(outcome.rejected);
     let (register, register_neighbours) = (outcome.register, outcome.register_neighbours);
     facilities.sort_by(|a, b| a.id.cmp(&b.id));
-    // Contacts are joined to placed facilities, so only facilities kept in the data get one.
-    let mut contact_reports = Vec::new();
-    for file in CONTACT_FILES {
-        let (contacts, unreadable) = contacts::read(raw_dir, file)?;
-        let (report, unmatched) = contacts::join(&mut facilities, file, &contacts);
-        rejected.extend(unreadable);
-        rejected.extend(unmatched);
-        contact_reports.push(report);
-    }
+    let contact_reports = join_contacts(raw_dir, &mut facilities, &mut rejected)?;
     rejected.sort();
+    let town_populations =
+        town_populations(&municipalities, &population, &small_areas, &census_mesh);
     let report = BuildReport {
         facilities,
         rejected,
@@ -229,6 +299,7 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
         register,
         not_carried,
         register_neighbours,
+        town_populations,
     };
 
     write_canonical(
@@ -238,6 +309,7 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
             municipalities: &study.municipalities,
             populations: &population.populations,
             small_areas: &small_areas.small_areas,
+            census_mesh: &census_mesh.census_mesh,
             towns: &towns.towns,
             sources: &sources::sources(),
             completeness: &completeness::kind_completeness(&report.register_neighbours),

@@ -21,6 +21,8 @@ pub(super) enum Content {
     SmallAreas,
     /// Municipal population.
     Population,
+    /// Census population by 500 m mesh cell.
+    CensusMesh,
     /// Facility records.
     Facilities,
 }
@@ -33,9 +35,11 @@ impl Content {
         match self {
             Content::StudyBoundaries => Some(AreaRole::StudyArea),
             Content::NeighbourBoundaries | Content::MunicipalityNames => Some(AreaRole::Neighbour),
-            Content::Towns | Content::SmallAreas | Content::Population | Content::Facilities => {
-                None
-            }
+            Content::Towns
+            | Content::SmallAreas
+            | Content::Population
+            | Content::CensusMesh
+            | Content::Facilities => None,
         }
     }
 }
@@ -89,6 +93,12 @@ pub(super) const RAW_FILES: &[RawFile] = &[
         format: Format::SsdseA,
         source: "ssdse-a-2025",
         content: Content::Population,
+    },
+    RawFile {
+        name: "estat_2020_census_mesh500_T001141_5339_5439_box_cp932.txt",
+        format: Format::EstatCensusMesh,
+        source: "estat-mesh-2020",
+        content: Content::CensusMesh,
     },
     RawFile {
         name: "mhlw_kaigo_130_visiting_nursing_3munis.csv",

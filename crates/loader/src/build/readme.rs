@@ -27,9 +27,10 @@ pub(super) fn update(out_dir: &Path, report: &BuildReport) -> Result<(), LoadErr
         .and_then(|t| replace_generated(&t, "rejected", &rejected_section(report)))
         .and_then(|t| replace_generated(&t, "contacts", &contacts_section(report)))
         .and_then(|t| replace_generated(&t, "left-out", &left_out_section()))
+        .and_then(|t| replace_generated(&t, "population", &population_section(report)))
         .ok_or_else(|| LoadError::Raw {
             path: readme.clone(),
-            detail: "lacks the generated-section markers (counts, positions, sources, rejected, contacts, left-out)".into(),
+            detail: "lacks the generated-section markers (counts, positions, sources, rejected, contacts, left-out, population)".into(),
         })?;
     std::fs::write(&readme, text).map_err(io_error(&readme))?;
     Ok(())
@@ -105,6 +106,37 @@ fn counts_table(report: &BuildReport) -> String {
         report.facilities.len() - in_study,
         report.rejected.len()
     );
+    out
+}
+
+/// Each study-area town's residents per group by the census-mesh model beside the official
+/// census figure, with the difference; a group without an official town figure says so.
+fn population_section(report: &BuildReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "| town | group | census-mesh model | official (2020 census, SSDSE-A) | difference |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|");
+    for row in &report.town_populations {
+        let model = row.model.map_or_else(|| "unknown".to_owned(), |m| format!("{m:.0}"));
+        let (official, difference) = match (row.official, row.model) {
+            (Some(o), Some(m)) => {
+                let o = f64::from(o);
+                (format!("{o:.0}"), format!("{:+.0} ({:+.1}%)", m - o, (m / o - 1.0) * 100.0))
+            }
+            (Some(o), None) => (o.to_string(), "unknown".to_owned()),
+            (None, _) => ("no official town figure".to_owned(), "–".to_owned()),
+        };
+        let _ = writeln!(
+            out,
+            "| {} {} | `{}` {} | {model} | {official} | {difference} |",
+            row.name,
+            row.municipality_code,
+            row.group.id(),
+            row.group.label_ja()
+        );
+    }
     out
 }
 

@@ -58,6 +58,16 @@ const SOURCES: &[Source] = &[
         origin: "GitHub nyatla-ai/dbf-utils dev/r2ka11.dbf, snapshot 955e13fb",
     },
     Source {
+        id: "estat-mesh-2020",
+        title: "令和2年国勢調査 地域メッシュ統計 2分の1地域メッシュ 人口及び世帯 (T001141, 5339/5439, cells of the study area and its 10 km ring)",
+        publisher: "総務省統計局 (e-Stat)",
+        licence: "政府統計の総合窓口(e-Stat) 利用規約 (compatible with CC BY 4.0)",
+        attribution: "政府統計の総合窓口(e-Stat) 令和2年国勢調査 地域メッシュ統計",
+        as_of: Some("2020-10-01"),
+        as_of_basis: "census day",
+        origin: "GitHub hirorinya/trade-area-analysis population/tblT001141H5339.zip and tblT001141H5439.zip, commit 4fc0e473; rows cut to the cells touching lon 139.47–139.87, lat 35.86–36.15",
+    },
+    Source {
         id: "ssdse-a-2025",
         title: "教育用標準データセット SSDSE-A-2025 (市区町村)",
         publisher: "独立行政法人統計センター",

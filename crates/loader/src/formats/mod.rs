@@ -6,6 +6,7 @@
 
 mod boundaries;
 mod canonical;
+mod census_mesh;
 mod copies;
 mod fields;
 mod official;
@@ -24,9 +25,9 @@ use crate::text::read_text;
 use crate::{LoadError, TextEncoding};
 
 pub use canonical::{
-    CanonicalSet, FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, MUNICIPALITY_PROPERTIES,
-    POPULATION_COLUMNS, REJECTED_COLUMNS, SMALL_AREA_COLUMNS, SOURCE_COLUMNS, TOWN_COLUMNS,
-    write_all as write_canonical,
+    CanonicalSet, FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, MESH_POPULATION_COLUMNS,
+    MUNICIPALITY_PROPERTIES, POPULATION_COLUMNS, REJECTED_COLUMNS, SMALL_AREA_COLUMNS,
+    SOURCE_COLUMNS, TOWN_COLUMNS, write_all as write_canonical,
 };
 
 /// A supported file layout.
@@ -46,6 +47,8 @@ pub enum Format {
     Sources,
     /// Our canonical `kind_coverage.csv`.
     KindCompleteness,
+    /// Our canonical `mesh_population.csv`.
+    MeshPopulation,
     /// 介護サービス情報公表システム open-data CSV (official column layout).
     KaigoOpenData,
     /// 自治体標準オープンデータセット 医療機関一覧.
@@ -58,6 +61,8 @@ pub enum Format {
     EstatSmallAreas,
     /// SSDSE-A municipal statistics.
     SsdseA,
+    /// e-Stat 地域メッシュ統計 T001141 (census population and households by mesh cell).
+    EstatCensusMesh,
     /// 訪問看護 records in the short layout of the copy in `shared/data/raw`.
     KaigoVisitingNursingCopy,
     /// 居宅介護支援 records in the layout of the copy in `shared/data/raw`.
@@ -78,13 +83,14 @@ pub enum Format {
 
 impl Format {
     /// Every format, in detection order (more specific layouts first).
-    pub const ALL: [Format; 21] = [
+    pub const ALL: [Format; 23] = [
         Format::Facilities,
         Format::Population,
         Format::SmallAreas,
         Format::Towns,
         Format::Sources,
         Format::KindCompleteness,
+        Format::MeshPopulation,
         Format::Municipalities,
         Format::KaigoOpenData,
         Format::StandardCare,
@@ -92,6 +98,7 @@ impl Format {
         Format::N03,
         Format::EstatSmallAreas,
         Format::SsdseA,
+        Format::EstatCensusMesh,
         Format::KaigoDerivedCopy,
         Format::KaigoCareManagementCopy,
         Format::KaigoVisitingNursingCopy,
@@ -113,6 +120,8 @@ impl Format {
             Format::Towns => "towns",
             Format::Sources => "sources",
             Format::KindCompleteness => "kind-coverage",
+            Format::MeshPopulation => "mesh-population",
+            Format::EstatCensusMesh => "estat-census-mesh",
             Format::KaigoOpenData => "kaigo-opendata",
             Format::StandardMedical => "standard-medical",
             Format::StandardCare => "standard-care",
@@ -140,6 +149,7 @@ impl Format {
             Format::N03 => "mlit-n03",
             Format::EstatSmallAreas => "estat-census-2020-small-areas",
             Format::SsdseA => "ssdse-a",
+            Format::EstatCensusMesh => "estat-mesh-2020",
             Format::KaigoVisitingNursingCopy => "mhlw-kaigo-130",
             Format::KaigoCareManagementCopy => "mhlw-kaigo-430",
             Format::KaigoDerivedCopy => "mhlw-kaigo-derived",
@@ -156,7 +166,8 @@ impl Format {
             | Format::SmallAreas
             | Format::Towns
             | Format::Sources
-            | Format::KindCompleteness => "",
+            | Format::KindCompleteness
+            | Format::MeshPopulation => "",
         }
     }
 
@@ -195,6 +206,8 @@ impl Format {
                 table.has_all(&["id", "title", "publisher", "licence", "attribution"])
             }
             Format::KindCompleteness => table.has_all(&["kind", "scope", "coverage", "note"]),
+            Format::MeshPopulation => table.has_all(&["mesh_code", "suppression", "merged_into"]),
+            Format::EstatCensusMesh => census_mesh::matches(table),
             Format::KaigoOpenData => table.has_all(&[
                 "都道府県コード又は市町村コード",
                 "事業所名",
@@ -383,6 +396,8 @@ fn parse_table(
         Format::Towns => canonical::towns(table),
         Format::Sources => canonical::sources(table),
         Format::KindCompleteness => canonical::kind_coverage(table),
+        Format::MeshPopulation => canonical::mesh_population(table),
+        Format::EstatCensusMesh => census_mesh::census_mesh(table, context),
         Format::KaigoOpenData => official::kaigo_opendata(table, context),
         Format::StandardMedical => official::standard_medical(table, context),
         Format::StandardCare => official::standard_care(table, context),

@@ -1,17 +1,18 @@
 //! Accessibility on the mesh: 2SFCA and E2SFCA scores per study-area cell for some kinds under a
 //! what-if scenario.
 //!
-//! Demand is every cell touching the study area (its residents from the population surface) and
-//! every cell of the 10 km ring around it, whose residents are known only as municipal totals and
-//! are spread uniformly (see [`crate::PopulationModel`]): a facility near the border also
-//! serves people across it, so it must not look better than it is. Supply is every facility of the
+//! Demand is the residents of one [`PopulationGroup`] in every cell touching the study area and
+//! in every cell of the 10 km ring around it, from the population model (see
+//! [`crate::PopulationModel`]): a facility near the border also serves people across it, so it
+//! must not look better than it is. A cell whose residents of the group the model does not know
+//! adds no demand and gets no score (it is left out of the answer, never scored as empty). Supply is every facility of the
 //! kinds in the snapshot (in or out of the study area). Scores are reported for the study-area
 //! cells; the normalisation divides by the population-weighted mean over all demand cells, as
 //! PySAL `access` does over its demand table.
 
 use crate::{
     AccessibilityScores, Atlas, CatchmentMethod, Demand, FacilityKind, MeshCode, MeshLevel,
-    Scenario, SupplyWeight, floating_catchment,
+    PopulationGroup, Scenario, SupplyWeight, floating_catchment,
 };
 
 /// A checked accessibility query.
@@ -27,6 +28,8 @@ pub struct AccessibilityQuery {
     pub level: MeshLevel,
     /// How facilities count.
     pub weight: SupplyWeight,
+    /// Whose residents are the demand.
+    pub group: PopulationGroup,
 }
 
 /// The score of one study-area cell.
@@ -34,7 +37,7 @@ pub struct AccessibilityQuery {
 pub struct CellAccessibility {
     /// The cell.
     pub code: MeshCode,
-    /// Residents of its study-area part.
+    /// Residents of the group in its study-area part.
     pub population: f64,
     /// Supply per resident reachable (capacity per person).
     pub raw: f64,
@@ -46,9 +49,9 @@ impl Atlas {
     /// Accessibility scores of the study-area cells.
     ///
     /// ```
-    /// use care_atlas_core::{AccessibilityQuery, Atlas, AtlasParts, CatchmentMethod, MeshLevel, Scenario, SupplyWeight};
+    /// use care_atlas_core::{AccessibilityQuery, Atlas, AtlasParts, CatchmentMethod, MeshLevel, PopulationGroup, Scenario, SupplyWeight};
     /// let atlas = Atlas::new(AtlasParts::default());
-    /// let query = AccessibilityQuery { kinds: vec![], method: CatchmentMethod::Enhanced, catchment_m: 3000.0, level: MeshLevel::Third, weight: SupplyWeight::Count };
+    /// let query = AccessibilityQuery { kinds: vec![], method: CatchmentMethod::Enhanced, catchment_m: 3000.0, level: MeshLevel::Third, weight: SupplyWeight::Count, group: PopulationGroup::Total };
     /// assert!(atlas.accessibility(&query, &Scenario::default()).is_empty());
     /// ```
     #[must_use]
@@ -59,22 +62,29 @@ impl Atlas {
     ) -> Vec<CellAccessibility> {
         let grid = self.grid(query.level);
         let supply = self.supply(&query.kinds, scenario, query.weight);
-        let demand: Vec<Demand> = grid
+        let study: Vec<(MeshCode, Demand)> = grid
             .study
             .iter()
-            .map(|c| Demand { position: c.center, population: c.population() })
-            .chain(
-                grid.ring.iter().map(|c| Demand { position: c.center, population: c.population }),
-            )
+            .filter_map(|c| {
+                let population = c.population(query.group)?;
+                Some((c.code, Demand { position: c.center, population }))
+            })
+            .collect();
+        let demand: Vec<Demand> = study
+            .iter()
+            .map(|(_, d)| *d)
+            .chain(grid.ring.iter().filter_map(|c| {
+                Some(Demand { position: c.center, population: c.population(query.group)? })
+            }))
             .collect();
         let AccessibilityScores { raw, normalised } =
             floating_catchment(&demand, &supply, query.catchment_m, query.method);
-        grid.study
+        study
             .iter()
             .zip(raw.iter().zip(&normalised))
-            .map(|(cell, (&raw, &normalised))| CellAccessibility {
-                code: cell.code,
-                population: cell.population(),
+            .map(|((code, demand), (&raw, &normalised))| CellAccessibility {
+                code: *code,
+                population: demand.population,
                 raw,
                 normalised,
             })

@@ -5,8 +5,8 @@
 pub(crate) mod polygons;
 
 use crate::{
-    Atlas, FacilityKind, GapPolygon, MeshCode, MeshLevel, MunicipalityCode, Position,
-    PositionIndex, Scenario, SupplyWeight, coverage_gap_polygons,
+    Atlas, FacilityKind, GapPolygon, MeshCode, MeshLevel, MunicipalityCode, PopulationGroup,
+    Position, PositionIndex, Scenario, SupplyWeight, coverage_gap_polygons,
 };
 
 /// How gaps are reported.
@@ -29,6 +29,8 @@ pub struct GapQuery {
     pub area: Option<MunicipalityCode>,
     /// Polygons or mesh.
     pub resolution: GapResolution,
+    /// Whose residents are counted.
+    pub group: PopulationGroup,
 }
 
 /// A mesh cell of a gap answer.
@@ -42,8 +44,9 @@ pub struct GapCell {
     pub nearest_distance_m: Option<f64>,
     /// Whether the centre is within the radius.
     pub covered: bool,
-    /// Residents of the cell's study-area part (of the reported municipalities).
-    pub population: f64,
+    /// Residents of the group in the cell's study-area part (of the reported municipalities);
+    /// `None` where the model does not know them.
+    pub population: Option<f64>,
     /// Area of that part in km².
     pub area_km2: f64,
 }
@@ -53,10 +56,10 @@ pub struct GapCell {
 pub struct GapSummary {
     /// The municipality.
     pub municipality_code: MunicipalityCode,
-    /// Residents (from the population surface).
-    pub population_total: f64,
-    /// Residents out of reach.
-    pub population_uncovered: f64,
+    /// Residents of the group (from the population model; `None` where it does not know them).
+    pub population_total: Option<f64>,
+    /// Residents of the group out of reach (`None` where unknown).
+    pub population_uncovered: Option<f64>,
     /// Area in km².
     pub area_km2: f64,
     /// Area out of reach in km².
@@ -80,7 +83,8 @@ impl Atlas {
     /// ```
     /// use care_atlas_core::{Atlas, AtlasParts, GapQuery, GapResolution, Scenario};
     /// let atlas = Atlas::new(AtlasParts::default());
-    /// let query = GapQuery { kinds: vec![], radius_m: 2000.0, area: None, resolution: GapResolution::Polygon };
+    /// use care_atlas_core::PopulationGroup;
+    /// let query = GapQuery { kinds: vec![], radius_m: 2000.0, area: None, resolution: GapResolution::Polygon, group: PopulationGroup::Total };
     /// assert!(atlas.coverage_gaps(&query, &Scenario::default()).summary.is_empty());
     /// ```
     #[must_use]
@@ -96,6 +100,7 @@ impl Atlas {
                     &positions,
                     query.radius_m,
                     self.population_model(),
+                    query.group,
                 );
                 let summary = polygons
                     .iter()
@@ -117,8 +122,8 @@ impl Atlas {
                     .iter()
                     .map(|t| GapSummary {
                         municipality_code: t.code,
-                        population_total: 0.0,
-                        population_uncovered: 0.0,
+                        population_total: Some(0.0),
+                        population_uncovered: Some(0.0),
                         area_km2: 0.0,
                         area_uncovered_km2: 0.0,
                     })
@@ -132,15 +137,19 @@ impl Atlas {
                     }
                     let nearest_distance_m = supply.nearest_distance_m(cell.center);
                     let covered = nearest_distance_m.is_some_and(|d| d <= query.radius_m);
+                    let add = |sum: &mut Option<f64>, part: Option<f64>| {
+                        *sum = sum.zip(part).map(|(a, b)| a + b);
+                    };
                     for part in &parts {
                         if let Some(s) = summary
                             .iter_mut()
                             .find(|s| s.municipality_code == part.municipality_code)
                         {
-                            s.population_total += part.population;
+                            let people = part.population(query.group);
+                            add(&mut s.population_total, people);
                             s.area_km2 += part.area_km2;
                             if !covered {
-                                s.population_uncovered += part.population;
+                                add(&mut s.population_uncovered, people);
                                 s.area_uncovered_km2 += part.area_km2;
                             }
                         }
@@ -150,7 +159,7 @@ impl Atlas {
                         center: cell.center,
                         nearest_distance_m,
                         covered,
-                        population: parts.iter().map(|p| p.population).sum(),
+                        population: parts.iter().map(|p| p.population(query.group)).sum(),
                         area_km2: parts.iter().map(|p| p.area_km2).sum(),
                     });
                 }

@@ -29,11 +29,12 @@ pub struct GapPolygon {
     pub gap_area_km2: f64,
     /// Geodesic area of the rest of the municipality, within reach, in km².
     pub covered_area_km2: f64,
-    /// Residents of the municipality, from the population model (0 where the model does not
-    /// know them, as for a study-area municipality without small areas).
-    pub population_total: f64,
-    /// Estimated residents of the gap (see [`PopulationModel::within`]; 0 where unknown).
-    pub population_uncovered: f64,
+    /// Residents of the group asked for in the municipality, from the population model (`None`
+    /// where the model does not know them, as for an age group under the Voronoi model).
+    pub population_total: Option<f64>,
+    /// Estimated residents of the group in the gap (see [`PopulationModel::within`]; `None`
+    /// where unknown).
+    pub population_uncovered: Option<f64>,
 }
 
 /// For each municipality, the area farther than `radius_m` (geodesic) from every facility, with
@@ -50,7 +51,8 @@ pub struct GapPolygon {
 ///
 /// ```
 /// use care_atlas_core::{
-///     AreaRole, Municipality, Position, SmallArea, VoronoiPopulation, coverage_gap_polygons,
+///     AreaRole, Municipality, PopulationGroup, Position, SmallArea, VoronoiPopulation,
+///     coverage_gap_polygons,
 /// };
 /// use geo::{MultiPolygon, polygon};
 ///
@@ -77,15 +79,19 @@ pub struct GapPolygon {
 /// let population = VoronoiPopulation::build(&[town.clone()], &[], &[people]);
 /// let clinic = Position::new(36.0, 139.65).unwrap();
 ///
-/// let gaps = coverage_gap_polygons(&[&town], &[clinic], 2000.0, &population);
+/// let all = PopulationGroup::Total;
+/// let gaps = coverage_gap_polygons(&[&town], &[clinic], 2000.0, &population, all);
 /// let gap = &gaps[0];
 /// // The town is about 9.0 km × 8.9 km; a 2 km circle covers about 12.5 km² of it.
 /// assert!((gap.covered_area_km2 - 12.5).abs() < 0.1);
 /// assert!((gap.gap_area_km2 + gap.covered_area_km2 - 80.1).abs() < 0.2);
 /// assert!(gap.population_uncovered < gap.population_total);
 ///
-/// let nothing = coverage_gap_polygons(&[&town], &[clinic], 0.0, &population);
-/// assert_eq!(nothing[0].population_uncovered, 1000.0);
+/// let nothing = coverage_gap_polygons(&[&town], &[clinic], 0.0, &population, all);
+/// assert_eq!(nothing[0].population_uncovered, Some(1000.0));
+/// // The Voronoi model knows no ages: unknown, not zero.
+/// let aged = coverage_gap_polygons(&[&town], &[clinic], 0.0, &population, PopulationGroup::Aged75Plus);
+/// assert_eq!(aged[0].population_uncovered, None);
 /// ```
 #[must_use]
 pub fn coverage_gap_polygons(
@@ -93,6 +99,7 @@ pub fn coverage_gap_polygons(
     facilities: &[Position],
     radius_m: f64,
     population: &dyn PopulationModel,
+    group: PopulationGroup,
 ) -> Vec<GapPolygon> {
     let towns: Vec<(Rect<f64>, MultiPolygon<f64>)> = municipalities
         .iter()
@@ -124,8 +131,7 @@ pub fn coverage_gap_polygons(
                 .filter(|(bounds, _)| bounds.intersects(rect))
                 .map(|(_, p)| (*p).clone())
                 .collect();
-            let population_total =
-                population.total(PopulationGroup::Total, municipality.code).unwrap_or(0.0);
+            let population_total = population.total(group, municipality.code);
             let town_m2 = geodesic_area_m2(boundary);
             if near.is_empty() {
                 // Nothing reaches: the whole municipality and everyone in it.
@@ -141,12 +147,12 @@ pub fn coverage_gap_polygons(
             let gap = boundary.difference(&MultiPolygon(near)).orient(Direction::Default);
             let gap_m2 = geodesic_area_m2(&gap);
             let population_uncovered = if gap.0.is_empty() {
-                0.0
+                population_total.map(|_| 0.0)
             } else {
                 population
-                    .within(PopulationGroup::Total, municipality.code, &gap)
-                    .unwrap_or(0.0)
-                    .min(population_total)
+                    .within(group, municipality.code, &gap)
+                    .zip(population_total)
+                    .map(|(within, total)| within.min(total))
             };
             GapPolygon {
                 municipality_code: municipality.code,
@@ -245,7 +251,13 @@ mod tests {
     fn check(facilities: &[Position], radius_m: f64) -> (f64, f64) {
         let town = square_town();
         let population = population(&town);
-        let result = coverage_gap_polygons(&[&town], facilities, radius_m, &population);
+        let result = coverage_gap_polygons(
+            &[&town],
+            facilities,
+            radius_m,
+            &population,
+            PopulationGroup::Total,
+        );
         assert_eq!(result.len(), 1);
         let gap = &result[0];
         assert!(gap.gap.is_valid(), "{:?}", gap.gap.validation_errors());
@@ -255,9 +267,10 @@ mod tests {
         }
         let town_km2 = town.boundary.geodesic_area_signed().abs() / 1e6;
         assert!(((gap.gap_area_km2 + gap.covered_area_km2) / town_km2 - 1.0).abs() < 1e-3);
-        assert!(gap.population_uncovered <= gap.population_total);
-        assert!((gap.population_total - 3000.0).abs() < 1e-9);
-        (gap.gap_area_km2, gap.population_uncovered)
+        let (uncovered, total) = (gap.population_uncovered.unwrap(), gap.population_total.unwrap());
+        assert!(uncovered <= total);
+        assert!((total - 3000.0).abs() < 1e-9);
+        (gap.gap_area_km2, uncovered)
     }
 
     #[test]

@@ -5,7 +5,8 @@ mod read;
 mod write;
 
 pub(super) use read::{
-    facilities, kind_coverage, municipality_feature, population, small_areas, sources, towns,
+    facilities, kind_coverage, mesh_population, municipality_feature, population, small_areas,
+    sources, towns,
 };
 pub use write::{CanonicalSet, write_all};
 
@@ -56,6 +57,20 @@ pub const SMALL_AREA_COLUMNS: [&str; 10] = [
     "area_m2",
     "lat",
     "lon",
+    "source",
+];
+/// Columns of `mesh_population.csv`: one row per census 500 m cell, counts as published (empty:
+/// suppressed, `*` in the census table).
+pub const MESH_POPULATION_COLUMNS: [&str; 10] = [
+    "mesh_code",
+    "suppression",
+    "merged_into",
+    "population_total",
+    "aged_65_plus",
+    "aged_75_plus",
+    "aged_85_plus",
+    "elderly_living_alone",
+    "households",
     "source",
 ];
 /// Columns of `towns.csv`.

@@ -1,17 +1,18 @@
 //! Reading the canonical files back: every column checked into a typed value or a row error.
 
 use care_atlas_core::{
-    AreaRole, FacilityId, FacilityKind, HomeCareClass, KindCompleteness, MunicipalPopulation,
-    Municipality, PositionNote, PositionPrecision, SmallArea, SourceCompleteness, SourceScope,
-    TownPoint,
+    AreaRole, CensusMeshCell, FacilityId, FacilityKind, HomeCareClass, KindCompleteness,
+    MeshSuppression, MunicipalPopulation, Municipality, PositionNote, PositionPrecision, SmallArea,
+    SourceCompleteness, SourceScope, TownPoint,
 };
 use serde_json::Value;
 
 use super::{
-    FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, MUNICIPALITY_PROPERTIES, POPULATION_COLUMNS,
-    SMALL_AREA_COLUMNS, SOURCE_COLUMNS, TOWN_COLUMNS,
+    FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, MESH_POPULATION_COLUMNS, MUNICIPALITY_PROPERTIES,
+    POPULATION_COLUMNS, SMALL_AREA_COLUMNS, SOURCE_COLUMNS, TOWN_COLUMNS,
 };
 use crate::formats::boundaries::{multi_polygon, text_property};
+use crate::formats::census_mesh::half_mesh;
 use crate::formats::fields::{capacity, coordinates, non_empty, open_days};
 use crate::formats::rows::{
     RowRejection, code, each_row, parse_number, parse_optional_number, position, sourced,
@@ -178,6 +179,44 @@ pub fn small_areas(table: &Table) -> Result<Batch, LoadError> {
     let small_areas =
         values.into_iter().map(|(line, (source, v))| sourced(&source, line, v)).collect();
     Ok(Batch { small_areas, row_errors, ..Batch::default() })
+}
+
+/// Reads `mesh_population.csv`: the census 500 m cells as published, an empty count unknown.
+pub fn mesh_population(table: &Table) -> Result<Batch, LoadError> {
+    let [key, suppression, into, total, aged_65, aged_75, aged_85, alone, households, source] =
+        table.require_names("mesh-population", MESH_POPULATION_COLUMNS)?;
+    let (values, row_errors) = each_row(table, |row| {
+        let reject = |reason: String| RowRejection::of(row.get(key), "", reason);
+        let count = |column: usize, what: &str| {
+            parse_optional_number::<u32>(row.get(column), what).map_err(reject)
+        };
+        let suppression = match row.get(suppression) {
+            "none" => MeshSuppression::None,
+            "receives_merged" => MeshSuppression::Receives,
+            "merged_into" => MeshSuppression::MergedInto(
+                half_mesh(row.get(into), "merged_into").map_err(reject)?,
+            ),
+            other => {
+                return Err(reject(format!(
+                    "suppression `{other}` is not none, receives_merged or merged_into"
+                )));
+            }
+        };
+        let value = CensusMeshCell {
+            code: half_mesh(row.get(key), "mesh_code").map_err(reject)?,
+            suppression,
+            population_total: count(total, "population_total")?,
+            aged_65_plus: count(aged_65, "aged_65_plus")?,
+            aged_75_plus: count(aged_75, "aged_75_plus")?,
+            aged_85_plus: count(aged_85, "aged_85_plus")?,
+            elderly_living_alone: count(alone, "elderly_living_alone")?,
+            households: count(households, "households")?,
+        };
+        Ok((row.get(source).to_owned(), value))
+    });
+    let census_mesh =
+        values.into_iter().map(|(line, (source, v))| sourced(&source, line, v)).collect();
+    Ok(Batch { census_mesh, row_errors, ..Batch::default() })
 }
 
 /// Reads `towns.csv`, the gazetteer.

@@ -4,13 +4,14 @@
 use std::path::Path;
 
 use care_atlas_core::{
-    Facility, KindCompleteness, MunicipalPopulation, Municipality, SmallArea, TownPoint,
+    CensusMeshCell, Facility, KindCompleteness, MunicipalPopulation, Municipality, SmallArea,
+    TownPoint,
 };
 use serde_json::{Map, Value};
 
 use super::{
-    FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, MUNICIPALITY_PROPERTIES, POPULATION_COLUMNS,
-    REJECTED_COLUMNS, SMALL_AREA_COLUMNS, SOURCE_COLUMNS, TOWN_COLUMNS,
+    FACILITY_COLUMNS, KIND_COVERAGE_COLUMNS, MESH_POPULATION_COLUMNS, MUNICIPALITY_PROPERTIES,
+    POPULATION_COLUMNS, REJECTED_COLUMNS, SMALL_AREA_COLUMNS, SOURCE_COLUMNS, TOWN_COLUMNS,
 };
 use crate::error::io_error;
 use crate::records::{SourceInfo, Sourced};
@@ -27,6 +28,8 @@ pub struct CanonicalSet<'a> {
     pub populations: &'a [Sourced<MunicipalPopulation>],
     /// `small_areas.csv`.
     pub small_areas: &'a [Sourced<SmallArea>],
+    /// `mesh_population.csv`, written in mesh-code order.
+    pub census_mesh: &'a [Sourced<CensusMeshCell>],
     /// `towns.csv`.
     pub towns: &'a [Sourced<TownPoint>],
     /// `sources.csv`.
@@ -47,6 +50,10 @@ pub fn write_all(out_dir: &Path, set: &CanonicalSet<'_>) -> Result<(), LoadError
     write_csv(&file("municipal_population.csv"), &POPULATION_COLUMNS, populations)?;
     let small_areas = set.small_areas.iter().map(small_area_row);
     write_csv(&file("small_areas.csv"), &SMALL_AREA_COLUMNS, small_areas)?;
+    let mut census_mesh: Vec<&Sourced<CensusMeshCell>> = set.census_mesh.iter().collect();
+    census_mesh.sort_by_key(|c| c.value.code);
+    let census_mesh = census_mesh.into_iter().map(mesh_population_row);
+    write_csv(&file("mesh_population.csv"), &MESH_POPULATION_COLUMNS, census_mesh)?;
     write_csv(&file("towns.csv"), &TOWN_COLUMNS, set.towns.iter().map(town_row))?;
     write_csv(&file("sources.csv"), &SOURCE_COLUMNS, set.sources.iter().map(source_row))?;
     let completeness = set.completeness.iter().map(completeness_row);
@@ -114,6 +121,22 @@ fn small_area_row(a: &Sourced<SmallArea>) -> [String; SMALL_AREA_COLUMNS.len()] 
         v.representative_point.lat().to_string(),
         v.representative_point.lon().to_string(),
         a.source.clone(),
+    ]
+}
+
+fn mesh_population_row(c: &Sourced<CensusMeshCell>) -> [String; MESH_POPULATION_COLUMNS.len()] {
+    let v = &c.value;
+    [
+        v.code.to_string(),
+        v.suppression.id().to_owned(),
+        or_empty(v.suppression.merged_into()),
+        or_empty(v.population_total),
+        or_empty(v.aged_65_plus),
+        or_empty(v.aged_75_plus),
+        or_empty(v.aged_85_plus),
+        or_empty(v.elderly_living_alone),
+        or_empty(v.households),
+        c.source.clone(),
     ]
 }
 

@@ -1,0 +1,560 @@
+//! The census-mesh population model: the 2020 census counted per 500 m cell (e-Stat 地域メッシュ
+//! 統計, [`CensusMeshCell`]), by age group, cut to the towns.
+//!
+//! How each figure is made, in order:
+//! - **Published figures.** A cell's count of a group is the census's own. A `*` stays unknown
+//!   (`None`), never 0. Cells the census does not list have no residents (the table lists
+//!   inhabited cells only) inside the extent of the table; outside that extent nothing is known.
+//! - **Merged cells, as the census defines them.** A cell merged into another (HTKSYORI 2)
+//!   publishes its own total population; its age and household figures are counted in the
+//!   receiving cell (HTKSYORI 1), whose figures other than the total cover itself and every cell
+//!   merged into it. Such a joint figure is shared among the receiving cell and its merged cells
+//!   in proportion to their published totals, so their sum is exactly the published figure. A
+//!   merged cell whose receiving cell is not in the table keeps its total and has unknown ages.
+//! - **Cells cut by a town border** are split in two steps. The part inside the study area gets
+//!   its share of the cell's area: outside the study area there are no small areas to say more
+//!   (the neighbours are known only as municipal totals). That part is then shared among the
+//!   study-area towns it spans dasymetrically, by the residents the census small-area Voronoi
+//!   surface ([`PopulationSurface`](crate::PopulationSurface)) puts in each town's part (by area
+//!   where the surface puts nobody there). The same share applies to every group. A cell wholly
+//!   inside one town keeps its census figures, unscaled. (Weighting the outside part by the
+//!   neighbour's uniform density instead, or trusting the surface's absolute counts, put the town
+//!   sums 8% and 11% off the census; this split keeps them within about 3%.)
+//! - **Within a cell** residents are spread uniformly by area: a region (a gap polygon, a 250 m
+//!   cell) gets each cell-part's figure times the share of the part's area it covers.
+//! - **The ring** is read from the census cells directly: a 500 m cell as published (merged
+//!   cells resolved as above), a 1 km cell the sum of its four 500 m cells, a 250 m cell a
+//!   quarter of its 500 m cell.
+//!
+//! Town sums are the sums of their parts and are not scaled to the official town totals: the
+//! difference is reported beside them (API and `data/README.md`). Municipalities outside the
+//! study area are answered by the fallback ([`VoronoiPopulation`]): total population only.
+
+use std::collections::BTreeMap;
+
+use geo::{Area, BooleanOps, BoundingRect, Intersects, MultiPolygon, Polygon, Rect};
+
+use crate::spatial::geometry::{bounds_of, clip_polygon_to_rect, geodesic_area_m2, grow};
+use crate::{
+    AreaRole, CensusMeshCell, MeshCode, MeshLevel, MeshSuppression, Municipality, MunicipalityCode,
+    PopulationGroup, PopulationModel, VoronoiPopulation,
+};
+
+/// The figure of every [`PopulationGroup`] in one place, in the order of
+/// [`PopulationGroup::ALL`]; `None` where unknown.
+pub type GroupFigures = [Option<f64>; PopulationGroup::ALL.len()];
+
+/// The part of one census cell in one study-area municipality.
+#[derive(Debug, Clone)]
+struct CellPart {
+    municipality: MunicipalityCode,
+    polygon: MultiPolygon<f64>,
+    bounds: Rect<f64>,
+    area_m2: f64,
+    /// The part's share of every group of the cell's figures.
+    figures: GroupFigures,
+}
+
+/// The 2020 census 500 m mesh as a [`PopulationModel`] (see the module documentation).
+#[derive(Debug, Clone)]
+pub struct CensusMeshPopulation {
+    /// Each cell's resolved figures (merged cells shared out), by code.
+    cells: BTreeMap<MeshCode, GroupFigures>,
+    /// The extent of the table (south, west, north, east), inside which an unlisted cell is
+    /// uninhabited.
+    extent: Option<Rect<f64>>,
+    /// The cells' parts in the study-area municipalities.
+    parts: Vec<CellPart>,
+    /// Study-area municipalities, sorted.
+    study_area: Vec<MunicipalityCode>,
+    /// Outside the study area, and the weights that split cut cells.
+    fallback: VoronoiPopulation,
+}
+
+impl CensusMeshPopulation {
+    /// Short name of the model, for API metadata.
+    pub const NAME: &str = "census_mesh_500m";
+
+    /// How the model places residents in the study area, for API metadata.
+    pub const METHOD: &str = "census-mesh model: the 2020 census 500 m mesh (e-Stat 地域メッシュ統計 \
+        T001141) gives each group per 500 m cell as published; a cell wholly inside one town keeps \
+        its figures unscaled; a cell cut by the study-area edge keeps the area share of its part \
+        inside, shared between the study-area towns it spans by the residents the census \
+        small-area Voronoi surface puts in each town's part (by area where it puts none); the \
+        age and household figures the census merged into a neighbouring cell (秘匿) are shared \
+        among the merged cells by their published totals; within a cell residents are spread \
+        uniformly by area (gap polygons and 250 m cells take the share of the cell's area they \
+        cover); town sums are not scaled to the official census totals.";
+
+    /// How the model counts the ring, for API metadata.
+    pub const RING_METHOD: &str = "census-mesh model: outside the study area, the 2020 census 500 m \
+        mesh cells as published (merged cells shared out by their totals): a 500 m cell is its \
+        census cell, a 1 km cell the sum of its four 500 m cells, a 250 m cell a quarter of its \
+        500 m cell; cells beyond the census table's extent are unknown.";
+
+    /// Builds the model from the census cells, over `fallback` (whose surface weights the cut
+    /// cells and which answers outside the study area).
+    #[must_use]
+    pub fn build(
+        municipalities: &[Municipality],
+        cells: &[CensusMeshCell],
+        fallback: VoronoiPopulation,
+    ) -> CensusMeshPopulation {
+        let resolved = resolve_merged(cells);
+        let extent =
+            cells.iter().filter_map(|c| c.code.polygon().bounding_rect()).reduce(|a, b| {
+                Rect::new(
+                    geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                    geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                )
+            });
+        let study: Vec<&Municipality> =
+            municipalities.iter().filter(|m| m.role == AreaRole::StudyArea).collect();
+        let mut study_area: Vec<MunicipalityCode> = study.iter().map(|m| m.code).collect();
+        study_area.sort_unstable();
+        let mut parts = Vec::new();
+        for (code, figures) in &resolved {
+            let square = code.polygon();
+            let Some(cell_bounds) = square.bounding_rect() else { continue };
+            let cell = MultiPolygon(vec![square]);
+            let in_study: Vec<(&Municipality, MultiPolygon<f64>, f64)> = study
+                .iter()
+                .filter(|m| m.boundary.bounding_rect().is_some_and(|b| b.intersects(&cell_bounds)))
+                .filter_map(|m| {
+                    let part = m.boundary.intersection(&cell);
+                    let area_m2 = geodesic_area_m2(&part);
+                    (area_m2 > 0.0).then_some((*m, part, area_m2))
+                })
+                .collect();
+            if in_study.is_empty() {
+                continue;
+            }
+            let cell_area_m2 = geodesic_area_m2(&cell);
+            let shares = split_shares(&in_study, cell_area_m2, |part| {
+                // Residents the small-area surface puts in the part.
+                fallback.surface().population_within_municipality(part.0.code, &part.1)
+            });
+            for ((municipality, polygon, area_m2), share) in in_study.into_iter().zip(shares) {
+                parts.push(CellPart {
+                    municipality: municipality.code,
+                    bounds: bounds_of(&polygon),
+                    polygon,
+                    area_m2,
+                    figures: figures.map(|f| f.map(|f| f * share)),
+                });
+            }
+        }
+        CensusMeshPopulation { cells: resolved, extent, parts, study_area, fallback }
+    }
+
+    fn in_study_area(&self, municipality: MunicipalityCode) -> bool {
+        self.study_area.binary_search(&municipality).is_ok()
+    }
+
+    /// The resolved figures of a 500 m cell: `Some([0; 5])` for an unlisted cell inside the
+    /// table's extent, `None` outside it.
+    fn half_cell(&self, code: MeshCode) -> Option<GroupFigures> {
+        if let Some(figures) = self.cells.get(&code) {
+            return Some(*figures);
+        }
+        let centre = code.center().to_point();
+        self.extent
+            .is_some_and(|e| geo::Contains::contains(&e, &centre))
+            .then_some([Some(0.0); PopulationGroup::ALL.len()])
+    }
+}
+
+/// The index of `group` in [`GroupFigures`].
+fn slot(group: PopulationGroup) -> usize {
+    PopulationGroup::ALL.iter().position(|g| *g == group).unwrap_or_default()
+}
+
+/// Each cell's figures with the merged cells' joint figures shared out (see the module docs).
+fn resolve_merged(cells: &[CensusMeshCell]) -> BTreeMap<MeshCode, GroupFigures> {
+    let by_code: BTreeMap<MeshCode, &CensusMeshCell> = cells.iter().map(|c| (c.code, c)).collect();
+    // Each receiving cell's members: itself and the cells merged into it.
+    let mut members: BTreeMap<MeshCode, Vec<&CensusMeshCell>> = BTreeMap::new();
+    for cell in cells {
+        match cell.suppression {
+            MeshSuppression::Receives => members.entry(cell.code).or_default().push(cell),
+            MeshSuppression::MergedInto(receiver)
+                if by_code
+                    .get(&receiver)
+                    .is_some_and(|r| r.suppression == MeshSuppression::Receives) =>
+            {
+                members.entry(receiver).or_default().push(cell);
+            }
+            MeshSuppression::MergedInto(_) | MeshSuppression::None => {}
+        }
+    }
+    let own_total = |cell: &CensusMeshCell| cell.population_total.map(f64::from);
+    cells
+        .iter()
+        .map(|cell| {
+            let receiver = match cell.suppression {
+                MeshSuppression::None => None,
+                MeshSuppression::Receives => Some(cell.code),
+                MeshSuppression::MergedInto(receiver) => Some(receiver),
+            };
+            let figures = PopulationGroup::ALL.map(|group| {
+                if group == PopulationGroup::Total {
+                    return own_total(cell);
+                }
+                let Some(receiver) = receiver else {
+                    return cell.published(group).map(f64::from);
+                };
+                let group_members = members.get(&receiver)?;
+                let joint = f64::from(by_code.get(&receiver)?.published(group)?);
+                let totals: Option<Vec<f64>> = group_members.iter().map(|m| own_total(m)).collect();
+                let totals = totals?;
+                let sum: f64 = totals.iter().sum();
+                let own = own_total(cell)?;
+                #[allow(clippy::cast_precision_loss)] // a handful of cells
+                let share = if sum > 0.0 { own / sum } else { 1.0 / group_members.len() as f64 };
+                Some(joint * share)
+            });
+            (cell.code, figures)
+        })
+        .collect()
+}
+
+/// How much of a cell each of its study-area parts gets (see the module documentation): 1 for a
+/// cell wholly inside one town; otherwise the cell's area share inside the study area, shared
+/// among the parts by the residents the small-area surface (`surface`) puts in each, or by area
+/// where it puts nobody there.
+fn split_shares(
+    in_study: &[(&Municipality, MultiPolygon<f64>, f64)],
+    cell_area_m2: f64,
+    surface: impl Fn(&(&Municipality, MultiPolygon<f64>, f64)) -> f64,
+) -> Vec<f64> {
+    let study_m2: f64 = in_study.iter().map(|(_, _, area_m2)| area_m2).sum();
+    let whole = study_m2 >= cell_area_m2 * (1.0 - 1e-9);
+    if let [_] = in_study
+        && whole
+    {
+        return vec![1.0];
+    }
+    let by_area = || in_study.iter().map(|(_, _, area_m2)| (area_m2 / cell_area_m2).min(1.0));
+    let placed: Vec<f64> = in_study.iter().map(surface).collect();
+    let placed_total: f64 = placed.iter().sum();
+    if placed_total <= 0.0 {
+        return by_area().collect();
+    }
+    let study_share = (study_m2 / cell_area_m2).min(1.0);
+    placed.iter().map(|p| study_share * p / placed_total).collect()
+}
+
+impl PopulationModel for CensusMeshPopulation {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn method(&self) -> &str {
+        Self::METHOD
+    }
+
+    fn ring_method(&self) -> &str {
+        Self::RING_METHOD
+    }
+
+    fn knows(&self, _group: PopulationGroup) -> bool {
+        true
+    }
+
+    fn total(&self, group: PopulationGroup, municipality: MunicipalityCode) -> Option<f64> {
+        if !self.in_study_area(municipality) {
+            return self.fallback.total(group, municipality);
+        }
+        let slot = slot(group);
+        self.parts
+            .iter()
+            .filter(|p| p.municipality == municipality)
+            .map(|p| p.figures[slot])
+            .sum::<Option<f64>>()
+    }
+
+    fn within(
+        &self,
+        group: PopulationGroup,
+        municipality: MunicipalityCode,
+        region: &MultiPolygon<f64>,
+    ) -> Option<f64> {
+        if !self.in_study_area(municipality) {
+            return self.fallback.within(group, municipality, region);
+        }
+        let slot = slot(group);
+        let pieces: Vec<(Rect<f64>, &Polygon<f64>)> =
+            region.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
+        let mut total = 0.0;
+        for part in self.parts.iter().filter(|p| p.municipality == municipality) {
+            // Cut the region to a window around the part first, as the surface does: the
+            // overlay then stays small however large the region is.
+            let window = grow(part.bounds, 1e-6);
+            let near: Vec<Polygon<f64>> = pieces
+                .iter()
+                .filter(|(rect, _)| rect.intersects(&part.bounds))
+                .filter_map(|(_, p)| clip_polygon_to_rect(p, window))
+                .collect();
+            if near.is_empty() {
+                continue;
+            }
+            let figure = part.figures[slot]?;
+            let window_area = window.width() * window.height();
+            let share = if near.iter().any(|p| {
+                p.interiors().is_empty()
+                    && (p.unsigned_area() - window_area).abs() <= 1e-9 * window_area
+            }) {
+                1.0
+            } else {
+                let inside = geodesic_area_m2(&part.polygon.intersection(&MultiPolygon(near)));
+                (inside / part.area_m2).min(1.0)
+            };
+            total += figure * share;
+        }
+        Some(total)
+    }
+
+    fn ring_cell(&self, group: PopulationGroup, cell: MeshCode) -> Option<f64> {
+        let slot = slot(group);
+        match cell.level() {
+            MeshLevel::Half => self.half_cell(cell)?[slot],
+            MeshLevel::Quarter => self.half_cell(cell.parent()?)?[slot].map(|f| f / 4.0),
+            MeshLevel::Third => {
+                let children = MeshCode::covering(
+                    cell.south_west().lat(),
+                    cell.south_west().lon(),
+                    cell.north_east().lat(),
+                    cell.north_east().lon(),
+                    MeshLevel::Half,
+                );
+                children
+                    .into_iter()
+                    .filter(|c| c.parent() == Some(cell))
+                    .map(|c| self.half_cell(c).and_then(|f| f[slot]))
+                    .sum()
+            }
+            MeshLevel::First | MeshLevel::Second => None,
+        }
+    }
+}
+
+/// The geodesic area of a mesh cell in m², for tests.
+#[cfg(test)]
+fn cell_area_m2(code: MeshCode) -> f64 {
+    use geo::GeodesicArea;
+    code.polygon().geodesic_area_unsigned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MunicipalPopulation, Position, SmallArea};
+    use geo::polygon;
+
+    fn square(w: f64, s: f64, e: f64, n: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![(x: w, y: s), (x: e, y: s), (x: e, y: n), (x: w, y: n)]])
+    }
+
+    fn half(lat: f64, lon: f64) -> MeshCode {
+        MeshCode::of(Position::new(lat, lon).unwrap(), MeshLevel::Half).unwrap()
+    }
+
+    fn cell(code: MeshCode, figures: [Option<u32>; 5]) -> CensusMeshCell {
+        CensusMeshCell {
+            code,
+            suppression: MeshSuppression::None,
+            population_total: figures[0],
+            aged_65_plus: figures[1],
+            aged_75_plus: figures[2],
+            aged_85_plus: figures[3],
+            elderly_living_alone: figures[4],
+            households: None,
+        }
+    }
+
+    /// Two study towns meeting on the meridian through the middle of cell `b` (West: small area of
+    /// 9,000 residents in the west, East: 1,000), so that `b` is cut in two.
+    struct World {
+        model: CensusMeshPopulation,
+        inside: MeshCode,
+        cut: MeshCode,
+        merged: MeshCode,
+        receiver: MeshCode,
+        secret: MeshCode,
+        west: MunicipalityCode,
+        east: MunicipalityCode,
+    }
+
+    fn world() -> World {
+        // Half cells are 22.5″ wide (0.00625°) and 15″ tall; the towns span 139.600–139.650 and
+        // 139.650–139.700 at 36.000–36.047: whole cells each, except that the border is moved to
+        // the middle of the cell holding 139.646 and the northern edge cuts the top row.
+        let inside = half(36.01, 139.61);
+        let cut = half(36.01, 139.646);
+        let cut_mid = f64::midpoint(cut.south_west().lon(), cut.north_east().lon());
+        let west_town = crate::testing::town_with_boundary(square(139.600, 36.0, cut_mid, 36.047));
+        let mut east_town = west_town.clone();
+        east_town.code = "11246".parse().unwrap();
+        east_town.boundary = square(cut_mid, 36.0, 139.700, 36.047);
+        let area =
+            |key: &str, municipality: MunicipalityCode, lon: f64, population: u32| SmallArea {
+                key_code: key.into(),
+                piece: None,
+                municipality_code: municipality,
+                name: key.into(),
+                population,
+                households: 0,
+                area_m2: 0.0,
+                representative_point: Position::new(36.02, lon).unwrap(),
+            };
+        let small_areas =
+            [area("w", west_town.code, 139.62, 9000), area("e", east_town.code, 139.68, 1000)];
+        let municipalities = [west_town.clone(), east_town.clone()];
+        let no_census: [MunicipalPopulation; 0] = [];
+        let fallback = VoronoiPopulation::build(&municipalities, &no_census, &small_areas);
+        let receiver = half(36.03, 139.61);
+        let merged = half(36.03, 139.616);
+        let secret = half(36.04, 139.69);
+        let mut merged_cell = cell(merged, [Some(10), None, None, None, None]);
+        merged_cell.suppression = MeshSuppression::MergedInto(receiver);
+        let mut receiver_cell = cell(receiver, [Some(90), Some(50), Some(20), Some(10), Some(5)]);
+        receiver_cell.suppression = MeshSuppression::Receives;
+        let cells = [
+            cell(inside, [Some(400), Some(120), Some(60), Some(20), Some(15)]),
+            cell(cut, [Some(100), Some(40), Some(20), Some(8), Some(4)]),
+            receiver_cell,
+            merged_cell,
+            cell(secret, [Some(30), None, None, None, None]),
+            cell(half(36.046, 139.62), [Some(200), Some(80), Some(40), Some(10), Some(8)]),
+        ];
+        World {
+            model: CensusMeshPopulation::build(&municipalities, &cells, fallback),
+            inside,
+            cut,
+            merged,
+            receiver,
+            secret,
+            west: west_town.code,
+            east: east_town.code,
+        }
+    }
+
+    fn close(got: Option<f64>, want: f64) {
+        let got = got.unwrap_or(f64::NAN);
+        assert!((got - want).abs() < 1e-6 * want.max(1.0), "{got} != {want}");
+    }
+
+    #[test]
+    fn a_cell_wholly_inside_a_town_keeps_its_census_figures() {
+        let w = world();
+        let whole = MultiPolygon(vec![w.inside.polygon()]);
+        close(w.model.within(PopulationGroup::Total, w.west, &whole), 400.0);
+        close(w.model.within(PopulationGroup::Aged75Plus, w.west, &whole), 60.0);
+        close(w.model.within(PopulationGroup::ElderlyLivingAlone, w.west, &whole), 15.0);
+        // Uniform within the cell: its western half holds half of it.
+        let (sw, ne) = (w.inside.south_west(), w.inside.north_east());
+        let west_half = square(sw.lon(), sw.lat(), f64::midpoint(sw.lon(), ne.lon()), ne.lat());
+        let share = geodesic_area_m2(&west_half) / cell_area_m2(w.inside);
+        close(w.model.within(PopulationGroup::Aged65Plus, w.west, &west_half), 120.0 * share);
+    }
+
+    #[test]
+    fn a_cut_cell_is_split_by_the_surface_and_the_parts_add_up() {
+        let w = world();
+        let whole = MultiPolygon(vec![w.cut.polygon()]);
+        let west = w.model.within(PopulationGroup::Total, w.west, &whole).unwrap();
+        let east = w.model.within(PopulationGroup::Total, w.east, &whole).unwrap();
+        close(Some(west + east), 100.0);
+        // Equal halves by area, but the west town's surface is nine times as dense.
+        assert!(west > 85.0 && east < 15.0, "{west} / {east}");
+        let west_75 = w.model.within(PopulationGroup::Aged75Plus, w.west, &whole).unwrap();
+        close(Some(west_75), 20.0 * west / 100.0);
+    }
+
+    #[test]
+    fn a_cell_cut_by_the_study_area_edge_keeps_the_area_share_inside() {
+        let w = world();
+        let edge = half(36.046, 139.62);
+        let square_cell = MultiPolygon(vec![edge.polygon()]);
+        let inside = square(
+            edge.south_west().lon(),
+            edge.south_west().lat(),
+            edge.north_east().lon(),
+            36.047,
+        );
+        let share = geodesic_area_m2(&inside) / cell_area_m2(edge);
+        assert!(share > 0.1 && share < 0.5, "{share}");
+        close(w.model.within(PopulationGroup::Total, w.west, &square_cell), 200.0 * share);
+        close(w.model.within(PopulationGroup::Aged85Plus, w.west, &square_cell), 10.0 * share);
+        assert_eq!(w.model.within(PopulationGroup::Total, w.east, &square_cell), Some(0.0));
+    }
+
+    #[test]
+    fn merged_cells_share_the_receivers_joint_figures_by_their_totals() {
+        let w = world();
+        let at = |code: MeshCode, group| {
+            w.model.within(group, w.west, &MultiPolygon(vec![code.polygon()]))
+        };
+        close(at(w.merged, PopulationGroup::Total), 10.0);
+        close(at(w.receiver, PopulationGroup::Total), 90.0);
+        // 50 aged 65+ in the two cells together, shared 10 : 90.
+        close(at(w.merged, PopulationGroup::Aged65Plus), 5.0);
+        close(at(w.receiver, PopulationGroup::Aged65Plus), 45.0);
+        close(w.model.ring_cell(PopulationGroup::Aged85Plus, w.merged), 1.0);
+    }
+
+    #[test]
+    fn suppressed_figures_are_unknown_never_zero() {
+        let w = world();
+        let whole = MultiPolygon(vec![w.secret.polygon()]);
+        close(w.model.within(PopulationGroup::Total, w.east, &whole), 30.0);
+        assert_eq!(w.model.within(PopulationGroup::Aged75Plus, w.east, &whole), None);
+        assert_eq!(w.model.total(PopulationGroup::Aged75Plus, w.east), None);
+        assert_eq!(w.model.ring_cell(PopulationGroup::Aged65Plus, w.secret), None);
+        // Beyond the table's extent: unknown; an unlisted cell inside it: nobody lives there.
+        assert_eq!(w.model.ring_cell(PopulationGroup::Total, half(36.5, 139.65)), None);
+        let empty = half(36.02, 139.63);
+        close(w.model.ring_cell(PopulationGroup::Total, empty), 0.0);
+    }
+
+    #[test]
+    fn town_totals_are_the_sums_of_their_parts() {
+        let w = world();
+        let west = w.model.total(PopulationGroup::Total, w.west).unwrap();
+        let east = w.model.total(PopulationGroup::Total, w.east).unwrap();
+        let edge = half(36.046, 139.62);
+        let edge_inside =
+            w.model.within(PopulationGroup::Total, w.west, &MultiPolygon(vec![edge.polygon()]));
+        close(Some(west + east), 400.0 + 100.0 + 90.0 + 10.0 + 30.0 + edge_inside.unwrap());
+        close(w.model.total(PopulationGroup::Aged65Plus, w.west), {
+            let cut_west = w
+                .model
+                .within(PopulationGroup::Aged65Plus, w.west, &MultiPolygon(vec![w.cut.polygon()]))
+                .unwrap();
+            let edge_inside = w
+                .model
+                .within(PopulationGroup::Aged65Plus, w.west, &MultiPolygon(vec![edge.polygon()]))
+                .unwrap();
+            120.0 + cut_west + 50.0 + edge_inside
+        });
+    }
+
+    #[test]
+    fn ring_cells_come_from_the_census_cells() {
+        let w = world();
+        close(w.model.ring_cell(PopulationGroup::Total, w.inside), 400.0);
+        let quarter = MeshCode::of(w.inside.center(), MeshLevel::Quarter).unwrap();
+        close(w.model.ring_cell(PopulationGroup::Aged75Plus, quarter), 15.0);
+        // A 1 km cell inside the table's extent: its unlisted 500 m cells are uninhabited.
+        let km = w.cut.parent().unwrap();
+        let listed: f64 = [w.receiver, w.merged, w.inside, w.cut]
+            .iter()
+            .filter(|c| c.parent() == Some(km))
+            .map(|c| w.model.ring_cell(PopulationGroup::Total, *c).unwrap())
+            .sum();
+        close(w.model.ring_cell(PopulationGroup::Total, km), listed);
+        close(Some(listed), 100.0);
+        // One reaching beyond the extent is unknown.
+        assert_eq!(w.model.ring_cell(PopulationGroup::Total, w.inside.parent().unwrap()), None);
+    }
+}
