@@ -79,7 +79,11 @@ const STATEMENTS: &[KindStatement] = &[
     },
     KindStatement {
         kind: FacilityKind::Hospital,
-        study_area: complete("医療情報ネット 病院"),
+        // The 厚生局 register lists 蓮田一心会病院 (一般 50 beds, so a hospital) in 蓮田市, which the
+        // 医療情報ネット copy of 2025-06-01 lacks: the copy is not the whole list.
+        study_area: partial(
+            "医療情報ネット 病院 (2025-06-01); the 厚生局 register (2025-09-01) also lists 蓮田一心会病院 (一般 50 beds), which this copy lacks and which is mapped only as a 在宅療養支援病院",
+        ),
         neighbours: partial(NEIGHBOURS_HOSPITAL),
     },
     KindStatement {
