@@ -215,6 +215,28 @@ fn write_build_summary(
             c.rows
         )?;
     }
+    for c in &report.register_contacts {
+        writeln!(
+            out,
+            "phones from {} ({}): of {} institutions in the mapped area, {} matched a hospital, clinic or dental clinic: {} phones filled, {} already had one ({} disagreements, kept); {} ambiguous (no phone filled), {} matched no facility",
+            c.file,
+            c.source,
+            c.institutions,
+            c.matched,
+            c.phones_filled,
+            c.had_phone,
+            c.disagreements.len(),
+            c.ambiguous,
+            c.unmatched
+        )?;
+        for d in &c.disagreements {
+            writeln!(
+                out,
+                "  {} {}: `{}` kept, the register has `{}`",
+                d.facility, d.field, d.official, d.contact
+            )?;
+        }
+    }
     for (file, count) in &report.register.outside_mapped_area {
         writeln!(
             out,

@@ -167,6 +167,18 @@ impl LinkTargets {
     }
 }
 
+impl LinkTargets {
+    /// The id of the one record `entry` (a register entry, filed or not) is the same institution
+    /// as; otherwise how many records match (0 or several).
+    pub(crate) fn find_id(
+        &self,
+        placer: &Placer,
+        entry: &FacilityDraft,
+    ) -> Result<&FacilityId, usize> {
+        self.find(placer, entry).map(|target| &target.id)
+    }
+}
+
 /// What preparing the register entries of a run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RegisterReport {

@@ -331,7 +331,27 @@ fn every_visiting_nursing_station_has_a_phone_credited_to_the_portal_after_the_r
             .facilities()
             .iter()
             .filter(|f| f.kind != FacilityKind::VisitingNursingStation)
-            .all(|f| f.provenance.contact_source.is_none()),
+            .all(|f| f.provenance.contact_source.as_deref() != Some("houmonkango-navi")),
         "no other kind takes contacts from the portal"
     );
+}
+
+#[test]
+fn the_registers_phones_of_hospitals_clinics_and_dental_clinics_survive_the_round_trip() {
+    let credited = |source: &str| {
+        atlas()
+            .facilities()
+            .iter()
+            .filter(|f| f.provenance.contact_source.as_deref() == Some(source))
+            .map(|f| (f.kind, f.phone.is_some()))
+            .collect::<Vec<_>>()
+    };
+    let ika = credited("kouseikyoku-ika");
+    let shika = credited("kouseikyoku-shika");
+    // 54 clinics and 77 hospitals; 49 dental clinics (see tests/data_build.rs), each with a phone.
+    assert_eq!(ika.iter().filter(|(k, _)| *k == FacilityKind::Clinic).count(), 54);
+    assert_eq!(ika.iter().filter(|(k, _)| *k == FacilityKind::Hospital).count(), 77);
+    assert_eq!((ika.len(), shika.len()), (131, 49));
+    assert!(shika.iter().all(|(k, _)| *k == FacilityKind::DentalClinic));
+    assert!(ika.iter().chain(&shika).all(|(_, phone)| *phone));
 }

@@ -118,7 +118,7 @@ fn jigyosho_no(record_id: &str) -> &str {
 }
 
 /// Telephone numbers are the same when their ASCII digits are.
-fn same_phone(a: &str, b: &str) -> bool {
+pub(super) fn same_phone(a: &str, b: &str) -> bool {
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     digits(a) == digits(b)
 }
@@ -130,7 +130,7 @@ fn same_url(a: &str, b: &str) -> bool {
 
 /// Fills `field` from `contact` when the official value is missing; records a disagreement when
 /// both exist and differ. Returns whether it filled.
-fn fill(
+pub(super) fn fill(
     official: &mut Option<String>,
     contact: Option<&String>,
     same: fn(&str, &str) -> bool,

@@ -11,6 +11,7 @@ mod completeness;
 mod contacts;
 mod raw_files;
 mod readme;
+mod register_contacts;
 mod sources;
 
 use std::collections::BTreeMap;
@@ -25,7 +26,10 @@ use care_atlas_core::{
 pub use self::completeness::ListedPlaced;
 pub use self::contacts::{ContactDisagreement, ContactReport};
 use self::raw_files::{CONTACT_FILES, Content, RAW_FILES, RawFile};
-use crate::formats::{CanonicalSet, ParseOptions, RoleAssignment, parse_file, write_canonical};
+pub use self::register_contacts::RegisterContactReport;
+use crate::formats::{
+    CanonicalSet, Format, ParseOptions, RoleAssignment, parse_file, write_canonical,
+};
 use crate::records::Batch;
 use crate::{
     FacilityDraft, KnownMunicipality, LinkTargets, LoadError, Placer, RegisterReport, RowError,
@@ -43,6 +47,8 @@ pub struct BuildReport {
     pub municipalities: Vec<Municipality>,
     /// What joining each contact file did.
     pub contacts: Vec<ContactReport>,
+    /// What taking telephone numbers from each register file did.
+    pub register_contacts: Vec<RegisterContactReport>,
     /// What preparing the register entries did: those outside the mapped area, per file, and
     /// how many were linked to another source's record.
     pub register: RegisterReport,
@@ -213,6 +219,32 @@ fn join_contacts(
     Ok(reports)
 }
 
+/// Takes the telephone numbers of hospitals, clinics and dental clinics from every register file
+/// (after the contact files, so that their values count as already there).
+fn register_phones(
+    raw_dir: &Path,
+    placer: &Placer,
+    facilities: &mut [Facility],
+) -> Result<Vec<RegisterContactReport>, LoadError> {
+    let mut reports = Vec::new();
+    for file in RAW_FILES.iter().filter(|f| f.format == Format::KouseikyokuRegister) {
+        let institutions = register_contacts::read(
+            raw_dir,
+            file.name,
+            file.source,
+            sources::as_of(file.source).as_deref(),
+        )?;
+        reports.push(register_contacts::join(
+            placer,
+            facilities,
+            file.name,
+            file.source,
+            &institutions,
+        ));
+    }
+    Ok(reports)
+}
+
 /// Builds the canonical data set from `raw_dir` into `out_dir`. `out_dir/README.md` must exist: its
 /// generated sections (between `<!-- BEGIN generated:NAME -->` and `<!-- END generated:NAME -->`)
 /// are rewritten, the rest is left as written.
@@ -288,6 +320,7 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
     let (register, register_neighbours) = (outcome.register, outcome.register_neighbours);
     facilities.sort_by(|a, b| a.id.cmp(&b.id));
     let contact_reports = join_contacts(raw_dir, &mut facilities, &mut rejected)?;
+    let register_contacts = register_phones(raw_dir, &placer, &mut facilities)?;
     rejected.sort();
     let town_populations =
         town_populations(&municipalities, &population, &small_areas, &census_mesh);
@@ -296,6 +329,7 @@ pub fn build_canonical(raw_dir: &Path, out_dir: &Path) -> Result<BuildReport, Lo
         rejected,
         municipalities,
         contacts: contact_reports,
+        register_contacts,
         register,
         not_carried,
         register_neighbours,

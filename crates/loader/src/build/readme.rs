@@ -256,7 +256,8 @@ fn rejected_section(report: &BuildReport) -> String {
 }
 
 /// What each contact file gave: telephone numbers and web sites filled where the official source
-/// has none, disagreements with official values (which were kept), and rows matching no facility.
+/// has none, disagreements with official values (which were kept), and rows matching no facility;
+/// then what each register file gave: telephone numbers of hospitals, clinics and dental clinics.
 fn contacts_section(report: &BuildReport) -> String {
     let mut out = String::from(
         "| contact file (source) | facilities of the kind | matched | phone filled | web site filled | with phone (any source) | with web site (any source) | disagreed with an official value (kept) | rows matching no facility (in `audit/rejected_records.csv`) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
@@ -278,7 +279,30 @@ fn contacts_section(report: &BuildReport) -> String {
             c.rows
         );
     }
-    for d in report.contacts.iter().flat_map(|c| &c.disagreements) {
+    out.push_str(
+        "\n| register file (source) | institutions in the mapped area | matched a hospital, clinic or dental clinic | phone filled | already had a phone (kept) | disagreed with it | ambiguous (no phone filled) | matching no facility |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for c in &report.register_contacts {
+        let _ = writeln!(
+            out,
+            "| `{}` (`{}`) | {} | {} | {} | {} | {} | {} | {} |",
+            c.file,
+            c.source,
+            c.institutions,
+            c.matched,
+            c.phones_filled,
+            c.had_phone,
+            c.disagreements.len(),
+            c.ambiguous,
+            c.unmatched
+        );
+    }
+    let disagreements = report
+        .contacts
+        .iter()
+        .flat_map(|c| &c.disagreements)
+        .chain(report.register_contacts.iter().flat_map(|c| &c.disagreements));
+    for d in disagreements {
         let _ = writeln!(
             out,
             "\n- `{}` {}: official `{}` kept, contact source has `{}`",

@@ -10,7 +10,7 @@ mod census_mesh;
 mod copies;
 mod fields;
 mod official;
-mod register;
+pub(crate) mod register;
 mod rows;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -5,7 +5,9 @@
 //! the list describes (「[令和７年９月１日 現在 ]…」) and its fourth row is the header. One
 //! facility is made per institution (医療機関番号 within its prefecture and 区分) that files as a
 //! 在宅療養支援診療所・病院・歯科診療所, with its class and its home-care filings; institutions
-//! without such a filing are counted, not carried.
+//! without such a filing are counted, not carried. The register gives every institution's 電話番号,
+//! so [`institutions`] (the same first pass) also serves the data build, which takes the telephone
+//! numbers of the clinics, hospitals and dental clinics of other sources from it.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -124,27 +126,83 @@ pub fn as_of_in_title(title: &str) -> Option<String> {
 }
 
 /// One institution as the register lists it, over its filing rows.
-struct Institution {
-    first_row: u64,
-    source: String,
-    record_id: String,
-    name: String,
-    address: String,
-    prefecture: String,
-    phone: Option<String>,
-    dental: bool,
-    symbols: Vec<String>,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Institution {
+    /// The sheet row of its first filing.
+    pub first_row: u64,
+    /// Its source id (`kouseikyoku-ika` or `kouseikyoku-shika`, unless the caller named one).
+    pub source: String,
+    /// 都道府県コード-医療機関番号.
+    pub record_id: String,
+    /// 医療機関名称, as published.
+    pub name: String,
+    /// 医療機関所在地, as published (without the prefecture).
+    pub address: String,
+    /// 都道府県名.
+    pub prefecture: String,
+    /// 電話番号, as published.
+    pub phone: Option<String>,
+    /// Whether it is listed under 歯科.
+    pub dental: bool,
+    /// Its 受理記号, each once, in the order of its rows.
+    pub symbols: Vec<String>,
 }
 
-/// Reads a register sheet: one facility draft per institution with a 在宅療養支援 filing; rows
-/// that name no institution are row errors. `source` overrides the source of the 区分.
-#[allow(clippy::too_many_lines, reason = "one pass over the sheet, then one over institutions")]
-pub fn register(
+impl Institution {
+    /// The institution as a facility draft of `kind`, placed like any register entry: its
+    /// address read in its prefecture.
+    fn draft_of_kind(&self, kind: FacilityKind) -> FacilityDraft {
+        let base = FacilityDraft::new(
+            RowLocation::Line(self.first_row),
+            self.source.clone(),
+            self.record_id.clone(),
+            kind,
+            self.name.clone(),
+            self.address.clone(),
+        );
+        FacilityDraft {
+            declared: DeclaredMunicipality {
+                code: None,
+                name: None,
+                prefecture: non_empty(&self.prefecture),
+            },
+            phone: self.phone.clone(),
+            ..base
+        }
+    }
+
+    /// The institution as an unfiled register entry of its 区分 (a 在宅療養支援診療所 or
+    /// 歯科診療所 kind, without class or filings), for matching it to another source's record.
+    pub(crate) fn entry_draft(&self) -> FacilityDraft {
+        self.draft_of_kind(if self.dental {
+            FacilityKind::HomeCareDentalClinic
+        } else {
+            FacilityKind::HomeCareClinic
+        })
+    }
+}
+
+/// Every institution of a register sheet, with the date the list describes and the rows that
+/// name no institution.
+#[derive(Debug)]
+pub(crate) struct RegisterList {
+    /// The date the list describes, ISO 8601.
+    pub as_of: String,
+    /// One per institution (医療機関番号 within its prefecture and 区分), in sheet order.
+    pub institutions: Vec<Institution>,
+    /// Rows that name no institution.
+    pub row_errors: Vec<RowError>,
+}
+
+/// Reads every institution of a register sheet, whatever it files; rows that name no
+/// institution are row errors. `source` overrides the source of the 区分; `as_of` is used only
+/// when no row before the header states the date.
+pub(crate) fn institutions(
     path: &Path,
     sheet: &Sheet,
     source: Option<&str>,
     as_of: Option<&str>,
-) -> Result<Batch, LoadError> {
+) -> Result<RegisterList, LoadError> {
     let (header_index, header) = sheet.header().ok_or_else(|| LoadError::Header {
         path: path.to_owned(),
         format: "kouseikyoku-register",
@@ -226,7 +284,19 @@ pub fn register(
             institutions[index].symbols.push(filing);
         }
     }
+    Ok(RegisterList { as_of, institutions, row_errors })
+}
 
+/// Reads a register sheet: one facility draft per institution with a 在宅療養支援 filing; rows
+/// that name no institution are row errors. `source` overrides the source of the 区分.
+pub fn register(
+    path: &Path,
+    sheet: &Sheet,
+    source: Option<&str>,
+    as_of: Option<&str>,
+) -> Result<Batch, LoadError> {
+    let RegisterList { as_of, institutions, row_errors } =
+        institutions(path, sheet, source, as_of)?;
     let institution_count = institutions.len();
     let mut facilities = Vec::new();
     for institution in institutions {
@@ -256,22 +326,9 @@ fn draft(
     class: HomeCareClass,
     as_of: &str,
 ) -> FacilityDraft {
-    let base = FacilityDraft::new(
-        RowLocation::Line(institution.first_row),
-        institution.source,
-        institution.record_id,
-        kind,
-        institution.name,
-        institution.address,
-    );
+    let base = institution.draft_of_kind(kind);
     FacilityDraft {
         as_of: Some(as_of.to_owned()),
-        declared: DeclaredMunicipality {
-            code: None,
-            name: None,
-            prefecture: non_empty(&institution.prefecture),
-        },
-        phone: institution.phone,
         home_care_class: Some(class),
         filings: institution
             .symbols
