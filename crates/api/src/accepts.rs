@@ -286,6 +286,13 @@ pub fn format() -> OneOf {
     OneOf(strings(["json", "geojson"]))
 }
 
+/// The formats of an analysis that can be exported: JSON as [`format`], or a table as `csv` or
+/// an Excel workbook `xlsx`.
+#[must_use]
+pub fn export_format() -> OneOf {
+    OneOf(strings(["json", "geojson", "csv", "xlsx"]))
+}
+
 /// Items per OGC page.
 #[must_use]
 pub fn page_size() -> WholeNumbers {
@@ -350,6 +357,8 @@ pub mod schemas {
         GapResolution => super::gap_resolution();
         /// [`super::format`].
         Format => super::format();
+        /// [`super::export_format`].
+        ExportFormat => super::export_format();
         /// [`super::page_size`].
         PageSize => super::page_size();
         /// [`super::page_offset`].

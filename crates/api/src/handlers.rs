@@ -15,6 +15,7 @@ use crate::dto::{
     Health, NearestCollection, PopulationBasis, ScenarioRequest, ScenarioResponse, ScenarioState,
     SiteCollection, SourcesDocument, VersionInfo,
 };
+use crate::export::{self, Format, Table};
 use crate::params::{self, Lang};
 use crate::query::Params;
 use crate::supply::{self, Figures};
@@ -36,20 +37,43 @@ async fn blocking<I: Send + 'static>(
         .map(Reply::into_response)
 }
 
-/// A response body made off the workers: its content type and JSON bytes.
+/// A response body made off the workers: its content type, its bytes and, for a file to save
+/// (CSV, a workbook), its ASCII file name.
 pub struct Reply {
     content_type: &'static str,
     body: Vec<u8>,
+    file_name: Option<String>,
 }
 
 impl Reply {
     fn json<T: serde::Serialize>(content_type: &'static str, body: &T) -> Result<Self, ApiError> {
-        Ok(Reply { content_type, body: serde_json::to_vec(body).map_err(|_| ApiError::Internal)? })
+        let body = serde_json::to_vec(body).map_err(|_| ApiError::Internal)?;
+        Ok(Reply { content_type, body, file_name: None })
+    }
+
+    /// A table as a CSV or a workbook to save.
+    fn table(table: &Table, format: Format) -> Result<Self, ApiError> {
+        let (content_type, file_name, body) = export::write(table, format)?;
+        Ok(Reply { content_type, body, file_name: Some(file_name) })
     }
 
     fn into_response(self) -> HttpResponse {
-        HttpResponse::Ok().content_type(self.content_type).body(self.body)
+        let mut response = HttpResponse::Ok();
+        response.content_type(self.content_type);
+        if let Some(name) = self.file_name {
+            response.insert_header((
+                actix_web::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ));
+        }
+        response.body(self.body)
     }
+}
+
+/// The format asked for by `f` or the `Accept` header.
+fn export_format(req: &HttpRequest, f: Option<&str>) -> Result<Format, ApiError> {
+    let accept = req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok());
+    Format::negotiate(f, accept)
 }
 
 fn geojson<T: serde::Serialize>(body: &T) -> Result<Reply, ApiError> {
@@ -194,17 +218,38 @@ fn area_feature(
 
 /// Every municipality: those of the study area with statistics per kind, and the neighbours within
 /// 10 km, marked as such and without per-kind statistics.
-#[utoipa::path(tag = "areas", params(AreaParams), responses((status = 200, body = AreaCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(tag = "areas", params(AreaExportParams), responses((status = 200, description = "GeoJSON, or the per-town comparison (one row per study-area town and kind; unknown left empty, never 0) as CSV or a workbook", content((AreaCollection = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"areas-<population>.<ext>\"`"))), (status = 400, body = Problem, content_type = "application/problem+json")))]
 #[get("/areas")]
 pub async fn areas(
+    req: HttpRequest,
     state: web::Data<AppState>,
-    query: Params<AreaParams>,
+    query: Params<AreaExportParams>,
 ) -> Result<HttpResponse, ApiError> {
-    blocking(state, query.into_inner(), |state, query| areas_now(state, &query)).await
+    let format = export_format(&req, query.f.as_deref())?;
+    blocking(state, (query.into_inner(), format), areas_now).await
 }
 
-fn areas_now(state: &AppState, query: &AreaParams) -> Result<Reply, ApiError> {
-    params::json_format(query.f.as_deref())?;
+/// Parameters of `/areas`: those of every area endpoint, and a table format.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AreaExportParams {
+    /// `json` or `geojson` (default, GeoJSON), `csv` (UTF-8 with BOM: condition rows
+    /// `条件/condition,<key>,<value>`, a blank row, then the table) or `xlsx` (sheets `data` and
+    /// `conditions`). Wins over the `Accept` header (`text/csv`, the workbook's media type).
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
+    f: Option<String>,
+    /// Whose residents are counted: `total` (default), `aged_65_plus`, `aged_75_plus`,
+    /// `aged_85_plus` or `elderly_living_alone` (65+ living alone). A group the population model
+    /// in use does not know is refused.
+    #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
+    population: Option<String>,
+}
+
+fn areas_now(
+    state: &AppState,
+    (query, format): (AreaExportParams, Format),
+) -> Result<Reply, ApiError> {
     let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
     let features = state
         .atlas
@@ -212,7 +257,12 @@ fn areas_now(state: &AppState, query: &AreaParams) -> Result<Reply, ApiError> {
         .iter()
         .filter_map(|m| area_feature(state, m.code, group))
         .collect();
-    geojson(&AreaCollection { collection_type: FeatureCollectionType::FeatureCollection, features })
+    let collection =
+        AreaCollection { collection_type: FeatureCollectionType::FeatureCollection, features };
+    if format == Format::Json {
+        return geojson(&collection);
+    }
+    Reply::table(&export::area_table(state, &collection), format)
 }
 
 /// One municipality.
@@ -304,21 +354,30 @@ pub struct GapParams {
     /// in use does not know is refused.
     #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
     population: Option<String>,
+    /// `json` or `geojson` (default, GeoJSON), `csv` (UTF-8 with BOM: condition rows
+    /// `条件/condition,<key>,<value>`, a blank row, then the table) or `xlsx` (sheets `data` and
+    /// `conditions`). Wins over the `Accept` header (`text/csv`, the workbook's media type).
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
+    f: Option<String>,
 }
 
 /// Where people in the study area live farther than a radius from every facility of the kinds,
 /// counting facilities in neighbouring municipalities too.
-#[utoipa::path(tag = "analysis", params(GapParams), responses((status = 200, body = GapCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
+#[utoipa::path(tag = "analysis", params(GapParams), responses((status = 200, description = "GeoJSON, or the rows (one per gap polygon or mesh cell, then one per municipality) as CSV or a workbook", content((GapCollection = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"coverage-gaps-<area>-<kinds>-<radius>m.<ext>\"`"))), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
 #[get("/coverage-gaps")]
 pub async fn coverage_gaps(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: Params<GapParams>,
 ) -> Result<HttpResponse, ApiError> {
-    blocking(state, query.into_inner(), coverage_gaps_now).await
+    let format = export_format(&req, query.f.as_deref())?;
+    blocking(state, (query.into_inner(), format), coverage_gaps_now).await
 }
 
-fn coverage_gaps_now(state: &AppState, query: GapParams) -> Result<Reply, ApiError> {
-    let q = query;
+fn coverage_gaps_now(
+    state: &AppState,
+    (q, format): (GapParams, Format),
+) -> Result<Reply, ApiError> {
     let kinds = params::kinds(q.kind.as_deref())?;
     let supply = supply::check(&state.atlas, "kind", &kinds)?;
     let gap_query = GapQuery {
@@ -329,12 +388,16 @@ fn coverage_gaps_now(state: &AppState, query: GapParams) -> Result<Reply, ApiErr
         group: params::population_group(&state.atlas, "population", q.population.as_deref())?,
     };
     let gaps = state.atlas.coverage_gaps(&gap_query, &Scenario::default());
-    geojson(&GapCollection::of(
+    let collection = GapCollection::of(
         &gaps,
         gap_query.group,
         state.atlas.population_model(),
         supply::note(&state.atlas, &supply, Figures::OutOfReach),
-    ))
+    );
+    if format == Format::Json {
+        return geojson(&collection);
+    }
+    Reply::table(&export::gap_table(state, &gap_query, &gaps, &collection), format)
 }
 
 /// Parameters of `/accessibility`.

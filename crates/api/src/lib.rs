@@ -9,6 +9,7 @@
 mod accepts;
 mod dto;
 mod error;
+mod export;
 mod handlers;
 mod ogc;
 mod params;

@@ -451,3 +451,201 @@ async fn sources_list_every_catalogued_source_with_its_credit_and_every_kinds_co
     assert_eq!(of("visiting_nursing_station", "study_area").as_deref(), Some("complete"));
     assert_eq!(of("visiting_nursing_station", "neighbours_10km").as_deref(), Some("partial"));
 }
+
+/// The condition rows and the table (header first) of an exported CSV, after checking its BOM.
+fn csv_parts(body: &[u8]) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+    let text = body.strip_prefix("\u{feff}".as_bytes()).expect("the CSV starts with a BOM");
+    assert!(text.windows(2).any(|w| w == b"\r\n"), "CRLF line ends");
+    let records: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text)
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let split = records.iter().position(|r| r[0] != "条件/condition").unwrap();
+    (records[..split].to_vec(), records[split..].to_vec())
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}: {header:?}"))
+}
+
+const GAPS_75: &str =
+    "/coverage-gaps?kind=visiting_nursing_station&radius_m=2000&area=11442&population=aged_75_plus";
+
+#[actix_web::test]
+#[allow(clippy::float_cmp, reason = "the CSV must carry the very figure the JSON answer holds")]
+async fn coverage_gaps_as_csv_hold_the_json_figures_and_the_conditions() {
+    let json = get(GAPS_75).await.json();
+    let answer = get(&format!("{GAPS_75}&f=csv")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header(header::CONTENT_TYPE), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        answer.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"coverage-gaps-11442-visiting_nursing_station-2000m.csv\"")
+    );
+    let (conditions, table) = csv_parts(&answer.body);
+    let condition = |key: &str| {
+        conditions.iter().find(|c| c[1] == key).map(|c| c[2].clone()).unwrap_or_default()
+    };
+    assert_eq!(condition("kind"), "visiting_nursing_station");
+    assert_eq!(condition("radius_m"), "2000");
+    assert_eq!(condition("population_group"), "aged_75_plus");
+    assert_eq!(condition("population_model"), "census_mesh_500m");
+    assert!(condition("data_as_of").contains(':'));
+    let header = &table[0];
+    let (kind, town, uncovered) = (
+        column(header, "行/row"),
+        column(header, "市町村名/municipality_name"),
+        column(header, "人口(圏外)/population_uncovered"),
+    );
+    let summary = table.iter().find(|r| r[kind] == "summary").unwrap();
+    let gap = table.iter().find(|r| r[kind] == "gap").unwrap();
+    assert_eq!(summary[town], "宮代町");
+    let figure = |row: &[String]| row[uncovered].parse::<f64>().unwrap();
+    assert_eq!(figure(summary), json["summary"][0]["population_uncovered"].as_f64().unwrap());
+    assert_eq!(figure(gap), json["features"][0]["properties"]["population"].as_f64().unwrap());
+    assert!(figure(summary) > 0.0);
+}
+
+#[actix_web::test]
+async fn coverage_gaps_of_mesh_cells_as_csv_count_the_uncovered_cells() {
+    let uri = format!("{GAPS_75}&resolution=mesh500");
+    let json = get(&uri).await.json();
+    let expected: f64 = json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["covered"] == false)
+        .filter_map(|f| f["properties"]["population"].as_f64())
+        .sum();
+    let (_, table) = csv_parts(&get(&format!("{uri}&f=csv")).await.body);
+    let header = &table[0];
+    let (kind, uncovered) =
+        (column(header, "行/row"), column(header, "人口(圏外)/population_uncovered"));
+    let cells: f64 = table
+        .iter()
+        .filter(|r| r[kind] == "cell")
+        .filter_map(|r| r[uncovered].parse::<f64>().ok())
+        .sum();
+    assert!((cells - expected).abs() < 1e-6, "{cells} vs {expected}");
+    assert!(
+        table
+            .iter()
+            .filter(|r| r[kind] == "cell")
+            .all(|r| r[column(header, "メッシュコード/mesh_code")].len() == 9)
+    );
+}
+
+#[actix_web::test]
+async fn coverage_gaps_as_a_workbook_hold_the_same_figures() {
+    use calamine::{Data, Reader as _};
+    let json = get(GAPS_75).await.json();
+    let request = test::TestRequest::get().uri(GAPS_75).insert_header((
+        header::ACCEPT,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ));
+    let answer = send(request).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.header(header::CONTENT_DISPOSITION).unwrap().ends_with("2000m.xlsx\""));
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(answer.body)).unwrap();
+    let data = workbook.worksheet_range("data").unwrap();
+    let rows: Vec<&[Data]> = data.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(ToString::to_string).collect();
+    let (kind, uncovered) =
+        (column(&header, "行/row"), column(&header, "人口(圏外)/population_uncovered"));
+    let summary =
+        rows.iter().find(|r| matches!(&r[kind], Data::String(s) if s == "summary")).unwrap();
+    assert_eq!(
+        summary[uncovered],
+        Data::Float(json["summary"][0]["population_uncovered"].as_f64().unwrap())
+    );
+    let conditions = workbook.worksheet_range("conditions").unwrap();
+    let texts: Vec<String> = conditions.rows().map(|r| r[1].to_string()).collect();
+    assert!(texts.contains(&"aged_75_plus".to_owned()));
+    assert!(attributions().iter().all(|a| texts.contains(a)));
+}
+
+#[actix_web::test]
+async fn an_export_format_not_offered_is_refused_naming_f() {
+    let problem = check_problem(&format!("{GAPS_75}&f=pdf"), 400, "f").await;
+    assert_eq!(problem["accepted"], "json, geojson, csv or xlsx");
+    let json = get(&format!("{GAPS_75}&f=geojson")).await;
+    assert_eq!(json.header(header::CONTENT_TYPE), Some("application/geo+json"));
+}
+
+#[actix_web::test]
+#[allow(clippy::float_cmp, reason = "the CSV must carry the very figure the JSON answer holds")]
+async fn areas_as_csv_compare_towns_per_kind_and_leave_unknown_empty() {
+    let json = get("/areas?population=aged_75_plus").await.json();
+    let answer = get("/areas?population=aged_75_plus&f=csv").await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"areas-aged_75_plus.csv\"")
+    );
+    let (_, table) = csv_parts(&answer.body);
+    let header = &table[0];
+    let (code, kind, count, per_10k, coverage) = (
+        column(header, "市町村コード/municipality_code"),
+        column(header, "種別/kind"),
+        column(header, "施設数/count"),
+        column(header, "人口1万人あたり/per_10k_residents"),
+        column(header, "把握状況/coverage"),
+    );
+    let row = |town: &str, k: &str| {
+        table
+            .iter()
+            .find(|r| r[code] == town && r[kind] == k)
+            .unwrap_or_else(|| panic!("{town} {k}"))
+    };
+    let unknown = row("11442", "community_support_center");
+    assert_eq!(unknown[coverage], "no_source");
+    assert_eq!((unknown[count].as_str(), unknown[per_10k].as_str()), ("", ""));
+    let town = json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["code"] == "11442")
+        .unwrap();
+    let nursing = &town["properties"]["statistics"]["visiting_nursing_station"];
+    let known = row("11442", "visiting_nursing_station");
+    assert_eq!(known[count].parse::<f64>().unwrap(), nursing["count"].as_f64().unwrap());
+    assert_eq!(
+        known[per_10k].parse::<f64>().unwrap(),
+        nursing["per_10k_residents"].as_f64().unwrap()
+    );
+    let towns = json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["properties"]["statistics"].as_object().map(serde_json::Map::len))
+        .sum::<usize>();
+    assert_eq!(table.len() - 1, towns, "one row per study-area town and kind");
+}
+
+#[actix_web::test]
+async fn areas_as_a_workbook_leave_unknown_cells_blank() {
+    use calamine::{Data, Reader as _};
+    let answer = get("/areas?f=xlsx").await;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(answer.body)).unwrap();
+    let data = workbook.worksheet_range("data").unwrap();
+    let rows: Vec<&[Data]> = data.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(ToString::to_string).collect();
+    let (code, kind, count) = (
+        column(&header, "市町村コード/municipality_code"),
+        column(&header, "種別/kind"),
+        column(&header, "施設数/count"),
+    );
+    let unknown = rows
+        .iter()
+        .find(|r| {
+            matches!(&r[code], Data::String(s) if s == "11442")
+                && matches!(&r[kind], Data::String(s) if s == "community_support_center")
+        })
+        .unwrap();
+    assert_eq!(unknown[count], Data::Empty);
+}

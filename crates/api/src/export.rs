@@ -1,0 +1,522 @@
+//! Exports of an analysis as a table: CSV (UTF-8 with a BOM and CRLF, so that Excel opens it in
+//! Japanese) and an Excel workbook. Handlers build a [`Table`] from their answer; this module only
+//! serialises it, and picks the format from `f=` or the `Accept` header.
+//!
+//! The conditions of the query (kinds, reach, group, model, the data's as-of dates, the
+//! completeness note) travel in the file: in a CSV as the first rows, each
+//! `条件/condition,<key>,<value>`, then a blank row, then the header and the table; in a workbook
+//! on a sheet `conditions` beside the sheet `data`, with the sources' attributions.
+
+use care_atlas_core::{FacilityKind, GapQuery, GapResolution, Gaps, SourceInfo};
+use rust_xlsxwriter::Workbook;
+
+use crate::accepts;
+use crate::dto::{AreaCollection, GapCollection, PopulationBasis};
+use crate::supply::Completeness;
+use crate::{ApiError, AppState};
+
+/// The CSV media type.
+pub const CSV: &str = "text/csv; charset=utf-8";
+/// The Excel workbook media type.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The label of a condition row in a CSV.
+pub const CONDITION: &str = "条件/condition";
+
+/// The OpenAPI schema of an exported file: binary content (a CSV is UTF-8 text, a workbook a zip).
+pub struct FileBody;
+
+impl utoipa::PartialSchema for FileBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                utoipa::openapi::schema::KnownFormat::Binary,
+            )))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FileBody {}
+
+/// The format a response is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON (GeoJSON for features): the default.
+    Json,
+    /// CSV.
+    Csv,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+impl Format {
+    /// The format asked for: `f` wins (a bad one is refused, naming `f`); else the `Accept`
+    /// header's first media type that is CSV or a workbook; else JSON.
+    pub fn negotiate(f: Option<&str>, accept: Option<&str>) -> Result<Self, ApiError> {
+        if let Some(index) = accepts::export_format().check("f", f, "a format offered")? {
+            return Ok(match index {
+                2 => Format::Csv,
+                3 => Format::Xlsx,
+                _ => Format::Json,
+            });
+        }
+        let wanted = accept.unwrap_or_default().split(',').find_map(|part| {
+            let media = part.split(';').next().unwrap_or_default().trim();
+            if media.eq_ignore_ascii_case("text/csv") {
+                Some(Format::Csv)
+            } else if media.eq_ignore_ascii_case(XLSX) {
+                Some(Format::Xlsx)
+            } else {
+                None
+            }
+        });
+        Ok(wanted.unwrap_or(Format::Json))
+    }
+
+    /// The file name's extension.
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// One cell of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// Unknown or not applicable: an empty CSV field, a blank cell; never 0.
+    Empty,
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(value: Option<f64>) -> Self {
+        value.map_or(Cell::Empty, Cell::Number)
+    }
+}
+
+impl From<f64> for Cell {
+    fn from(value: f64) -> Self {
+        Cell::Number(value)
+    }
+}
+
+impl From<String> for Cell {
+    fn from(value: String) -> Self {
+        Cell::Text(value)
+    }
+}
+
+impl From<Option<String>> for Cell {
+    fn from(value: Option<String>) -> Self {
+        value.map_or(Cell::Empty, Cell::Text)
+    }
+}
+
+/// A table to export, with the conditions of the query that made it.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// The file name without extension, ASCII only.
+    pub file_stem: String,
+    /// The conditions, as key and value.
+    pub conditions: Vec<(String, String)>,
+    /// The sources' attributions (the workbook's conditions sheet).
+    pub attributions: Vec<String>,
+    /// Column names, `日本語/english`.
+    pub columns: Vec<&'static str>,
+    /// The rows, each as long as `columns`.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// The conditions every export states about its data: each source's as-of date.
+#[must_use]
+pub fn data_as_of(sources: &[SourceInfo]) -> (String, String) {
+    let dates: Vec<String> = sources
+        .iter()
+        .map(|s| format!("{}: {}", s.id, s.as_of.as_deref().unwrap_or("unknown")))
+        .collect();
+    ("data_as_of".to_owned(), dates.join("; "))
+}
+
+/// A number as CSV text: whole numbers without `.0`.
+fn number_text(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        value.to_string()
+    }
+}
+
+fn csv_writer(out: &mut Vec<u8>) -> csv::Writer<&mut Vec<u8>> {
+    csv::WriterBuilder::new().flexible(true).terminator(csv::Terminator::CRLF).from_writer(out)
+}
+
+/// The table as CSV: a BOM, CRLF line ends, the condition rows, a blank row, the header and rows.
+pub fn csv(table: &Table) -> Result<Vec<u8>, ApiError> {
+    let failed = |_| ApiError::Internal;
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut writer = csv_writer(&mut out);
+        for (key, value) in &table.conditions {
+            writer.write_record([CONDITION, key, value]).map_err(failed)?;
+        }
+        writer.flush().map_err(|_| ApiError::Internal)?;
+    }
+    // A truly blank line: the csv crate writes a record of one empty field as `""`.
+    out.extend_from_slice(b"\r\n");
+    {
+        let mut writer = csv_writer(&mut out);
+        writer.write_record(&table.columns).map_err(failed)?;
+        for row in &table.rows {
+            let fields = row.iter().map(|cell| match cell {
+                Cell::Text(text) => text.clone(),
+                Cell::Number(n) => number_text(*n),
+                Cell::Empty => String::new(),
+            });
+            writer.write_record(fields).map_err(failed)?;
+        }
+        writer.flush().map_err(|_| ApiError::Internal)?;
+    }
+    Ok(out)
+}
+
+/// The table as a workbook: sheet `data` (header and rows) and sheet `conditions` (the
+/// conditions, then the sources' attributions).
+pub fn xlsx(table: &Table) -> Result<Vec<u8>, ApiError> {
+    let failed = |_| ApiError::Internal;
+    let mut workbook = Workbook::new();
+    let data = workbook.add_worksheet().set_name("data").map_err(failed)?;
+    for (col, name) in (0u16..).zip(&table.columns) {
+        data.write_string(0, col, *name).map_err(failed)?;
+    }
+    for (row, cells) in (1u32..).zip(&table.rows) {
+        for (col, cell) in (0u16..).zip(cells) {
+            match cell {
+                Cell::Text(text) => data.write_string(row, col, text).map(|_| ()),
+                Cell::Number(n) => data.write_number(row, col, *n).map(|_| ()),
+                Cell::Empty => Ok(()),
+            }
+            .map_err(failed)?;
+        }
+    }
+    let conditions = workbook.add_worksheet().set_name("conditions").map_err(failed)?;
+    conditions.write_string(0, 0, "条件/condition").map_err(failed)?;
+    conditions.write_string(0, 1, "値/value").map_err(failed)?;
+    let mut row = 1u32;
+    for (key, value) in &table.conditions {
+        conditions.write_string(row, 0, key).map_err(failed)?;
+        conditions.write_string(row, 1, value).map_err(failed)?;
+        row += 1;
+    }
+    for attribution in &table.attributions {
+        conditions.write_string(row, 0, "出典/attribution").map_err(failed)?;
+        conditions.write_string(row, 1, attribution).map_err(failed)?;
+        row += 1;
+    }
+    workbook.save_to_buffer().map_err(failed)
+}
+
+/// The table in `format` (CSV or a workbook) as a content type, a file name and the bytes.
+pub fn write(table: &Table, format: Format) -> Result<(&'static str, String, Vec<u8>), ApiError> {
+    let name = format!("{}.{}", table.file_stem, format.extension());
+    match format {
+        Format::Csv => Ok((CSV, name, csv(table)?)),
+        Format::Xlsx => Ok((XLSX, name, xlsx(table)?)),
+        Format::Json => Err(ApiError::Internal),
+    }
+}
+
+/// A file name part made ASCII: anything else becomes `_`.
+#[must_use]
+pub fn ascii(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+') { c } else { '_' })
+        .collect()
+}
+
+/// The columns of a coverage-gap export.
+pub const GAP_COLUMNS: [&str; 11] = [
+    "行/row",
+    "市町村コード/municipality_code",
+    "市町村名/municipality_name",
+    "メッシュコード/mesh_code",
+    "人口(圏外)/population_uncovered",
+    "人口/population",
+    "面積(圏外)km2/area_uncovered_km2",
+    "面積km2/area_km2",
+    "最寄り距離m/nearest_distance_m",
+    "圏内/covered",
+    "完全性/completeness",
+];
+
+/// The rows of a coverage-gap answer: one per gap polygon (`gap`) or mesh cell (`cell`; its
+/// residents are out of reach when it is not covered), then one per municipality (`summary`).
+/// `name` gives a municipality's name from its code, `cell_municipality` the name of the
+/// municipality at a cell's centre.
+#[must_use]
+pub fn gap_rows(
+    collection: &GapCollection,
+    name: impl Fn(&str) -> Option<String>,
+    cell_municipality: impl Fn(&str) -> Option<(String, String)>,
+) -> Vec<Vec<Cell>> {
+    let completeness = completeness_id(collection.completeness);
+    let features = collection.features.iter().map(|f| {
+        let p = &f.properties;
+        let covered = p.covered.unwrap_or(false);
+        let (code, town) = match (&p.municipality_code, &p.mesh_code) {
+            (Some(code), _) => (Some(code.clone()), name(code)),
+            (None, Some(mesh)) => {
+                cell_municipality(mesh).map_or((None, None), |(c, n)| (Some(c), Some(n)))
+            }
+            (None, None) => (None, None),
+        };
+        let (uncovered, population, area_uncovered, area) = if p.mesh_code.is_some() {
+            let out = |v: f64| if covered { 0.0 } else { v };
+            (p.population.map(out), p.population, out(p.area_km2), Some(p.area_km2))
+        } else {
+            (p.population, None, p.area_km2, None)
+        };
+        vec![
+            Cell::Text(if p.mesh_code.is_some() { "cell" } else { "gap" }.to_owned()),
+            code.into(),
+            town.into(),
+            p.mesh_code.clone().into(),
+            uncovered.into(),
+            population.into(),
+            area_uncovered.into(),
+            area.into(),
+            p.nearest_distance_m.into(),
+            p.covered.map(|c| c.to_string()).into(),
+            Cell::Text(completeness.clone()),
+        ]
+    });
+    let summary = collection.summary.iter().map(|s| {
+        vec![
+            Cell::Text("summary".to_owned()),
+            Cell::Text(s.municipality_code.clone()),
+            name(&s.municipality_code).into(),
+            Cell::Empty,
+            s.population_uncovered.into(),
+            s.population_total.into(),
+            s.area_uncovered_km2.into(),
+            s.area_km2.into(),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Text(completeness.clone()),
+        ]
+    });
+    features.chain(summary).collect()
+}
+
+/// A coverage-gap answer as a table: [`gap_rows`] under [`GAP_COLUMNS`], with the query's
+/// conditions; `gaps` is what core answered (for the municipality at each cell's centre).
+#[must_use]
+pub fn gap_table(
+    state: &AppState,
+    query: &GapQuery,
+    gaps: &Gaps,
+    collection: &GapCollection,
+) -> Table {
+    let atlas = &state.atlas;
+    let kinds = if query.kinds.is_empty() {
+        "all".to_owned()
+    } else {
+        query.kinds.iter().map(|k| k.id()).collect::<Vec<_>>().join("+")
+    };
+    let area = query.area.map_or_else(|| "all".to_owned(), |c| c.to_string());
+    let resolution = match query.resolution {
+        GapResolution::Polygon => accepts::POLYGON.to_owned(),
+        GapResolution::Mesh(level) => accepts::resolution_id(level),
+    };
+    let name = |code: &str| {
+        atlas.municipalities().iter().find(|m| m.code.to_string() == code).map(|m| m.name.clone())
+    };
+    let cell_municipality = |mesh: &str| {
+        let cell = gaps.cells.iter().find(|c| c.code.to_string() == mesh)?;
+        atlas.municipality_at(cell.center).map(|m| (m.code.to_string(), m.name.clone()))
+    };
+    let mut conditions = vec![
+        ("kind".to_owned(), kinds.clone()),
+        ("radius_m".to_owned(), number_text(query.radius_m)),
+        ("area".to_owned(), area.clone()),
+        ("resolution".to_owned(), resolution),
+    ];
+    conditions.extend(basis_conditions(
+        &collection.population_basis,
+        collection.completeness,
+        collection.completeness_note.as_deref(),
+    ));
+    conditions.push(data_as_of(&state.sources));
+    Table {
+        file_stem: ascii(&format!("coverage-gaps-{area}-{kinds}-{}m", number_text(query.radius_m))),
+        conditions,
+        attributions: SourceInfo::attributions(&state.sources),
+        columns: GAP_COLUMNS.to_vec(),
+        rows: gap_rows(collection, name, cell_municipality),
+    }
+}
+
+/// The columns of an `/areas` export.
+pub const AREA_COLUMNS: [&str; 15] = [
+    "市町村コード/municipality_code",
+    "市町村名/municipality_name",
+    "種別/kind",
+    "種別名/kind_label",
+    "施設数/count",
+    "人口1万人あたり/per_10k_residents",
+    "75歳以上千人あたり/per_1k_aged_75_plus",
+    "対象人口千人あたり/per_1k_population_group",
+    "km2あたり/per_km2",
+    "把握状況/coverage",
+    "下限値/lower_bound",
+    "人口/population",
+    "75歳以上人口/aged_75_plus",
+    "対象人口(モデル)/model_total",
+    "面積km2/area_km2",
+];
+
+/// The per-town comparison of an `/areas` answer as a table: one row per study-area town × kind
+/// (neighbours carry no per-kind statistics); a figure unknown for lack of a source is empty.
+#[must_use]
+pub fn area_table(state: &AppState, collection: &AreaCollection) -> Table {
+    let mut rows = Vec::new();
+    let mut basis = None;
+    for feature in &collection.features {
+        let p = &feature.properties;
+        basis.get_or_insert(&p.population_basis);
+        let Some(statistics) = &p.statistics else { continue };
+        for (kind, s) in statistics {
+            let label = kind
+                .parse::<FacilityKind>()
+                .ok()
+                .map(|k| format!("{}/{}", k.label_ja(), k.label_en()));
+            rows.push(vec![
+                Cell::Text(p.code.clone()),
+                p.name.clone().into(),
+                Cell::Text(kind.clone()),
+                label.into(),
+                count(s.count),
+                s.per_10k_residents.into(),
+                s.per_1k_aged_75_plus.into(),
+                s.per_1k_population_group.into(),
+                s.per_km2.into(),
+                Cell::Text(s.coverage.clone()),
+                Cell::Text(s.lower_bound.to_string()),
+                p.population.into(),
+                count(p.aged_75_plus.map(|n| n as usize)),
+                p.model_total.into(),
+                p.area_km2.into(),
+            ]);
+        }
+    }
+    let mut conditions = Vec::new();
+    if let Some(basis) = basis {
+        conditions.extend([
+            ("population_group".to_owned(), basis.population_group.clone()),
+            ("population_group_label".to_owned(), basis.population_group_label.clone()),
+            ("population_model".to_owned(), basis.population_model.clone()),
+            ("population_method".to_owned(), basis.population_method.clone()),
+        ]);
+    }
+    conditions.push((
+        "coverage".to_owned(),
+        "complete; partial: count and ratios are lower bounds; no_source: unknown, left empty"
+            .to_owned(),
+    ));
+    conditions.push(data_as_of(&state.sources));
+    let group = basis.map_or("total", |b| b.population_group.as_str());
+    Table {
+        file_stem: ascii(&format!("areas-{group}")),
+        conditions,
+        attributions: SourceInfo::attributions(&state.sources),
+        columns: AREA_COLUMNS.to_vec(),
+        rows,
+    }
+}
+
+/// A count as a cell (counts are far below 2^52, so the conversion is exact).
+#[allow(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
+fn count(value: Option<usize>) -> Cell {
+    value.map_or(Cell::Empty, |n| Cell::Number(n as f64))
+}
+
+/// `complete` or `partial`, as in JSON.
+fn completeness_id(completeness: Completeness) -> String {
+    match completeness {
+        Completeness::Complete => "complete",
+        Completeness::Partial => "partial",
+    }
+    .to_owned()
+}
+
+/// The conditions of an answer's population basis and completeness.
+#[must_use]
+pub fn basis_conditions(
+    basis: &PopulationBasis,
+    completeness: Completeness,
+    note: Option<&str>,
+) -> Vec<(String, String)> {
+    vec![
+        ("population_group".to_owned(), basis.population_group.clone()),
+        ("population_group_label".to_owned(), basis.population_group_label.clone()),
+        ("population_model".to_owned(), basis.population_model.clone()),
+        ("population_method".to_owned(), basis.population_method.clone()),
+        ("completeness".to_owned(), completeness_id(completeness)),
+        ("completeness_note".to_owned(), note.unwrap_or_default().to_owned()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        Table {
+            file_stem: "t".into(),
+            conditions: vec![("kind".into(), "visiting_nursing_station".into())],
+            attributions: vec!["出典".into()],
+            columns: vec!["人口/population", "名前/name"],
+            rows: vec![
+                vec![Cell::Number(12.0), Cell::Text("宮代町".into())],
+                vec![Cell::Empty, Cell::Text("a,b".into())],
+            ],
+        }
+    }
+
+    #[test]
+    fn csv_has_a_bom_crlf_conditions_and_empty_unknowns() {
+        let bytes = csv(&table()).unwrap_or_default();
+        let text = String::from_utf8(bytes).unwrap_or_default();
+        assert_eq!(
+            text,
+            "\u{feff}条件/condition,kind,visiting_nursing_station\r\n\r\n人口/population,名前/name\r\n12,宮代町\r\n,\"a,b\"\r\n"
+        );
+    }
+
+    #[test]
+    fn negotiation_prefers_f_then_accept() {
+        assert_eq!(Format::negotiate(Some("csv"), Some(XLSX)), Ok(Format::Csv));
+        assert_eq!(Format::negotiate(None, Some("text/csv;q=0.9, */*")), Ok(Format::Csv));
+        assert_eq!(Format::negotiate(None, Some(XLSX)), Ok(Format::Xlsx));
+        assert_eq!(Format::negotiate(Some("geojson"), Some("text/csv")), Ok(Format::Json));
+        assert_eq!(Format::negotiate(None, None), Ok(Format::Json));
+        assert!(Format::negotiate(Some("pdf"), None).is_err());
+    }
+
+    #[test]
+    fn workbooks_are_zip_files() {
+        assert!(xlsx(&table()).unwrap_or_default().starts_with(b"PK"));
+    }
+
+    #[test]
+    fn file_names_are_ascii() {
+        assert_eq!(ascii("宮代 a-b"), "___a-b");
+    }
+}
