@@ -382,6 +382,9 @@ fn coverage_gaps_as_csv_and_workbook_files() {
     assert_eq!(areas.status, 200);
     assert_documented("/areas", "get", &areas);
     assert_documented("/areas", "get", &get("/areas?f=xlsx"));
+    let items = "/collections/{collectionId}/items";
+    assert_documented(items, "get", &get("/collections/facilities/items?f=csv"));
+    assert_documented(items, "get", &get("/collections/facilities/items?f=xlsx"));
 }
 
 #[test]

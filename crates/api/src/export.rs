@@ -11,7 +11,7 @@ use care_atlas_core::{FacilityKind, GapQuery, GapResolution, Gaps, SourceInfo};
 use rust_xlsxwriter::Workbook;
 
 use crate::accepts;
-use crate::dto::{AreaCollection, GapCollection, PopulationBasis};
+use crate::dto::{AreaCollection, FacilityProperties, GapCollection, PopulationBasis};
 use crate::supply::Completeness;
 use crate::{ApiError, AppState};
 
@@ -233,6 +233,18 @@ pub fn write(table: &Table, format: Format) -> Result<(&'static str, String, Vec
     }
 }
 
+/// The table in `format` as a response with its `Content-Disposition`.
+pub fn response(table: &Table, format: Format) -> Result<actix_web::HttpResponse, ApiError> {
+    let (content_type, name, body) = write(table, format)?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body))
+}
+
 /// A file name part made ASCII: anything else becomes `_`.
 #[must_use]
 pub fn ascii(text: &str) -> String {
@@ -445,6 +457,84 @@ pub fn area_table(state: &AppState, collection: &AreaCollection) -> Table {
 #[allow(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
 fn count(value: Option<usize>) -> Cell {
     value.map_or(Cell::Empty, |n| Cell::Number(n as f64))
+}
+
+/// The columns of a facility export: the id, the position, then every property of the GeoJSON
+/// feature under its JSON name.
+pub const FACILITY_COLUMNS: [&str; 22] = [
+    "ID/id",
+    "経度/lon",
+    "緯度/lat",
+    "名称/name",
+    "名称カナ/name_kana",
+    "種別/kind",
+    "種別名/kind_label",
+    "住所/address",
+    "市町村コード/municipality_code",
+    "位置の精度/position_precision",
+    "位置の注記/position_note",
+    "電話/phone",
+    "ウェブサイト/url",
+    "定員/capacity",
+    "営業日/open_days",
+    "出典/source",
+    "出典のID/source_record_id",
+    "時点/as_of",
+    "連絡先の出典/contact_source",
+    "在宅療養支援の類型/home_care_class",
+    "届出(受理記号)/filings",
+    "同一施設の記録/linked_record",
+];
+
+/// One facility of an export: its id, longitude, latitude and properties.
+pub type FacilityRow = (String, f64, f64, FacilityProperties);
+
+/// Facilities as a table under [`FACILITY_COLUMNS`], with the selection's `conditions`; a
+/// property a facility lacks is empty; filings are `|`-separated 受理記号.
+#[must_use]
+pub fn facility_table(
+    state: &AppState,
+    mut conditions: Vec<(String, String)>,
+    facilities: Vec<FacilityRow>,
+) -> Table {
+    let rows = facilities
+        .into_iter()
+        .map(|(id, lon, lat, p)| {
+            let filings: Vec<&str> = p.filings.iter().map(|f| f.symbol.as_str()).collect();
+            vec![
+                Cell::Text(id),
+                Cell::Number(lon),
+                Cell::Number(lat),
+                Cell::Text(p.name),
+                p.name_kana.into(),
+                Cell::Text(p.kind),
+                Cell::Text(p.kind_label),
+                Cell::Text(p.address),
+                Cell::Text(p.municipality_code),
+                Cell::Text(p.position_precision),
+                p.position_note.into(),
+                p.phone.into(),
+                p.url.into(),
+                p.capacity.map(f64::from).into(),
+                p.open_days.into(),
+                Cell::Text(p.source),
+                Cell::Text(p.source_record_id),
+                p.as_of.into(),
+                p.contact_source.into(),
+                p.home_care_class.map(|c| c.id).into(),
+                if filings.is_empty() { Cell::Empty } else { Cell::Text(filings.join("|")) },
+                p.linked_record.into(),
+            ]
+        })
+        .collect();
+    conditions.push(data_as_of(&state.sources));
+    Table {
+        file_stem: "facilities".to_owned(),
+        conditions,
+        attributions: SourceInfo::attributions(&state.sources),
+        columns: FACILITY_COLUMNS.to_vec(),
+        rows,
+    }
 }
 
 /// `complete` or `partial`, as in JSON.

@@ -5,7 +5,7 @@
 //! filters.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use care_atlas_core::{AreaRef, Atlas, FacilityFilter, PopulationGroup, Position};
+use care_atlas_core::{AreaRef, Atlas, FacilityFilter, MAX_PAGE_SIZE, PopulationGroup, Position};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -14,6 +14,7 @@ use crate::dto::{
     AreaFeature, AreaProperties, FacilityProperties, FeatureCollectionType, FeatureType,
     MultiPolygonGeometry, PointGeometry,
 };
+use crate::export::{self, Format};
 use crate::params::{self, Lang};
 use crate::query::Params;
 use crate::{ApiError, AppState, Problem};
@@ -221,8 +222,11 @@ pub struct ItemsParams {
     kind: Option<String>,
     /// Items in this municipality (code).
     municipality: Option<String>,
-    /// `json`.
-    #[param(value_type = Option<schemas::Format>, inline)]
+    /// `json` or `geojson` (default), or for facilities `csv` (UTF-8 with BOM: condition rows
+    /// `条件/condition,<key>,<value>`, a blank row, then one row per facility with every property)
+    /// or `xlsx` (sheets `data` and `conditions`); a file holds every facility matched unless
+    /// `limit` is given. Wins over the `Accept` header (`text/csv`, the workbook's media type).
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
     f: Option<String>,
     /// Language of kind labels: `ja` or `en`.
     #[param(value_type = Option<schemas::Lang>, inline)]
@@ -499,7 +503,7 @@ fn check_crs(name: &str, value: Option<&str>) -> Result<(), ApiError> {
     tag = "features",
     params(("collectionId" = String, Path, description = "facilities, municipalities or small-areas"), ItemsParams),
     responses(
-        (status = 200, body = Items, content_type = "application/geo+json"),
+        (status = 200, description = "A page of items as GeoJSON or, for facilities, the facilities as CSV or a workbook", content((Items = "application/geo+json"), (String = "text/csv"), (crate::export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"facilities.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
@@ -512,16 +516,26 @@ pub async fn items(
     query: Params<ItemsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    params::json_format(q.f.as_deref())?;
+    let accept = req.headers().get(actix_web::http::header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = Format::negotiate(q.f.as_deref(), accept)?;
     check_crs("bbox-crs", q.bbox_crs.as_deref())?;
     check_crs("crs", q.crs.as_deref())?;
     let (collection_id, ..) = known_collection(&id)?;
+    if format != Format::Json && collection_id != "facilities" {
+        return Err(ApiError::invalid(
+            "f",
+            format!("`{}` is offered for facilities only", format.extension()),
+            "json or geojson outside the facilities collection",
+        ));
+    }
     let lang = Lang::choose(
         q.lang.as_deref(),
         req.headers().get("accept-language").and_then(|v| v.to_str().ok()),
     )?;
     let bbox = bbox(q.bbox.as_deref())?;
-    let limit = accepts::page_size().check("limit", q.limit.as_deref())?.unwrap_or(10);
+    // A file holds every facility matched unless a limit is given; a page, 10 by default.
+    let default_limit = if format == Format::Json { 10 } else { MAX_PAGE_SIZE };
+    let limit = accepts::page_size().check("limit", q.limit.as_deref())?.unwrap_or(default_limit);
     let offset = accepts::page_offset().check("offset", q.offset.as_deref())?.unwrap_or(0);
     let municipality = q
         .municipality
@@ -537,6 +551,9 @@ pub async fn items(
         ));
     }
     let selection = ItemSelection { bbox, kinds, municipality, offset, limit };
+    if format != Format::Json {
+        return facility_file(&state, &q, &selection, lang, format);
+    }
     let (features, number_matched) = select_items(&state.atlas, collection_id, &selection, lang);
     let links = page_links(&req, &selection, features.len(), number_matched);
     Ok(json(
@@ -549,6 +566,42 @@ pub async fn items(
             links,
         },
     ))
+}
+
+/// The facilities of a selection as a CSV or a workbook, with the selection as conditions.
+fn facility_file(
+    state: &AppState,
+    q: &ItemsParams,
+    selection: &ItemSelection,
+    lang: Lang,
+    format: Format,
+) -> Result<HttpResponse, ApiError> {
+    let filter = FacilityFilter {
+        bbox: selection.bbox.map(|[w, s, e, n]| {
+            geo::Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n })
+        }),
+        kinds: selection.kinds.clone(),
+        municipality: selection.municipality,
+    };
+    let page = state.atlas.select_facilities(&filter, selection.offset, selection.limit);
+    let condition =
+        |key: &str, value: Option<&str>| (key.to_owned(), value.unwrap_or("all").to_owned());
+    let conditions = vec![
+        condition("kind", q.kind.as_deref()),
+        condition("municipality", q.municipality.as_deref()),
+        condition("bbox", q.bbox.as_deref()),
+        ("offset".to_owned(), selection.offset.to_string()),
+        ("limit".to_owned(), selection.limit.to_string()),
+        ("number_matched".to_owned(), page.number_matched.to_string()),
+    ];
+    let rows = page
+        .facilities
+        .iter()
+        .map(|f| {
+            (f.id.to_string(), f.position.lon(), f.position.lat(), FacilityProperties::of(f, lang))
+        })
+        .collect();
+    export::response(&export::facility_table(state, conditions, rows), format)
 }
 
 /// What an items request asks for, once checked.

@@ -649,3 +649,34 @@ async fn areas_as_a_workbook_leave_unknown_cells_blank() {
         .unwrap();
     assert_eq!(unknown[count], Data::Empty);
 }
+
+#[actix_web::test]
+async fn facilities_as_csv_hold_every_property_of_every_facility_matched() {
+    let uri = "/collections/facilities/items?kind=visiting_nursing_station";
+    let json = get(&format!("{uri}&limit=10000")).await.json();
+    let answer = get(&format!("{uri}&f=csv")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"facilities.csv\"")
+    );
+    let (conditions, table) = csv_parts(&answer.body);
+    assert!(conditions.iter().any(|c| c[1] == "kind" && c[2] == "visiting_nursing_station"));
+    let header = &table[0];
+    let features = json["features"].as_array().unwrap();
+    assert_eq!(table.len() - 1, json["numberMatched"].as_u64().unwrap() as usize);
+    assert_eq!(table.len() - 1, features.len(), "a file holds every facility matched");
+    let english: Vec<&str> = header.iter().filter_map(|h| h.split('/').nth(1)).collect();
+    for key in features[0]["properties"].as_object().unwrap().keys() {
+        assert!(english.contains(&key.as_str()), "no column for the property {key}");
+    }
+    let (id, name, lon) =
+        (column(header, "ID/id"), column(header, "名称/name"), column(header, "経度/lon"));
+    let first = &table[1];
+    assert_eq!(first[id], features[0]["id"].as_str().unwrap());
+    assert_eq!(first[name], features[0]["properties"]["name"].as_str().unwrap());
+    let lon_json = features[0]["geometry"]["coordinates"][0].as_f64().unwrap();
+    assert!((first[lon].parse::<f64>().unwrap() - lon_json).abs() < 1e-9);
+    check_problem("/collections/municipalities/items?f=csv", 400, "f").await;
+    check_problem("/collections/facilities/items?f=pdf", 400, "f").await;
+}
