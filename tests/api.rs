@@ -385,6 +385,8 @@ fn coverage_gaps_as_csv_and_workbook_files() {
     let items = "/collections/{collectionId}/items";
     assert_documented(items, "get", &get("/collections/facilities/items?f=csv"));
     assert_documented(items, "get", &get("/collections/facilities/items?f=xlsx"));
+    let sites = "/site-suggestions?kind=visiting_nursing_station&radius_m=2000";
+    assert_documented("/site-suggestions", "get", &get(&format!("{sites}&f=csv")));
 }
 
 #[test]

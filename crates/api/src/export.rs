@@ -7,11 +7,13 @@
 //! `条件/condition,<key>,<value>`, then a blank row, then the header and the table; in a workbook
 //! on a sheet `conditions` beside the sheet `data`, with the sources' attributions.
 
-use care_atlas_core::{FacilityKind, GapQuery, GapResolution, Gaps, SourceInfo};
+use care_atlas_core::{FacilityKind, GapQuery, GapResolution, Gaps, Position, SourceInfo};
 use rust_xlsxwriter::Workbook;
 
 use crate::accepts;
-use crate::dto::{AreaCollection, FacilityProperties, GapCollection, PopulationBasis};
+use crate::dto::{
+    AreaCollection, FacilityProperties, GapCollection, PopulationBasis, SiteCollection,
+};
 use crate::supply::Completeness;
 use crate::{ApiError, AppState};
 
@@ -533,6 +535,74 @@ pub fn facility_table(
         conditions,
         attributions: SourceInfo::attributions(&state.sources),
         columns: FACILITY_COLUMNS.to_vec(),
+        rows,
+    }
+}
+
+/// The columns of a site-suggestion export.
+pub const SITE_COLUMNS: [&str; 8] = [
+    "順位/rank",
+    "メッシュコード/mesh_code",
+    "経度/lon",
+    "緯度/lat",
+    "市町村コード/municipality_code",
+    "市町村名/municipality_name",
+    "新たに圏内となる人口/newly_covered_population",
+    "完全性/completeness",
+];
+
+/// What a site-suggestion question asked: the kind, the reach and how many sites.
+#[derive(Debug, Clone, Copy)]
+pub struct SiteQuestion {
+    /// The kind of the new facilities.
+    pub kind: FacilityKind,
+    /// Their reach in metres.
+    pub radius_m: f64,
+    /// How many sites were asked for.
+    pub n: usize,
+}
+
+/// Site suggestions as a table under [`SITE_COLUMNS`], best first, with the question's
+/// conditions; each site's municipality is the one at its point.
+#[allow(clippy::cast_precision_loss, reason = "ranks are at most MAX_SITES")]
+#[must_use]
+pub fn site_table(state: &AppState, question: SiteQuestion, collection: &SiteCollection) -> Table {
+    let completeness = completeness_id(collection.completeness);
+    let rows = collection
+        .features
+        .iter()
+        .map(|f| {
+            let [lon, lat] = f.geometry.coordinates;
+            let town = Position::new(lat, lon).ok().and_then(|p| state.atlas.municipality_at(p));
+            vec![
+                Cell::Number(f.properties.rank as f64),
+                Cell::Text(f.properties.mesh_code.clone()),
+                Cell::Number(lon),
+                Cell::Number(lat),
+                town.map(|m| m.code.to_string()).into(),
+                town.map(|m| m.name.clone()).into(),
+                Cell::Number(f.properties.newly_covered_population),
+                Cell::Text(completeness.clone()),
+            ]
+        })
+        .collect();
+    let radius = number_text(question.radius_m);
+    let mut conditions = vec![
+        ("kind".to_owned(), question.kind.id().to_owned()),
+        ("radius_m".to_owned(), radius.clone()),
+        ("n".to_owned(), question.n.to_string()),
+    ];
+    conditions.extend(basis_conditions(
+        &collection.population_basis,
+        collection.completeness,
+        collection.completeness_note.as_deref(),
+    ));
+    conditions.push(data_as_of(&state.sources));
+    Table {
+        file_stem: ascii(&format!("site-suggestions-{}-{radius}m", question.kind.id())),
+        conditions,
+        attributions: SourceInfo::attributions(&state.sources),
+        columns: SITE_COLUMNS.to_vec(),
         rows,
     }
 }

@@ -475,33 +475,47 @@ pub struct SiteParams {
     /// in use does not know is refused.
     #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
     population: Option<String>,
+    /// `json` or `geojson` (default, GeoJSON), `csv` (UTF-8 with BOM: condition rows
+    /// `条件/condition,<key>,<value>`, a blank row, then the table) or `xlsx` (sheets `data` and
+    /// `conditions`). Wins over the `Accept` header (`text/csv`, the workbook's media type).
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
+    f: Option<String>,
 }
 
 /// Where new facilities of a kind would bring the most residents within reach (greedy maximal
 /// covering over quarter-mesh cell centres).
-#[utoipa::path(tag = "analysis", params(SiteParams), responses((status = 200, body = SiteCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
+#[utoipa::path(tag = "analysis", params(SiteParams), responses((status = 200, description = "GeoJSON, or the sites (one row each, best first) as CSV or a workbook", content((SiteCollection = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"site-suggestions-<kind>-<radius>m.<ext>\"`"))), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
 #[get("/site-suggestions")]
 pub async fn site_suggestions(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: Params<SiteParams>,
 ) -> Result<HttpResponse, ApiError> {
-    blocking(state, query.into_inner(), site_suggestions_now).await
+    let format = export_format(&req, query.f.as_deref())?;
+    blocking(state, (query.into_inner(), format), site_suggestions_now).await
 }
 
-fn site_suggestions_now(state: &AppState, query: SiteParams) -> Result<Reply, ApiError> {
-    let q = query;
+fn site_suggestions_now(
+    state: &AppState,
+    (q, format): (SiteParams, Format),
+) -> Result<Reply, ApiError> {
     let kind = params::one_kind(q.kind.as_deref())?;
     let supply = supply::check(&state.atlas, "kind", &[kind])?;
     let radius_m = params::radius("radius_m", q.radius_m.as_deref())?;
     let n = accepts::site_count().check("n", q.n.as_deref())?.unwrap_or(3);
     let group = params::population_group(&state.atlas, "population", q.population.as_deref())?;
     let sites = state.atlas.suggest_sites(kind, radius_m, n, group, &Scenario::default());
-    geojson(&SiteCollection::of(
+    let collection = SiteCollection::of(
         &sites,
         group,
         state.atlas.population_model(),
         supply::note(&state.atlas, &supply, Figures::NewlyCovered),
-    ))
+    );
+    if format == Format::Json {
+        return geojson(&collection);
+    }
+    let question = export::SiteQuestion { kind, radius_m, n };
+    Reply::table(&export::site_table(state, question, &collection), format)
 }
 
 /// Gaps (at 250 m) and E2SFCA accessibility before and after adding or removing facilities of a

@@ -680,3 +680,35 @@ async fn facilities_as_csv_hold_every_property_of_every_facility_matched() {
     check_problem("/collections/municipalities/items?f=csv", 400, "f").await;
     check_problem("/collections/facilities/items?f=pdf", 400, "f").await;
 }
+
+#[actix_web::test]
+#[allow(clippy::float_cmp, reason = "the CSV must carry the very figure the JSON answer holds")]
+async fn site_suggestions_as_csv_rank_the_same_sites_with_the_same_figures() {
+    let uri =
+        "/site-suggestions?kind=visiting_nursing_station&radius_m=2000&n=3&population=aged_75_plus";
+    let json = get(uri).await.json();
+    let answer = get(&format!("{uri}&f=csv")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"site-suggestions-visiting_nursing_station-2000m.csv\"")
+    );
+    let (conditions, table) = csv_parts(&answer.body);
+    assert!(conditions.iter().any(|c| c[1] == "n" && c[2] == "3"));
+    let header = &table[0];
+    let (mesh, newly, town) = (
+        column(header, "メッシュコード/mesh_code"),
+        column(header, "新たに圏内となる人口/newly_covered_population"),
+        column(header, "市町村名/municipality_name"),
+    );
+    let features = json["features"].as_array().unwrap();
+    assert_eq!(table.len() - 1, features.len());
+    for (row, feature) in table[1..].iter().zip(features) {
+        assert_eq!(row[mesh], feature["properties"]["mesh_code"].as_str().unwrap());
+        assert_eq!(
+            row[newly].parse::<f64>().unwrap(),
+            feature["properties"]["newly_covered_population"].as_f64().unwrap()
+        );
+        assert!(!row[town].is_empty());
+    }
+}
