@@ -7,6 +7,8 @@
 //! `条件/condition,<key>,<value>`, then a blank row, then the header and the table; in a workbook
 //! on a sheet `conditions` beside the sheet `data`, with the sources' attributions.
 
+use std::collections::HashMap;
+
 use care_atlas_core::{FacilityKind, GapQuery, GapResolution, Gaps, Position, SourceInfo};
 use rust_xlsxwriter::Workbook;
 
@@ -352,10 +354,16 @@ pub fn gap_table(
     let name = |code: &str| {
         atlas.municipalities().iter().find(|m| m.code.to_string() == code).map(|m| m.name.clone())
     };
-    let cell_municipality = |mesh: &str| {
-        let cell = gaps.cells.iter().find(|c| c.code.to_string() == mesh)?;
-        atlas.municipality_at(cell.center).map(|m| (m.code.to_string(), m.name.clone()))
-    };
+    // Located once per cell: a row looking its cell up by a scan made a 250 m answer quadratic.
+    let by_cell: HashMap<String, (String, String)> = gaps
+        .cells
+        .iter()
+        .filter_map(|c| {
+            let m = atlas.municipality_at(c.center)?;
+            Some((c.code.to_string(), (m.code.to_string(), m.name.clone())))
+        })
+        .collect();
+    let cell_municipality = |mesh: &str| by_cell.get(mesh).cloned();
     let mut conditions = vec![
         ("kind".to_owned(), kinds.clone()),
         ("radius_m".to_owned(), number_text(query.radius_m)),
