@@ -115,6 +115,41 @@ fn accessibility(c: &mut Criterion) {
     group.finish();
 }
 
+/// The planner's what-if round trip in the engine: 宮代町's visiting nursing at 2 km with one
+/// station added in its gap, before and after, and the site suggestions for the same question.
+fn what_if(c: &mut Criterion) {
+    let (_dir, _db, atlas) = shipped_atlas();
+    let _ = atlas.grid(MeshLevel::Quarter);
+    let _ = atlas.grid(MeshLevel::Half);
+    let added = care_atlas_core::Supply {
+        position: care_atlas_core::Position::new(36.0135417, 139.7078125).unwrap(),
+        capacity: 1.0,
+    };
+    let scenario = Scenario { add: vec![added], remove: vec![] };
+    let query = care_atlas_core::ComparisonQuery {
+        kind: KIND[0],
+        radius_m: 2000.0,
+        catchment_m: 2000.0,
+        group: PopulationGroup::Aged75Plus,
+    };
+    let mut group = c.benchmark_group("what_if_2km_visiting_nursing");
+    group.bench_function("compare_scenario_one_added", |b| {
+        b.iter(|| black_box(atlas.compare_scenario(&query, &scenario)));
+    });
+    group.bench_function("site_suggestions_3", |b| {
+        b.iter(|| {
+            black_box(atlas.suggest_sites(
+                KIND[0],
+                2000.0,
+                3,
+                PopulationGroup::Aged75Plus,
+                &Scenario::default(),
+            ))
+        });
+    });
+    group.finish();
+}
+
 fn snapshot(c: &mut Criterion) {
     let (_dir, db, _atlas) = shipped_atlas();
     let mut group = c.benchmark_group("snapshot_from_sqlite_shipped_data");
@@ -123,5 +158,5 @@ fn snapshot(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, gaps, accessibility, snapshot);
+criterion_group!(benches, gaps, accessibility, what_if, snapshot);
 criterion_main!(benches);

@@ -10,6 +10,7 @@ pub(crate) mod grid;
 pub(crate) mod limits;
 pub(crate) mod nearest;
 pub(crate) mod origin;
+pub(crate) mod places;
 pub(crate) mod scenario;
 pub(crate) mod selection;
 pub(crate) mod sites;
