@@ -540,7 +540,7 @@
     const tableNode = el("table", { className: "whatif" });
     table(tableNode, [text.group, text.before, text.after, text.difference], rows);
     const note = byGroupBefore && state.area ? el("p", { className: "help", textContent: lang === "ja" ? "区分別の表は3市町の合計です。" : "The table by group is for the three towns together." }) : null;
-    result.replaceChildren(...lines, tableNode, note);
+    result.replaceChildren(...lines, tableNode, ...(note ? [note] : []));
     result.dataset.before = String(Math.round(before));
     result.dataset.after = String(Math.round(after));
     result.dataset.request = JSON.stringify(body);
