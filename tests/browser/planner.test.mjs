@@ -3,77 +3,31 @@
 // added by clicking the map, the CSV and Excel downloads, the report printed to PDF, English, and a
 // bad option. The real care-atlas binary serves a real SQLite file built from data/; Debian's
 // Chromium runs the page without tiles (tiles=none), so nothing is fetched from the internet.
-// Screenshots land in target/screenshots/. Skipped loudly without Chromium, like widget.test.mjs.
-import { test, before, after } from "node:test";
+// Screenshots land in target/screenshots/. The server and browser come from harness.mjs.
+import { before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
-import { chromium } from "playwright-core";
+import { browserTest as shared, haveBrowser, launchBrowser, repo, startServer } from "./harness.mjs";
 
-const repo = resolve(import.meta.dirname, "../..");
-const binary = join(process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, "target"), "debug/care-atlas");
 const shots = join(repo, "target/screenshots");
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const required = process.env.CARE_ATLAS_REQUIRE_BROWSER === "1";
-const haveBrowser = existsSync(executablePath);
-
-if (!haveBrowser) {
-  const message = `\n*** PLANNER BROWSER TESTS SKIPPED: no Chromium at ${executablePath}. Install it with \`apt-get install chromium\` (or set CHROMIUM=/path/to/chromium). ***\n`;
-  if (required) throw new Error(`CARE_ATLAS_REQUIRE_BROWSER=1 but ${message}`);
-  console.warn(message);
-}
-const browserTest = (name, body) => test(name, { skip: !haveBrowser && "no Chromium", timeout: 180_000 }, body);
-
+const browserTest = (name, body) => shared(name, body, { timeout: 180_000 });
 const question = "kind=visiting_nursing_station&radius_m=2000&population=aged_75_plus";
 const MIYASHIRO = "11442";
-let server, browser, dir, base;
-
-const freePort = () =>
-  new Promise((ok) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => ok(port));
-    });
-  });
-
-async function waitFor(url, seconds) {
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-  throw new Error(`${url} did not answer within ${seconds} s`);
-}
+let server, browser, base;
 
 before(async () => {
   if (!haveBrowser) return;
-  assert.ok(existsSync(binary), `${binary} is missing: run \`cargo build\` (make test does)`);
   mkdirSync(shots, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), "care-atlas-planner-"));
-  const db = join(dir, "atlas.db");
-  execFileSync(binary, ["import", "--db", db, "data"], { cwd: repo, stdio: "ignore" });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(binary, ["serve", "--db", db, "--bind", `127.0.0.1:${port}`], { stdio: "ignore" });
-  await waitFor(`${base}/healthz`, 120);
-  browser = await chromium.launch({
-    executablePath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  server = await startServer();
+  base = server.base;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  server?.stop();
 });
 
 async function openPlanner(query, viewport = { width: 1280, height: 900 }) {
