@@ -231,6 +231,15 @@ pub fn site_count() -> WholeNumbers {
     WholeNumbers(1..=MAX_SITES)
 }
 
+/// The most places one `/underserved-places` answer lists (the study area has fewer than 200).
+pub const MAX_PLACES: usize = 1000;
+
+/// How many underserved places to list.
+#[must_use]
+pub fn place_count() -> WholeNumbers {
+    WholeNumbers(1..=MAX_PLACES)
+}
+
 fn kind_ids() -> Vec<String> {
     strings(FacilityKind::ALL.map(FacilityKind::id))
 }
@@ -343,6 +352,8 @@ pub mod schemas {
         Radius => super::radius();
         /// [`super::site_count`].
         SiteCount => super::site_count();
+        /// [`super::place_count`].
+        PlaceCount => super::place_count();
         /// [`super::kind_list`].
         KindList => super::kind_list();
         /// [`super::one_kind`].

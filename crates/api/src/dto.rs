@@ -580,12 +580,63 @@ pub struct GapProperties {
     /// Residents of the population group (of the gap, or of the cell's study-area part); `null`
     /// where the model does not know them.
     pub population: Option<f64>,
+    /// Of them, those out of reach by the one rule (`out_of_reach_definition`): for a gap
+    /// polygon its town's people out of reach, for a cell those of its 250 m cells out of reach;
+    /// `null` where unknown.
+    pub population_uncovered: Option<f64>,
     /// Area in km².
     pub area_km2: f64,
+    /// Area out of reach in km² (for a gap polygon, its own area).
+    pub area_uncovered_km2: f64,
     /// Geodesic distance from the cell centre to the nearest facility (mesh cells; `null` if none).
     pub nearest_distance_m: Option<f64>,
-    /// Whether the cell centre is within reach (mesh cells).
+    /// Whether every 250 m cell of the cell is within reach (mesh cells).
     pub covered: Option<bool>,
+}
+
+/// The one rule behind every figure of people out of reach, on every answer that has one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutOfReachDefinition {
+    /// The mesh whose cells decide: `mesh250`.
+    pub resolution: &'static str,
+    /// The rule in Japanese.
+    pub ja: &'static str,
+    /// The rule in English.
+    pub en: &'static str,
+}
+
+impl OutOfReachDefinition {
+    /// The rule of [`care_atlas_core::Atlas::quarter_reach`].
+    #[must_use]
+    pub fn rule() -> Self {
+        OutOfReachDefinition {
+            resolution: "mesh250",
+            ja: care_atlas_core::OUT_OF_REACH_DEFINITION_JA,
+            en: care_atlas_core::OUT_OF_REACH_DEFINITION_EN,
+        }
+    }
+}
+
+/// A figure for every population group (`null` where the population model does not know it).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct GroupFiguresDto {
+    /// Every resident.
+    pub total: Option<f64>,
+    /// Aged 65 and over.
+    pub aged_65_plus: Option<f64>,
+    /// Aged 75 and over.
+    pub aged_75_plus: Option<f64>,
+    /// Aged 85 and over.
+    pub aged_85_plus: Option<f64>,
+    /// Aged 65 and over living alone.
+    pub elderly_living_alone: Option<f64>,
+}
+
+impl From<&care_atlas_core::GroupFigures> for GroupFiguresDto {
+    fn from(figures: &care_atlas_core::GroupFigures) -> Self {
+        let [total, aged_65_plus, aged_75_plus, aged_85_plus, elderly_living_alone] = *figures;
+        GroupFiguresDto { total, aged_65_plus, aged_75_plus, aged_85_plus, elderly_living_alone }
+    }
 }
 
 /// A gap polygon or mesh cell as a GeoJSON feature.
@@ -637,8 +688,10 @@ pub struct GapCollection {
     pub collection_type: FeatureCollectionType,
     /// Gap polygons (one per municipality) or every mesh cell.
     pub features: Vec<GapFeature>,
-    /// Per municipality.
+    /// Per municipality: the same figures at every resolution.
     pub summary: Vec<GapSummaryDto>,
+    /// The rule that counts people out of reach.
+    pub out_of_reach_definition: OutOfReachDefinition,
     /// Whose residents are counted and how.
     #[serde(flatten)]
     pub population_basis: PopulationBasis,
@@ -666,7 +719,9 @@ impl GapCollection {
                 municipality_code: Some(g.municipality_code.to_string()),
                 mesh_code: None,
                 population: g.population_uncovered,
+                population_uncovered: g.population_uncovered,
                 area_km2: g.gap_area_km2,
+                area_uncovered_km2: g.gap_area_km2,
                 nearest_distance_m: None,
                 covered: None,
             },
@@ -679,7 +734,9 @@ impl GapCollection {
                 municipality_code: None,
                 mesh_code: Some(c.code.to_string()),
                 population: c.population,
+                population_uncovered: c.population_uncovered,
                 area_km2: c.area_km2,
+                area_uncovered_km2: c.area_uncovered_km2,
                 nearest_distance_m: c.nearest_distance_m.map(round_cm),
                 covered: Some(c.covered),
             },
@@ -688,7 +745,105 @@ impl GapCollection {
             collection_type: FeatureCollectionType::FeatureCollection,
             features: polygons.chain(cells).collect(),
             summary: gaps.summary.iter().map(GapSummaryDto::from).collect(),
+            out_of_reach_definition: OutOfReachDefinition::rule(),
             population_basis: PopulationBasis::of(group, population),
+            completeness: supply.0,
+            completeness_note: supply.1,
+        }
+    }
+}
+
+/// A census small area (町丁・字) with people out of reach.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnderservedPlaceDto {
+    /// 1 for the place with the most people of the group out of reach.
+    pub rank: usize,
+    /// Its municipality's code.
+    pub municipality_code: String,
+    /// Its municipality's name (宮代町).
+    pub municipality_name: String,
+    /// The census small area's KEY_CODE.
+    pub small_area_key: String,
+    /// The place's name as the census has it (大字・町丁目, e.g. 東粂原).
+    pub name: String,
+    /// The census's representative point of the place.
+    pub center: LatLon,
+    /// Residents of the population group asked for out of reach (`null` where unknown).
+    pub population_uncovered: Option<f64>,
+    /// Residents of every group out of reach.
+    pub population_uncovered_by_group: GroupFiguresDto,
+    /// Area out of reach in km².
+    pub area_uncovered_km2: f64,
+}
+
+/// A latitude and longitude, WGS84.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+pub struct LatLon {
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+}
+
+/// The places of the study area (or one town) with people out of reach, most first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnderservedPlaces {
+    /// Places, most people of the group out of reach first.
+    pub places: Vec<UnderservedPlaceDto>,
+    /// How a 250 m cell is given to a place.
+    pub place_method: &'static str,
+    /// The rule that counts people out of reach.
+    pub out_of_reach_definition: OutOfReachDefinition,
+    /// Whose residents are counted and how.
+    #[serde(flatten)]
+    pub population_basis: PopulationBasis,
+    /// `complete`, or `partial` when some facilities of the kinds are not in our sources.
+    pub completeness: Completeness,
+    /// For a `partial` answer, which kinds are not fully known and what that means for the
+    /// figures; `null` when complete.
+    pub completeness_note: Option<String>,
+}
+
+impl UnderservedPlaces {
+    /// How places are named, for the answer.
+    pub const PLACE_METHOD: &str = "Each 250 m cell part out of reach counts for the census small \
+        area (町丁・字等, 2020) of its town whose representative point is nearest its centre: \
+        small-area boundaries are not among our sources, so a place's edge is approximate; the \
+        places of a town add up to its people out of reach.";
+
+    /// The places, ranked by `group`, the first `limit` (all when `None`).
+    #[must_use]
+    pub fn of(
+        atlas: &care_atlas_core::Atlas,
+        places: &[care_atlas_core::UnderservedPlace<'_>],
+        group: PopulationGroup,
+        limit: Option<usize>,
+        supply: SupplyNote,
+    ) -> Self {
+        let name = |code| atlas.municipality(code).map(|m| m.name.clone()).unwrap_or_default();
+        UnderservedPlaces {
+            places: places
+                .iter()
+                .take(limit.unwrap_or(usize::MAX))
+                .enumerate()
+                .map(|(i, p)| UnderservedPlaceDto {
+                    rank: i + 1,
+                    municipality_code: p.small_area.municipality_code.to_string(),
+                    municipality_name: name(p.small_area.municipality_code),
+                    small_area_key: p.small_area.key_code.clone(),
+                    name: p.small_area.name.clone(),
+                    center: LatLon {
+                        lat: p.small_area.representative_point.lat(),
+                        lon: p.small_area.representative_point.lon(),
+                    },
+                    population_uncovered: p.population_uncovered(group),
+                    population_uncovered_by_group: GroupFiguresDto::from(&p.population_uncovered),
+                    area_uncovered_km2: p.area_uncovered_km2,
+                })
+                .collect(),
+            place_method: Self::PLACE_METHOD,
+            out_of_reach_definition: OutOfReachDefinition::rule(),
+            population_basis: PopulationBasis::of(group, atlas.population_model()),
             completeness: supply.0,
             completeness_note: supply.1,
         }
@@ -906,14 +1061,78 @@ pub struct ScenarioRequest {
 /// Gaps and accessibility of one state of the world.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScenarioState {
-    /// Per municipality, at 250 m.
+    /// Per municipality, people of the population group out of reach.
     pub gaps: Vec<GapSummaryDto>,
     /// Residents of the population group in the study area out of reach (`null` where unknown).
     pub population_uncovered: Option<f64>,
-    /// Population-weighted mean E2SFCA score of the study area (supply per resident).
+    /// Residents of every group in the study area out of reach.
+    pub out_of_reach_by_group: GroupFiguresDto,
+    /// Population-weighted mean E2SFCA score of the study area (facilities per resident,
+    /// distance-weighted).
     pub mean_accessibility: f64,
-    /// Residents living in cells that reach no facility.
-    pub population_without_access: f64,
+    /// The same per 10,000 residents: how many facilities' worth of service 10,000 residents of
+    /// the group can reach on average (E2SFCA: each facility shared among the residents within
+    /// its catchment, nearer ones weighing more).
+    pub accessibility_per_10000: f64,
+}
+
+/// A 250 m cell whose reach a scenario changes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChangedCellProperties {
+    /// Mesh code.
+    pub mesh_code: String,
+    /// Within reach before.
+    pub covered_before: bool,
+    /// Within reach after.
+    pub covered_after: bool,
+    /// Residents of every group in its study-area part.
+    pub population: GroupFiguresDto,
+}
+
+/// A changed cell as a GeoJSON feature.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChangedCellFeature {
+    /// `Feature`.
+    #[serde(rename = "type")]
+    pub feature_type: FeatureType,
+    /// Mesh code.
+    pub id: String,
+    /// The cell.
+    pub geometry: MultiPolygonGeometry,
+    /// What changed.
+    pub properties: ChangedCellProperties,
+}
+
+/// The cells a scenario changes, for the map.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChangedCells {
+    /// `FeatureCollection`.
+    #[serde(rename = "type")]
+    pub collection_type: FeatureCollectionType,
+    /// Cells newly within reach or newly out of reach.
+    pub features: Vec<ChangedCellFeature>,
+}
+
+impl From<&[care_atlas_core::ChangedCell]> for ChangedCells {
+    fn from(cells: &[care_atlas_core::ChangedCell]) -> Self {
+        ChangedCells {
+            collection_type: FeatureCollectionType::FeatureCollection,
+            features: cells
+                .iter()
+                .map(|c| ChangedCellFeature {
+                    feature_type: FeatureType::Feature,
+                    id: c.code.to_string(),
+                    geometry: MultiPolygonGeometry::from(&c.code.polygon()),
+                    properties: ChangedCellProperties {
+                        mesh_code: c.code.to_string(),
+                        covered_before: c.covered_before,
+                        covered_after: c.covered_after,
+                        population: GroupFiguresDto::from(&c.populations),
+                    },
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Before, after and the difference.
@@ -925,6 +1144,10 @@ pub struct ScenarioResponse {
     pub after: ScenarioState,
     /// After minus before.
     pub difference: ScenarioState,
+    /// The 250 m cells whose reach changes.
+    pub changed_cells: ChangedCells,
+    /// The rule that counts people out of reach.
+    pub out_of_reach_definition: OutOfReachDefinition,
     /// Whose residents are counted and how.
     #[serde(flatten)]
     pub population_basis: PopulationBasis,
@@ -940,8 +1163,9 @@ impl From<&ScenarioMetrics> for ScenarioState {
         ScenarioState {
             gaps: metrics.gaps.iter().map(GapSummaryDto::from).collect(),
             population_uncovered: metrics.population_uncovered,
+            out_of_reach_by_group: GroupFiguresDto::from(&metrics.out_of_reach_by_group),
             mean_accessibility: metrics.mean_accessibility,
-            population_without_access: metrics.population_without_access,
+            accessibility_per_10000: metrics.mean_accessibility * 10_000.0,
         }
     }
 }

@@ -14,7 +14,8 @@ use rust_xlsxwriter::Workbook;
 
 use crate::accepts;
 use crate::dto::{
-    AreaCollection, FacilityProperties, GapCollection, PopulationBasis, SiteCollection,
+    AreaCollection, FacilityProperties, GapCollection, OutOfReachDefinition, PopulationBasis,
+    SiteCollection, UnderservedPlaces,
 };
 use crate::supply::Completeness;
 use crate::{ApiError, AppState};
@@ -285,7 +286,6 @@ pub fn gap_rows(
     let completeness = completeness_id(collection.completeness);
     let features = collection.features.iter().map(|f| {
         let p = &f.properties;
-        let covered = p.covered.unwrap_or(false);
         let (code, town) = match (&p.municipality_code, &p.mesh_code) {
             (Some(code), _) => (Some(code.clone()), name(code)),
             (None, Some(mesh)) => {
@@ -294,8 +294,7 @@ pub fn gap_rows(
             (None, None) => (None, None),
         };
         let (uncovered, population, area_uncovered, area) = if p.mesh_code.is_some() {
-            let out = |v: f64| if covered { 0.0 } else { v };
-            (p.population.map(out), p.population, out(p.area_km2), Some(p.area_km2))
+            (p.population_uncovered, p.population, p.area_uncovered_km2, Some(p.area_km2))
         } else {
             (p.population, None, p.area_km2, None)
         };
@@ -341,12 +340,7 @@ pub fn gap_table(
     collection: &GapCollection,
 ) -> Table {
     let atlas = &state.atlas;
-    let kinds = if query.kinds.is_empty() {
-        "all".to_owned()
-    } else {
-        query.kinds.iter().map(|k| k.id()).collect::<Vec<_>>().join("+")
-    };
-    let area = query.area.map_or_else(|| "all".to_owned(), |c| c.to_string());
+    let (kinds, area) = gap_question_names(query);
     let resolution = match query.resolution {
         GapResolution::Polygon => accepts::POLYGON.to_owned(),
         GapResolution::Mesh(level) => accepts::resolution_id(level),
@@ -369,6 +363,7 @@ pub fn gap_table(
         ("radius_m".to_owned(), number_text(query.radius_m)),
         ("area".to_owned(), area.clone()),
         ("resolution".to_owned(), resolution),
+        out_of_reach_condition(),
     ];
     conditions.extend(basis_conditions(
         &collection.population_basis,
@@ -382,6 +377,96 @@ pub fn gap_table(
         attributions: SourceInfo::attributions(&state.sources),
         columns: GAP_COLUMNS.to_vec(),
         rows: gap_rows(collection, name, cell_municipality),
+    }
+}
+
+/// A gap question's kinds (`a+b`, or `all`) and area (a code, or `all`), for conditions and
+/// file names.
+fn gap_question_names(query: &GapQuery) -> (String, String) {
+    let kinds = if query.kinds.is_empty() {
+        "all".to_owned()
+    } else {
+        query.kinds.iter().map(|k| k.id()).collect::<Vec<_>>().join("+")
+    };
+    (kinds, query.area.map_or_else(|| "all".to_owned(), |c| c.to_string()))
+}
+
+/// The condition row stating the one rule of people out of reach, in both languages.
+#[must_use]
+pub fn out_of_reach_condition() -> (String, String) {
+    let rule = OutOfReachDefinition::rule();
+    ("out_of_reach_definition".to_owned(), format!("{} / {}", rule.ja, rule.en))
+}
+
+/// The columns of an `/underserved-places` export.
+pub const PLACE_COLUMNS: [&str; 14] = [
+    "順位/rank",
+    "市町村コード/municipality_code",
+    "市町村名/municipality_name",
+    "町丁・字コード/small_area_key",
+    "町丁・字/place",
+    "経度/lon",
+    "緯度/lat",
+    "圏外人口(対象)/population_uncovered",
+    "圏外人口(総数)/uncovered_total",
+    "圏外人口(65歳以上)/uncovered_aged_65_plus",
+    "圏外人口(75歳以上)/uncovered_aged_75_plus",
+    "圏外人口(85歳以上)/uncovered_aged_85_plus",
+    "圏外人口(高齢単身)/uncovered_elderly_living_alone",
+    "圏外面積km2/area_uncovered_km2",
+];
+
+/// The ranked places of an `/underserved-places` answer as a table under [`PLACE_COLUMNS`], with
+/// the question's conditions.
+#[allow(clippy::cast_precision_loss, reason = "ranks are at most MAX_PLACES")]
+#[must_use]
+pub fn place_table(state: &AppState, query: &GapQuery, answer: &UnderservedPlaces) -> Table {
+    let (kinds, area) = gap_question_names(query);
+    let rows = answer
+        .places
+        .iter()
+        .map(|p| {
+            let g = &p.population_uncovered_by_group;
+            vec![
+                Cell::Number(p.rank as f64),
+                Cell::Text(p.municipality_code.clone()),
+                Cell::Text(p.municipality_name.clone()),
+                Cell::Text(p.small_area_key.clone()),
+                Cell::Text(p.name.clone()),
+                Cell::Number(p.center.lon),
+                Cell::Number(p.center.lat),
+                p.population_uncovered.into(),
+                g.total.into(),
+                g.aged_65_plus.into(),
+                g.aged_75_plus.into(),
+                g.aged_85_plus.into(),
+                g.elderly_living_alone.into(),
+                Cell::Number(p.area_uncovered_km2),
+            ]
+        })
+        .collect();
+    let mut conditions = vec![
+        ("kind".to_owned(), kinds.clone()),
+        ("radius_m".to_owned(), number_text(query.radius_m)),
+        ("area".to_owned(), area.clone()),
+        out_of_reach_condition(),
+        ("place_method".to_owned(), UnderservedPlaces::PLACE_METHOD.to_owned()),
+    ];
+    conditions.extend(basis_conditions(
+        &answer.population_basis,
+        answer.completeness,
+        answer.completeness_note.as_deref(),
+    ));
+    conditions.push(data_as_of(&state.sources));
+    Table {
+        file_stem: ascii(&format!(
+            "underserved-places-{area}-{kinds}-{}m",
+            number_text(query.radius_m)
+        )),
+        conditions,
+        attributions: SourceInfo::attributions(&state.sources),
+        columns: PLACE_COLUMNS.to_vec(),
+        rows,
     }
 }
 

@@ -11,9 +11,10 @@ use utoipa::IntoParams;
 
 use crate::accepts::{self, schemas};
 use crate::dto::{
-    AccessibilityCollection, AreaCollection, AreaFeature, FeatureCollectionType, GapCollection,
-    Health, NearestCollection, PopulationBasis, ScenarioRequest, ScenarioResponse, ScenarioState,
-    SiteCollection, SourcesDocument, VersionInfo,
+    AccessibilityCollection, AreaCollection, AreaFeature, ChangedCells, FeatureCollectionType,
+    GapCollection, Health, NearestCollection, OutOfReachDefinition, PopulationBasis,
+    ScenarioRequest, ScenarioResponse, ScenarioState, SiteCollection, SourcesDocument,
+    UnderservedPlaces, VersionInfo,
 };
 use crate::export::{self, Format, Table};
 use crate::params::{self, Lang};
@@ -378,15 +379,10 @@ fn coverage_gaps_now(
     state: &AppState,
     (q, format): (GapParams, Format),
 ) -> Result<Reply, ApiError> {
-    let kinds = params::kinds(q.kind.as_deref())?;
-    let supply = supply::check(&state.atlas, "kind", &kinds)?;
-    let gap_query = GapQuery {
-        kinds,
-        radius_m: params::radius("radius_m", q.radius_m.as_deref())?,
-        area: params::study_area_code(&state.atlas, "area", q.area.as_deref())?,
-        resolution: params::gap_resolution("resolution", q.resolution.as_deref())?,
-        group: params::population_group(&state.atlas, "population", q.population.as_deref())?,
-    };
+    let resolution = params::gap_resolution("resolution", q.resolution.as_deref())?;
+    let question =
+        GapQuestion { kind: q.kind, radius_m: q.radius_m, area: q.area, population: q.population };
+    let (gap_query, supply) = question.check(state, resolution)?;
     let gaps = state.atlas.coverage_gaps(&gap_query, &Scenario::default());
     let collection = GapCollection::of(
         &gaps,
@@ -398,6 +394,101 @@ fn coverage_gaps_now(
         return geojson(&collection);
     }
     Reply::table(&export::gap_table(state, &gap_query, &gaps, &collection), format)
+}
+
+/// The parameters a gap question shares (`/coverage-gaps`, `/underserved-places`), as sent.
+struct GapQuestion {
+    kind: Option<String>,
+    radius_m: Option<String>,
+    area: Option<String>,
+    population: Option<String>,
+}
+
+impl GapQuestion {
+    /// The checked query drawn at `resolution`, and what is known of its kinds' supply.
+    fn check(
+        self,
+        state: &AppState,
+        resolution: care_atlas_core::GapResolution,
+    ) -> Result<(GapQuery, care_atlas_core::SupplyCompleteness), ApiError> {
+        let kinds = params::kinds(self.kind.as_deref())?;
+        let supply = supply::check(&state.atlas, "kind", &kinds)?;
+        let query = GapQuery {
+            kinds,
+            radius_m: params::radius("radius_m", self.radius_m.as_deref())?,
+            area: params::study_area_code(&state.atlas, "area", self.area.as_deref())?,
+            resolution,
+            group: params::population_group(
+                &state.atlas,
+                "population",
+                self.population.as_deref(),
+            )?,
+        };
+        Ok((query, supply))
+    }
+}
+
+/// Parameters of `/underserved-places`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlaceParams {
+    /// Kind ids, comma-separated (all kinds when absent).
+    #[param(value_type = Option<schemas::KindList>, inline)]
+    kind: Option<String>,
+    /// Reach of a facility in metres.
+    #[param(value_type = schemas::Radius, inline)]
+    radius_m: Option<String>,
+    /// A study-area municipality code (every study-area municipality when absent).
+    area: Option<String>,
+    /// Whose residents rank the places: `total` (default), `aged_65_plus`, `aged_75_plus`,
+    /// `aged_85_plus` or `elderly_living_alone`. Every group's figure is answered.
+    #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
+    population: Option<String>,
+    /// How many places, most first (every place with people out of reach when absent).
+    #[param(value_type = Option<schemas::PlaceCount>, inline)]
+    n: Option<String>,
+    /// `json` (default), `csv` (UTF-8 with BOM: condition rows, a blank row, then the table) or
+    /// `xlsx` (sheets `data` and `conditions`). Wins over the `Accept` header.
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
+    f: Option<String>,
+}
+
+/// The census small areas (大字・町丁目) where people live out of reach of every facility of the
+/// kinds, most people of the group first, each with every group's figure; a town's places add up
+/// to its `/coverage-gaps` summary.
+#[utoipa::path(tag = "analysis", params(PlaceParams), responses((status = 200, description = "JSON, or the places as CSV or a workbook", content((UnderservedPlaces = "application/json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"underserved-places-<area>-<kinds>-<radius>m.<ext>\"`"))), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
+#[get("/underserved-places")]
+pub async fn underserved_places(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: Params<PlaceParams>,
+) -> Result<HttpResponse, ApiError> {
+    let format = export_format(&req, query.f.as_deref())?;
+    blocking(state, (query.into_inner(), format), underserved_places_now).await
+}
+
+fn underserved_places_now(
+    state: &AppState,
+    (q, format): (PlaceParams, Format),
+) -> Result<Reply, ApiError> {
+    let question =
+        GapQuestion { kind: q.kind, radius_m: q.radius_m, area: q.area, population: q.population };
+    let (gap_query, supply) = question
+        .check(state, care_atlas_core::GapResolution::Mesh(care_atlas_core::OUT_OF_REACH_LEVEL))?;
+    let n = accepts::place_count().check("n", q.n.as_deref())?;
+    let places = state.atlas.underserved_places(&gap_query, &Scenario::default());
+    let answer = UnderservedPlaces::of(
+        &state.atlas,
+        &places,
+        gap_query.group,
+        n,
+        supply::note(&state.atlas, &supply, Figures::OutOfReach),
+    );
+    if format == Format::Json {
+        return Reply::json("application/json", &answer);
+    }
+    Reply::table(&export::place_table(state, &gap_query, &answer), format)
 }
 
 /// Parameters of `/accessibility`.
@@ -549,6 +640,8 @@ fn scenarios_now(state: &AppState, body: &ScenarioRequest) -> Result<Reply, ApiE
             before: ScenarioState::from(&comparison.before),
             after: ScenarioState::from(&comparison.after),
             difference: ScenarioState::from(&comparison.difference),
+            changed_cells: ChangedCells::from(comparison.changed_cells.as_slice()),
+            out_of_reach_definition: OutOfReachDefinition::rule(),
             population_basis: PopulationBasis::of(query.group, state.atlas.population_model()),
             completeness,
             completeness_note,

@@ -93,6 +93,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(handlers::area)
         .service(handlers::mesh)
         .service(handlers::coverage_gaps)
+        .service(handlers::underserved_places)
         .service(handlers::accessibility)
         .service(handlers::site_suggestions)
         .service(handlers::scenarios)

@@ -542,13 +542,7 @@ async fn coverage_gaps_as_csv_hold_the_json_figures_and_the_conditions() {
 async fn coverage_gaps_of_mesh_cells_as_csv_count_the_uncovered_cells() {
     let uri = format!("{GAPS_75}&resolution=mesh500");
     let json = get(&uri).await.json();
-    let expected: f64 = json["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["properties"]["covered"] == false)
-        .filter_map(|f| f["properties"]["population"].as_f64())
-        .sum();
+    let expected = json["summary"][0]["population_uncovered"].as_f64().unwrap();
     let (_, table) = csv_parts(&get(&format!("{uri}&f=csv")).await.body);
     let header = &table[0];
     let (kind, uncovered) =
@@ -565,6 +559,95 @@ async fn coverage_gaps_of_mesh_cells_as_csv_count_the_uncovered_cells() {
             .filter(|r| r[kind] == "cell")
             .all(|r| r[column(header, "メッシュコード/mesh_code")].len() == 9)
     );
+}
+
+/// 宮代町's people aged 75+ out of reach of a visiting nursing station at 2 km, from `uri`'s
+/// answer (a `/coverage-gaps` summary).
+fn miyashiro_figure(answer: &Value) -> f64 {
+    answer["summary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["municipality_code"] == "11442")
+        .and_then(|s| s["population_uncovered"].as_f64())
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn one_question_gives_one_number_at_every_resolution_and_endpoint() {
+    let figure = miyashiro_figure(&get(GAPS_75).await.json());
+    assert!(figure > 100.0, "{figure}");
+    for resolution in ["mesh1000", "mesh500", "mesh250"] {
+        let answer = get(&format!("{GAPS_75}&resolution={resolution}")).await.json();
+        assert!((miyashiro_figure(&answer) - figure).abs() < 1e-6, "{resolution}");
+        let drawn: f64 = answer["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["properties"]["population_uncovered"].as_f64())
+            .sum();
+        assert!((drawn - figure).abs() < 1e-6, "{resolution}: cells add up, {drawn}");
+        assert_eq!(answer["out_of_reach_definition"]["resolution"], "mesh250");
+    }
+    let places = get(
+        "/underserved-places?kind=visiting_nursing_station&radius_m=2000&area=11442&population=aged_75_plus",
+    )
+    .await
+    .json();
+    let listed: f64 = places["places"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["population_uncovered"].as_f64().unwrap())
+        .sum();
+    assert!((listed - figure).abs() < 1e-6, "places add up: {listed} vs {figure}");
+    let scenario = send(test::TestRequest::post().uri("/scenarios").set_json(serde_json::json!({
+        "kind": "visiting_nursing_station", "radius_m": 2000, "population": "aged_75_plus"
+    })))
+    .await
+    .json();
+    assert!(
+        (miyashiro_figure(&serde_json::json!({"summary": scenario["before"]["gaps"]})) - figure)
+            .abs()
+            < 1e-6
+    );
+}
+
+#[actix_web::test]
+async fn underserved_places_are_named_ranked_and_exported_with_the_same_figures() {
+    let uri = "/underserved-places?kind=visiting_nursing_station&radius_m=2000&area=11442&population=aged_75_plus";
+    let json = get(uri).await.json();
+    let places = json["places"].as_array().unwrap();
+    assert!(places.len() >= 3, "{json}");
+    assert!(places.iter().all(|p| p["municipality_name"] == "宮代町"));
+    assert!(places.windows(2).all(|w| {
+        w[0]["population_uncovered"].as_f64() >= w[1]["population_uncovered"].as_f64()
+    }));
+    let first = &places[0];
+    assert_eq!(first["rank"], 1);
+    assert!(!first["name"].as_str().unwrap().is_empty());
+    assert_eq!(
+        first["population_uncovered"],
+        first["population_uncovered_by_group"]["aged_75_plus"]
+    );
+    assert!(
+        first["population_uncovered_by_group"]["total"].as_f64()
+            > first["population_uncovered"].as_f64()
+    );
+    assert_eq!(get(&format!("{uri}&n=2")).await.json()["places"].as_array().unwrap().len(), 2);
+    check_problem(&format!("{uri}&n=0"), 400, "n").await;
+    check_problem("/underserved-places?radius_m=2000&area=11111", 400, "area").await;
+
+    let answer = get(&format!("{uri}&f=csv")).await;
+    assert_eq!(answer.header(header::CONTENT_TYPE), Some("text/csv; charset=utf-8"));
+    let (conditions, table) = csv_parts(&answer.body);
+    assert!(conditions.iter().any(|c| c[1] == "out_of_reach_definition" && c[2].contains("250 m")));
+    let header = &table[0];
+    let row = &table[1];
+    assert_eq!(row[column(header, "町丁・字/place")], first["name"].as_str().unwrap());
+    let figure: f64 =
+        row[column(header, "圏外人口(75歳以上)/uncovered_aged_75_plus")].parse().unwrap();
+    assert!((figure - first["population_uncovered"].as_f64().unwrap()).abs() < 1e-9);
 }
 
 #[actix_web::test]

@@ -15,10 +15,13 @@ pub use analysis::accessibility::fca::{
     AccessibilityScores, CatchmentMethod, Demand, Supply, floating_catchment,
 };
 pub use analysis::accessibility::mesh::{AccessibilityQuery, CellAccessibility};
-pub use analysis::comparison::{ComparisonQuery, ScenarioComparison, ScenarioMetrics};
+pub use analysis::comparison::{ChangedCell, ComparisonQuery, ScenarioComparison, ScenarioMetrics};
 pub use analysis::completeness::{SupplyCompleteness, SupplyKnowledge};
 pub use analysis::gaps::polygons::{GapPolygon, coverage_gap_polygons};
-pub use analysis::gaps::{GapCell, GapQuery, GapResolution, GapSummary, Gaps};
+pub use analysis::gaps::{
+    GapCell, GapQuery, GapResolution, GapSummary, Gaps, OUT_OF_REACH_DEFINITION_EN,
+    OUT_OF_REACH_DEFINITION_JA, OUT_OF_REACH_LEVEL, QuarterReach,
+};
 pub use analysis::grid::{CellPart, Grid, RingCell, StudyCell};
 pub use analysis::limits::GRID_LEVELS;
 pub use analysis::nearest::{
@@ -27,6 +30,7 @@ pub use analysis::nearest::{
 pub use analysis::origin::{
     AddressOrigin, OriginError, OriginPrecision, OriginQuery, ResolvedOrigin,
 };
+pub use analysis::places::UnderservedPlace;
 pub use analysis::scenario::{
     MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, RADIUS_RANGE_M, Scenario, SupplyWeight,
 };

@@ -209,6 +209,65 @@ fn polygon_and_mesh_gaps_account_for_every_town_and_agree_roughly() {
 }
 
 #[test]
+fn every_resolution_scenario_and_place_list_gives_the_same_people_out_of_reach() {
+    let miyashiro = "11442".parse().unwrap();
+    for group in [TOTAL, PopulationGroup::Aged75Plus] {
+        let query = |resolution| GapQuery {
+            kinds: vec![FacilityKind::VisitingNursingStation],
+            radius_m: 2000.0,
+            area: Some(miyashiro),
+            resolution,
+            group,
+        };
+        let answers: Vec<care_atlas_core::Gaps> = [
+            GapResolution::Polygon,
+            GapResolution::Mesh(MeshLevel::Third),
+            GapResolution::Mesh(MeshLevel::Half),
+            GapResolution::Mesh(MeshLevel::Quarter),
+        ]
+        .into_iter()
+        .map(|r| atlas().coverage_gaps(&query(r), &Scenario::default()))
+        .collect();
+        let figure = answers[3].summary[0].population_uncovered.unwrap();
+        assert!(figure > 0.0);
+        for answer in &answers {
+            let same = answer.summary[0].population_uncovered.unwrap();
+            assert!((same - figure).abs() < 1e-6, "{same} vs {figure}");
+            let drawn: f64 = answer.cells.iter().map(|c| c.population_uncovered.unwrap()).sum();
+            if !answer.cells.is_empty() {
+                assert!((drawn - figure).abs() < 1e-6, "cells add up: {drawn} vs {figure}");
+            }
+        }
+        let polygon = &answers[0].polygons[0];
+        assert_eq!(polygon.population_uncovered, Some(figure));
+        // The ranked places of the town add up to the same figure, most people first.
+        let places =
+            atlas().underserved_places(&query(GapResolution::Polygon), &Scenario::default());
+        let listed: f64 = places.iter().map(|p| p.population_uncovered(group).unwrap()).sum();
+        assert!((listed - figure).abs() < 1e-6, "{listed} vs {figure}");
+        assert!(places.iter().all(|p| p.small_area.municipality_code == miyashiro));
+        assert!(
+            places
+                .windows(2)
+                .all(|w| { w[0].population_uncovered(group) >= w[1].population_uncovered(group) })
+        );
+        // A scenario's baseline is the same figure again.
+        let comparison = atlas().compare_scenario(
+            &care_atlas_core::ComparisonQuery {
+                kind: FacilityKind::VisitingNursingStation,
+                radius_m: 2000.0,
+                catchment_m: 2000.0,
+                group,
+            },
+            &Scenario::default(),
+        );
+        let baseline = comparison.before.gaps.iter().find(|g| g.municipality_code == miyashiro);
+        assert_eq!(baseline.unwrap().population_uncovered, Some(figure));
+        assert!(comparison.changed_cells.is_empty());
+    }
+}
+
+#[test]
 fn a_scenario_changes_the_answer_and_not_the_snapshot() {
     let before = gaps(GapResolution::Mesh(MeshLevel::Half), 1500.0, &Scenario::default());
     let gap = before

@@ -1,9 +1,12 @@
-//! Scenario comparison: the coverage gaps (quarter mesh) and E2SFCA accessibility of one kind
-//! now and under a what-if scenario, and their difference, for a planner weighing a change.
+//! Scenario comparison: the coverage gaps and E2SFCA accessibility of one kind now and under a
+//! what-if scenario, and their difference, for a planner weighing a change. People out of reach
+//! are counted by the one rule of [`Atlas::quarter_reach`], for every population group at once,
+//! and the 250 m cells whose reach changes are listed for the map.
 
 use crate::{
     AccessibilityQuery, Atlas, CatchmentMethod, FacilityKind, GapQuery, GapResolution, GapSummary,
-    MeshLevel, PopulationGroup, Scenario, SupplyWeight,
+    GroupFigures, MeshCode, MeshLevel, OUT_OF_REACH_LEVEL, PopulationGroup, Position, QuarterReach,
+    Scenario, SupplyWeight,
 };
 
 /// A checked scenario comparison query.
@@ -26,11 +29,27 @@ pub struct ScenarioMetrics {
     pub gaps: Vec<GapSummary>,
     /// Residents of the group in the study area out of reach (`None` where unknown).
     pub population_uncovered: Option<f64>,
+    /// Residents of each group in the study area out of reach, in [`PopulationGroup::ALL`] order
+    /// (`None` where the model does not know the group).
+    pub out_of_reach_by_group: GroupFigures,
     /// Population-weighted mean raw E2SFCA score of the study-area cells (supply per resident; 0
     /// when nobody lives there).
     pub mean_accessibility: f64,
-    /// Residents of cells that reach no facility.
-    pub population_without_access: f64,
+}
+
+/// A 250 m cell whose reach the scenario changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangedCell {
+    /// The cell.
+    pub code: MeshCode,
+    /// Its centre.
+    pub center: Position,
+    /// Within reach before the scenario.
+    pub covered_before: bool,
+    /// Within reach after it.
+    pub covered_after: bool,
+    /// Residents of each group in its study-area part, in [`PopulationGroup::ALL`] order.
+    pub populations: GroupFigures,
 }
 
 /// Before, after and after minus before.
@@ -42,6 +61,8 @@ pub struct ScenarioComparison {
     pub after: ScenarioMetrics,
     /// `after − before`, field by field and municipality by municipality.
     pub difference: ScenarioMetrics,
+    /// The 250 m cells whose reach changes, in code order.
+    pub changed_cells: Vec<ChangedCell>,
 }
 
 impl Atlas {
@@ -61,8 +82,11 @@ impl Atlas {
         query: &ComparisonQuery,
         scenario: &Scenario,
     ) -> ScenarioComparison {
-        let before = self.scenario_metrics(query, &Scenario::default());
-        let after = self.scenario_metrics(query, scenario);
+        let kinds = [query.kind];
+        let reach_before = self.quarter_reach(&kinds, query.radius_m, &Scenario::default());
+        let reach_after = self.quarter_reach(&kinds, query.radius_m, scenario);
+        let before = self.scenario_metrics(query, &Scenario::default(), &reach_before);
+        let after = self.scenario_metrics(query, scenario, &reach_after);
         let minus = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a - b);
         let difference = ScenarioMetrics {
             gaps: after
@@ -78,24 +102,54 @@ impl Atlas {
                 })
                 .collect(),
             population_uncovered: minus(after.population_uncovered, before.population_uncovered),
+            out_of_reach_by_group: std::array::from_fn(|i| {
+                minus(after.out_of_reach_by_group[i], before.out_of_reach_by_group[i])
+            }),
             mean_accessibility: after.mean_accessibility - before.mean_accessibility,
-            population_without_access: after.population_without_access
-                - before.population_without_access,
         };
-        ScenarioComparison { before, after, difference }
+        let changed_cells = self
+            .grid(OUT_OF_REACH_LEVEL)
+            .study
+            .iter()
+            .zip(reach_before.covered.iter().zip(&reach_after.covered))
+            .filter(|(_, (b, a))| b != a)
+            .map(|(cell, (&covered_before, &covered_after))| ChangedCell {
+                code: cell.code,
+                center: cell.center,
+                covered_before,
+                covered_after,
+                populations: PopulationGroup::ALL.map(|g| cell.population(g)),
+            })
+            .collect();
+        ScenarioComparison { before, after, difference, changed_cells }
     }
 
-    fn scenario_metrics(&self, query: &ComparisonQuery, scenario: &Scenario) -> ScenarioMetrics {
-        let gaps = self.coverage_gaps(
+    fn scenario_metrics(
+        &self,
+        query: &ComparisonQuery,
+        scenario: &Scenario,
+        reach: &QuarterReach,
+    ) -> ScenarioMetrics {
+        let gaps = self.coverage_gaps_with(
             &GapQuery {
                 kinds: vec![query.kind],
                 radius_m: query.radius_m,
                 area: None,
-                resolution: GapResolution::Mesh(MeshLevel::Quarter),
+                resolution: GapResolution::Mesh(OUT_OF_REACH_LEVEL),
                 group: query.group,
             },
             scenario,
+            reach,
         );
+        let cells = &self.grid(OUT_OF_REACH_LEVEL).study;
+        let out_of_reach_by_group = PopulationGroup::ALL.map(|group| {
+            cells
+                .iter()
+                .zip(&reach.covered)
+                .filter(|(_, covered)| !**covered)
+                .map(|(cell, _)| cell.population(group))
+                .try_fold(0.0, |sum, people| people.map(|p| sum + p))
+        });
         let scores = self.accessibility(
             &AccessibilityQuery {
                 kinds: vec![query.kind],
@@ -112,12 +166,8 @@ impl Atlas {
         ScenarioMetrics {
             population_uncovered: gaps.summary.iter().map(|s| s.population_uncovered).sum(),
             gaps: gaps.summary,
+            out_of_reach_by_group,
             mean_accessibility: if population > 0.0 { weighted / population } else { 0.0 },
-            population_without_access: scores
-                .iter()
-                .filter(|s| s.raw == 0.0)
-                .map(|s| s.population)
-                .sum(),
         }
     }
 }

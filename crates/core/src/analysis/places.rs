@@ -8,7 +8,35 @@
 //! edge between two small areas the name can be the neighbour's; it is never a place in another
 //! municipality.
 
-use crate::{Atlas, MunicipalityCode, Position, SmallArea};
+use std::collections::BTreeMap;
+
+use crate::{
+    Atlas, GapQuery, GroupFigures, MunicipalityCode, OUT_OF_REACH_LEVEL, PopulationGroup, Position,
+    Scenario, SmallArea,
+};
+
+/// A census small area with people out of reach.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnderservedPlace<'a> {
+    /// The small area (the first piece of a split one).
+    pub small_area: &'a SmallArea,
+    /// Its residents out of reach per group, in [`PopulationGroup::ALL`] order (`None` where
+    /// unknown).
+    pub population_uncovered: GroupFigures,
+    /// Its area out of reach in km².
+    pub area_uncovered_km2: f64,
+}
+
+impl UnderservedPlace<'_> {
+    /// Residents of `group` out of reach; `None` where unknown.
+    #[must_use]
+    pub fn population_uncovered(&self, group: PopulationGroup) -> Option<f64> {
+        PopulationGroup::ALL
+            .iter()
+            .position(|g| *g == group)
+            .and_then(|i| self.population_uncovered[i])
+    }
+}
 
 impl Atlas {
     /// The census small area at `position` (see the module documentation), or `None` outside
@@ -44,6 +72,61 @@ impl Atlas {
             .map(|a| (squared(a), a))
             .min_by(|a, b| a.0.total_cmp(&b.0))
             .map(|(_, a)| a)
+    }
+}
+
+impl Atlas {
+    /// The census small areas with people out of reach of `query.kinds` within
+    /// `query.radius_m` under `scenario`, in the towns of `query.area` (all three when `None`),
+    /// most people of `query.group` out of reach first (unknown last, then by key). Counted by
+    /// the one rule of [`Atlas::quarter_reach`]: each 250 m cell part out of reach counts for the
+    /// small area nearest its centre in its town, so the places of a town add up to its gap
+    /// summary. `query.resolution` is not used.
+    #[must_use]
+    pub fn underserved_places(
+        &self,
+        query: &GapQuery,
+        scenario: &Scenario,
+    ) -> Vec<UnderservedPlace<'_>> {
+        let reach = self.quarter_reach(&query.kinds, query.radius_m, scenario);
+        let mut places: BTreeMap<&str, UnderservedPlace<'_>> = BTreeMap::new();
+        for (cell, covered) in self.grid(OUT_OF_REACH_LEVEL).study.iter().zip(&reach.covered) {
+            if *covered {
+                continue;
+            }
+            for part in &cell.parts {
+                if query.area.is_some_and(|a| a != part.municipality_code) {
+                    continue;
+                }
+                let Some(area) = self.nearest_small_area(part.municipality_code, cell.center)
+                else {
+                    continue;
+                };
+                let first =
+                    self.small_areas().iter().find(|a| a.key_code == area.key_code).unwrap_or(area);
+                let place = places.entry(first.key_code.as_str()).or_insert(UnderservedPlace {
+                    small_area: first,
+                    population_uncovered: [Some(0.0); PopulationGroup::ALL.len()],
+                    area_uncovered_km2: 0.0,
+                });
+                for (sum, people) in place.population_uncovered.iter_mut().zip(&part.populations) {
+                    *sum = sum.zip(*people).map(|(a, b)| a + b);
+                }
+                place.area_uncovered_km2 += part.area_km2;
+            }
+        }
+        let mut ranked: Vec<UnderservedPlace<'_>> = places.into_values().collect();
+        let key = |p: &UnderservedPlace<'_>| p.population_uncovered(query.group);
+        ranked.sort_by(|a, b| {
+            match (key(a), key(b)) {
+                (Some(x), Some(y)) => y.total_cmp(&x),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            }
+            .then_with(|| a.small_area.key_code.cmp(&b.small_area.key_code))
+        });
+        ranked
     }
 }
 
