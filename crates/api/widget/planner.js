@@ -31,6 +31,7 @@
       sentence: (g, b, a, d) => `${g}の圏外人口は ${b} 人 → ${a} 人（${d} 人）。`,
       accessSentence: (kind, b, a) => `住民1万人あたりの利用可能な${kind}は ${b} → ${a} か所分。`,
       e2sfca: "「利用可能な施設数」とは",
+      wholeNote: "（3市町全体）",
       e2sfcaText: "住民1万人あたりの利用可能な施設数（E2SFCA 法）：各施設の受け入れ能力を、到達距離内に住む人数で分け合ったものを、住民から見て距離が近いほど重く数えて合計した値です。施設が増えるか、近くなるほど大きくなります。",
       newlyCovered: (n) => `新たに到達圏内になる人：約 ${n} 人`, brings: "到達圏内になる人", notAvailable: "この項目はこのサーバーでは利用できません",
       gaps: "圏外（空白地域）", places2: "地区一覧", compare: "比較表", siteFile: "候補地", facilities: "施設一覧",
@@ -71,6 +72,7 @@
       sentence: (g, b, a, d) => `${g} out of reach: ${b} → ${a} (${d}).`,
       accessSentence: (kind, b, a) => `${kind}s available per 10,000 residents: ${b} → ${a}.`,
       e2sfca: "What “available per 10,000 residents” means",
+      wholeNote: " (the three towns together)",
       e2sfcaText: "Facilities available per 10,000 residents (E2SFCA): each facility's capacity is shared among the residents within its reach, and each resident adds up the shares of the facilities they can reach, nearer ones counting more.",
       newlyCovered: (n) => `People brought within reach: about ${n}`, brings: "Brought within reach", notAvailable: "Not offered by this server",
       gaps: "Out of reach (gaps)", places2: "Places", compare: "Comparison", siteFile: "Suggested sites", facilities: "Facilities",
@@ -343,10 +345,12 @@
       return;
     }
     const groups = config.groups.map((g) => g.id);
+    // Each place's people out of reach by group (the asked group's alone where the server gives no split).
+    const byGroup = (p) => p.population_uncovered_by_group ?? (typeof p.population_uncovered === "object" ? p.population_uncovered ?? {} : { [state.population]: p.population_uncovered });
     const rows = answer.places.slice(0, isReport ? 10 : 30).map((p) => {
       const row = el("tr", { tabIndex: isReport ? -1 : 0 }, [
         cell(String(p.rank)), el("td", { textContent: p.name, className: "name" }), el("td", { textContent: p.municipality_name }),
-        ...groups.map((g) => cell(p.population_uncovered?.[g] === null || p.population_uncovered?.[g] === undefined ? null : persons(p.population_uncovered[g]))),
+        ...groups.map((g) => { const v = byGroup(p)[g]; return cell(v === null || v === undefined ? null : persons(v)); }),
         cell(p.area_uncovered_km2 === null || p.area_uncovered_km2 === undefined ? null : number(p.area_uncovered_km2, 2)),
       ]);
       row.dataset.lat = p.center.lat;
@@ -524,7 +528,7 @@
     const accessAfter = perTenThousand(answer.after);
     const g = groupLabel.get(state.population);
     const lines = [el("p", { className: "sentence", textContent: text.sentence(g, persons(before), persons(after), signed(after - before)) })];
-    if (accessBefore !== null && accessAfter !== null) lines.push(el("p", { className: "sentence", textContent: text.accessSentence(kindLabel.get(state.kind), number(accessBefore, 2), number(accessAfter, 2)) }));
+    if (accessBefore !== null && accessAfter !== null) lines.push(el("p", { className: "sentence", textContent: text.accessSentence(kindLabel.get(state.kind), number(accessBefore, 2), number(accessAfter, 2)) + (state.area ? text.wholeNote : "") }));
     const rows = [];
     const byGroupBefore = answer.before.out_of_reach_by_group;
     const byGroupAfter = answer.after.out_of_reach_by_group;
