@@ -289,10 +289,11 @@
   const cell = (value, className) => el("td", { textContent: value ?? text.noData, className: value === null || value === undefined ? "no-data" : className || "num" });
 
   // The figures by group of each town: one /coverage-gaps summary per group, the same figure
-  // every screen and file shows for that group.
+  // every screen and file shows for that group. Every resolution answers the same summary (out of
+  // reach is counted on 250 m cells); the 1 km mesh is the quickest to send.
   async function groupSummaries() {
     const groups = config.groups.map((g) => g.id);
-    const answers = await Promise.all(groups.map((g) => api(`/coverage-gaps?${new URLSearchParams({ kind: state.kind, radius_m: String(state.radius_m), population: g })}`)));
+    const answers = await Promise.all(groups.map((g) => api(`/coverage-gaps?${new URLSearchParams({ kind: state.kind, radius_m: String(state.radius_m), population: g, resolution: "mesh1000" })}`)));
     const byTown = new Map();
     groups.forEach((g, i) => {
       for (const s of answers[i].summary) {
