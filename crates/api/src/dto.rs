@@ -1079,6 +1079,10 @@ pub struct ScenarioRequest {
     /// Catchment for accessibility, metres (default: `radius_m`).
     #[schema(value_type = Option<crate::accepts::schemas::Radius>, inline)]
     pub catchment_m: Option<f64>,
+    /// The mesh of the accessibility's demand cells (default `mesh500`); people out of reach are
+    /// always counted on 250 m cells (`out_of_reach_definition`).
+    #[schema(value_type = Option<crate::accepts::schemas::GridResolution>, inline)]
+    pub resolution: Option<String>,
     /// Facilities to add (at most 100).
     #[serde(default)]
     pub add: Vec<AddedFacilityDto>,
