@@ -416,6 +416,22 @@ pub struct KindStatisticsDto {
     /// `true` when the source is partial: the count and every ratio are lower bounds (there are
     /// at least this many); `false` when complete, and for `no_source`, whose figures are `null`.
     pub lower_bound: bool,
+    /// People out of reach of the kind within `radius_m` (asked with `radius_m`; absent
+    /// otherwise and outside the study area).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_of_reach: Option<KindOutOfReach>,
+}
+
+/// People of a town out of reach of one kind, by the one rule (`out_of_reach_definition`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KindOutOfReach {
+    /// The reach asked, in metres.
+    pub radius_m: f64,
+    /// Residents of every group out of reach; all `null` for a kind with no source.
+    pub population_uncovered: GroupFiguresDto,
+    /// `true` when the kind is partly known: facilities we do not know may reach some of these
+    /// people, so the figures are upper bounds.
+    pub upper_bound: bool,
 }
 
 impl From<&KindStatistics> for KindStatisticsDto {
@@ -429,6 +445,7 @@ impl From<&KindStatistics> for KindStatisticsDto {
             per_1k_aged_75_plus: s.per_1k_aged_75_plus,
             per_1k_population_group: s.per_1k_group,
             per_km2: s.per_km2,
+            out_of_reach: None,
         }
     }
 }
@@ -630,6 +647,21 @@ pub struct GroupFiguresDto {
     pub aged_85_plus: Option<f64>,
     /// Aged 65 and over living alone.
     pub elderly_living_alone: Option<f64>,
+}
+
+impl GroupFiguresDto {
+    /// The figure of the group with id `group` (`None` for an unknown id or figure).
+    #[must_use]
+    pub fn get(&self, group: &str) -> Option<f64> {
+        match group {
+            "total" => self.total,
+            "aged_65_plus" => self.aged_65_plus,
+            "aged_75_plus" => self.aged_75_plus,
+            "aged_85_plus" => self.aged_85_plus,
+            "elderly_living_alone" => self.elderly_living_alone,
+            _ => None,
+        }
+    }
 }
 
 impl From<&care_atlas_core::GroupFigures> for GroupFiguresDto {
@@ -1047,6 +1079,10 @@ pub struct ScenarioRequest {
     /// Catchment for accessibility, metres (default: `radius_m`).
     #[schema(value_type = Option<crate::accepts::schemas::Radius>, inline)]
     pub catchment_m: Option<f64>,
+    /// The mesh of the accessibility's demand cells (default `mesh500`); people out of reach are
+    /// always counted on 250 m cells (`out_of_reach_definition`).
+    #[schema(value_type = Option<crate::accepts::schemas::GridResolution>, inline)]
+    pub resolution: Option<String>,
     /// Facilities to add (at most 100).
     #[serde(default)]
     pub add: Vec<AddedFacilityDto>,

@@ -471,7 +471,7 @@ pub fn place_table(state: &AppState, query: &GapQuery, answer: &UnderservedPlace
 }
 
 /// The columns of an `/areas` export.
-pub const AREA_COLUMNS: [&str; 15] = [
+pub const AREA_COLUMNS: [&str; 19] = [
     "市町村コード/municipality_code",
     "市町村名/municipality_name",
     "種別/kind",
@@ -487,14 +487,19 @@ pub const AREA_COLUMNS: [&str; 15] = [
     "75歳以上人口/aged_75_plus",
     "対象人口(モデル)/model_total",
     "面積km2/area_km2",
+    "圏外人口(総数)/uncovered_total",
+    "圏外人口(75歳以上)/uncovered_aged_75_plus",
+    "圏外人口(対象)/uncovered_population_group",
+    "圏外は上限値/uncovered_upper_bound",
 ];
 
 /// The per-town comparison of an `/areas` answer as a table: one row per study-area town × kind
 /// (neighbours carry no per-kind statistics); a figure unknown for lack of a source is empty.
 #[must_use]
 pub fn area_table(state: &AppState, collection: &AreaCollection) -> Table {
-    let mut rows = Vec::new();
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut basis = None;
+    let mut radius: Option<Option<f64>> = None;
     for feature in &collection.features {
         let p = &feature.properties;
         basis.get_or_insert(&p.population_basis);
@@ -521,6 +526,20 @@ pub fn area_table(state: &AppState, collection: &AreaCollection) -> Table {
                 p.model_total.into(),
                 p.area_km2.into(),
             ]);
+            let out = s.out_of_reach.as_ref();
+            let uncovered = out.map(|o| o.population_uncovered);
+            let of_group = uncovered.and_then(|u| {
+                basis.and_then(|b| crate::dto::GroupFiguresDto::get(&u, &b.population_group))
+            });
+            if let Some(row) = rows.last_mut() {
+                row.extend([
+                    uncovered.and_then(|u| u.total).into(),
+                    uncovered.and_then(|u| u.aged_75_plus).into(),
+                    of_group.into(),
+                    out.map(|o| o.upper_bound.to_string()).into(),
+                ]);
+            }
+            radius.get_or_insert(out.map(|o| o.radius_m));
         }
     }
     let mut conditions = Vec::new();
@@ -537,6 +556,10 @@ pub fn area_table(state: &AppState, collection: &AreaCollection) -> Table {
         "complete; partial: count and ratios are lower bounds; no_source: unknown, left empty"
             .to_owned(),
     ));
+    if let Some(radius_m) = radius.flatten() {
+        conditions.push(("radius_m".to_owned(), number_text(radius_m)));
+        conditions.push(out_of_reach_condition());
+    }
     conditions.push(data_as_of(&state.sources));
     let group = basis.map_or("total", |b| b.population_group.as_str());
     Table {

@@ -245,6 +245,11 @@ pub struct AreaExportParams {
     /// in use does not know is refused.
     #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
     population: Option<String>,
+    /// A reach in metres: each study-area town's statistics per kind then also give the people
+    /// of every group out of reach of that kind (`out_of_reach`), by the one rule of
+    /// `/coverage-gaps`.
+    #[param(value_type = Option<schemas::Radius>, inline)]
+    radius_m: Option<String>,
 }
 
 fn areas_now(
@@ -258,12 +263,48 @@ fn areas_now(
         .iter()
         .filter_map(|m| area_feature(state, m.code, group))
         .collect();
-    let collection =
+    let mut collection =
         AreaCollection { collection_type: FeatureCollectionType::FeatureCollection, features };
+    if query.radius_m.is_some() {
+        let radius_m = params::radius("radius_m", query.radius_m.as_deref())?;
+        add_out_of_reach(&state.atlas, &mut collection, radius_m);
+    }
     if format == Format::Json {
         return geojson(&collection);
     }
     Reply::table(&export::area_table(state, &collection), format)
+}
+
+/// Each study-area town's people out of reach of each kind with a source, within `radius_m`.
+fn add_out_of_reach(
+    atlas: &care_atlas_core::Atlas,
+    collection: &mut AreaCollection,
+    radius_m: f64,
+) {
+    for kind in care_atlas_core::FacilityKind::ALL {
+        let knowledge = atlas.kind_supply(kind);
+        let towns = (knowledge != care_atlas_core::SupplyKnowledge::Unknown).then(|| {
+            atlas.out_of_reach_by_town(&atlas.quarter_reach(
+                &[kind],
+                radius_m,
+                &Scenario::default(),
+            ))
+        });
+        for feature in &mut collection.features {
+            let code = feature.properties.code.clone();
+            let Some(statistics) = feature.properties.statistics.as_mut() else { continue };
+            let Some(entry) = statistics.get_mut(kind.id()) else { continue };
+            let figures = towns
+                .as_ref()
+                .and_then(|t| t.iter().find(|(c, _)| c.to_string() == code))
+                .map_or([None; care_atlas_core::PopulationGroup::ALL.len()], |(_, f)| *f);
+            entry.out_of_reach = Some(crate::dto::KindOutOfReach {
+                radius_m,
+                population_uncovered: crate::dto::GroupFiguresDto::from(&figures),
+                upper_bound: knowledge != care_atlas_core::SupplyKnowledge::Complete,
+            });
+        }
+    }
 }
 
 /// One municipality.

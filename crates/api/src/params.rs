@@ -301,7 +301,12 @@ pub fn scenario(
         }
         remove.push(id);
     }
-    Ok((ComparisonQuery { kind, radius_m, catchment_m, group }, Scenario { add, remove }))
+    let accessibility_level =
+        grid_resolution("resolution", request.resolution.as_deref(), MeshLevel::Half)?;
+    Ok((
+        ComparisonQuery { kind, radius_m, catchment_m, group, accessibility_level },
+        Scenario { add, remove },
+    ))
 }
 
 #[cfg(test)]

@@ -824,3 +824,48 @@ async fn site_suggestions_as_csv_rank_the_same_sites_with_the_same_figures() {
         assert!(!row[town].is_empty());
     }
 }
+
+#[actix_web::test]
+async fn the_town_comparison_gives_people_out_of_reach_per_kind_and_never_zero_for_no_data() {
+    let figure = miyashiro_figure(&get(GAPS_75).await.json());
+    let answer = get("/areas?population=aged_75_plus&radius_m=2000").await.json();
+    let miyashiro = answer["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["code"] == "11442")
+        .unwrap();
+    let statistics = &miyashiro["properties"]["statistics"];
+    let nursing = &statistics["visiting_nursing_station"]["out_of_reach"];
+    assert_eq!(nursing["radius_m"], 2000.0);
+    let same = nursing["population_uncovered"]["aged_75_plus"].as_f64().unwrap();
+    assert!((same - figure).abs() < 1e-6, "{same} vs {figure}");
+    let unknown = &statistics["community_support_center"];
+    assert_eq!(unknown["coverage"], "no_source");
+    assert!(unknown["out_of_reach"]["population_uncovered"]["total"].is_null());
+    // Without radius_m, no out-of-reach figures at all.
+    let plain = get("/areas").await.json();
+    assert!(
+        plain["features"][0]["properties"]["statistics"]["visiting_nursing_station"]
+            .get("out_of_reach")
+            .is_none_or(Value::is_null)
+    );
+    check_problem("/areas?radius_m=5", 400, "radius_m").await;
+
+    let (conditions, table) =
+        csv_parts(&get("/areas?population=aged_75_plus&radius_m=2000&f=csv").await.body);
+    assert!(conditions.iter().any(|c| c[1] == "radius_m" && c[2] == "2000"));
+    let header = &table[0];
+    let row = table
+        .iter()
+        .find(|r| r[0] == "11442" && r[column(header, "種別/kind")] == "visiting_nursing_station")
+        .unwrap();
+    let csv_figure: f64 =
+        row[column(header, "圏外人口(75歳以上)/uncovered_aged_75_plus")].parse().unwrap();
+    assert!((csv_figure - figure).abs() < 1e-6);
+    let none = table
+        .iter()
+        .find(|r| r[0] == "11442" && r[column(header, "種別/kind")] == "community_support_center")
+        .unwrap();
+    assert_eq!(none[column(header, "圏外人口(総数)/uncovered_total")], "");
+}

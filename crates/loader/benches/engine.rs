@@ -131,6 +131,7 @@ fn what_if(c: &mut Criterion) {
         radius_m: 2000.0,
         catchment_m: 2000.0,
         group: PopulationGroup::Aged75Plus,
+        accessibility_level: MeshLevel::Half,
     };
     let mut group = c.benchmark_group("what_if_2km_visiting_nursing");
     group.bench_function("compare_scenario_one_added", |b| {

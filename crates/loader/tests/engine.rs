@@ -258,6 +258,7 @@ fn every_resolution_scenario_and_place_list_gives_the_same_people_out_of_reach()
                 radius_m: 2000.0,
                 catchment_m: 2000.0,
                 group,
+                accessibility_level: MeshLevel::Half,
             },
             &Scenario::default(),
         );

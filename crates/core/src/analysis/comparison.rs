@@ -20,6 +20,8 @@ pub struct ComparisonQuery {
     pub catchment_m: f64,
     /// Whose residents are counted.
     pub group: PopulationGroup,
+    /// The mesh of the E2SFCA demand (people out of reach are always counted on 250 m cells).
+    pub accessibility_level: MeshLevel,
 }
 
 /// Gaps and accessibility of the study area in one state of the world (or the difference of two).
@@ -72,7 +74,7 @@ impl Atlas {
     /// use care_atlas_core::{Atlas, AtlasParts, ComparisonQuery, FacilityKind, Scenario};
     /// let atlas = Atlas::new(AtlasParts::default());
     /// use care_atlas_core::PopulationGroup;
-    /// let query = ComparisonQuery { kind: FacilityKind::VisitingNursingStation, radius_m: 2000.0, catchment_m: 2000.0, group: PopulationGroup::Total };
+    /// let query = ComparisonQuery { kind: FacilityKind::VisitingNursingStation, radius_m: 2000.0, catchment_m: 2000.0, group: PopulationGroup::Total, accessibility_level: care_atlas_core::MeshLevel::Half };
     /// let comparison = atlas.compare_scenario(&query, &Scenario::default());
     /// assert_eq!(comparison.difference.population_uncovered, Some(0.0));
     /// ```
@@ -155,7 +157,7 @@ impl Atlas {
                 kinds: vec![query.kind],
                 method: CatchmentMethod::Enhanced,
                 catchment_m: query.catchment_m,
-                level: MeshLevel::Quarter,
+                level: query.accessibility_level,
                 weight: SupplyWeight::Count,
                 group: query.group,
             },

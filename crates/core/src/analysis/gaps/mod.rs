@@ -166,6 +166,32 @@ impl Atlas {
         QuarterReach { nearest_distance_m, covered }
     }
 
+    /// People of every group out of reach per study-area town (in code order), by the one rule,
+    /// from the reach of the 250 m cells.
+    #[must_use]
+    pub fn out_of_reach_by_town(
+        &self,
+        reach: &QuarterReach,
+    ) -> Vec<(MunicipalityCode, crate::GroupFigures)> {
+        let mut towns: Vec<(MunicipalityCode, crate::GroupFigures)> =
+            self.study_area().map(|m| (m.code, [Some(0.0); PopulationGroup::ALL.len()])).collect();
+        for (cell, covered) in self.grid(OUT_OF_REACH_LEVEL).study.iter().zip(&reach.covered) {
+            if *covered {
+                continue;
+            }
+            for part in &cell.parts {
+                if let Some((_, sums)) =
+                    towns.iter_mut().find(|(code, _)| *code == part.municipality_code)
+                {
+                    for (sum, people) in sums.iter_mut().zip(&part.populations) {
+                        *sum = sum.zip(*people).map(|(a, b)| a + b);
+                    }
+                }
+            }
+        }
+        towns
+    }
+
     /// Coverage gaps of the study area under `scenario`. Every figure of people out of reach
     /// follows the one rule of [`Atlas::quarter_reach`] (see the module documentation); the
     /// resolution chooses only the drawing.
