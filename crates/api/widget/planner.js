@@ -24,7 +24,7 @@
       people: (n) => `${n} 人`, town: "市町", group: "人口区分", uncovered: "圏外人口", totalPop: "人口", shareCol: "割合",
       allAges: "総人口", aged75: "75歳以上", chosen: "選んだ区分",
       rank: "順位", placeName: "地区名", municipality: "市町", areaKm2: "圏外面積 (km²)",
-      count: "施設数", per10k: "人口1万人あたり", per1k75: "75歳以上千人あたり", perKm2: "1 km²あたり", lowerBound: "下限",
+      count: "施設数", per10k: "人口1万人あたり", per1k75: "75歳以上千人あたり", perKm2: "1 km²あたり", lowerBound: "下限", upperBound: "上限",
       noneYet: "まだ仮の施設はありません。", added: (i) => `追加した施設 ${i}`, removed: (name) => `除いた施設：${name}`,
       remove: "この施設を除く", restore: "除外を取り消す", removeAdded: "取り消す", tryIt: "この候補地を追加して試す",
       before: "現状", after: "仮定後", difference: "差",
@@ -65,7 +65,7 @@
       people: (n) => `${n}`, town: "Town", group: "Residents", uncovered: "Out of reach", totalPop: "Residents", shareCol: "Share",
       allAges: "All residents", aged75: "Aged 75+", chosen: "Chosen group",
       rank: "Rank", placeName: "Place", municipality: "Town", areaKm2: "Area out of reach (km²)",
-      count: "Facilities", per10k: "Per 10,000 residents", per1k75: "Per 1,000 aged 75+", perKm2: "Per km²", lowerBound: "lower bound",
+      count: "Facilities", per10k: "Per 10,000 residents", per1k75: "Per 1,000 aged 75+", perKm2: "Per km²", lowerBound: "lower bound", upperBound: "upper bound",
       noneYet: "No hypothetical facility yet.", added: (i) => `Added facility ${i}`, removed: (name) => `Left out: ${name}`,
       remove: "Leave this facility out", restore: "Put it back", removeAdded: "Undo", tryIt: "Try this site",
       before: "Now", after: "With the change", difference: "Difference",
@@ -137,6 +137,7 @@
     for (const [name, value] of Object.entries(extra)) if (value !== null && value !== undefined) q.set(name, value);
     return q;
   }
+  const areasQuery = () => new URLSearchParams({ radius_m: String(state.radius_m), population: state.population });
   function pageQuery() {
     const q = new URLSearchParams({ lang });
     if (state.area) q.set("area", state.area);
@@ -402,11 +403,13 @@
       const s = feature?.properties.statistics?.[state.kind];
       const known = s && s.coverage !== "no_source" && s.count !== null;
       const mark = (v, digits) => (known && v !== null && v !== undefined ? `${number(v, digits)}${s.lower_bound ? `（${text.lowerBound}）` : ""}` : null);
-      const byGroup = feature?.properties.statistics?.[state.kind]?.population_out_of_reach;
+      const reach = s?.out_of_reach;
       const out = (g) => {
         if (supply === "unknown") return null;
-        const v = byGroup?.[g] ?? summaries?.get(t.code)?.[g]?.population_uncovered;
-        return v === null || v === undefined ? null : persons(v);
+        const v = reach ? reach.population_uncovered?.[g] : summaries?.get(t.code)?.[g]?.population_uncovered;
+        if (v === null || v === undefined) return null;
+        // Out of reach of the facilities we know: an upper bound when some are not in our sources.
+        return `${persons(v)}${reach?.upper_bound ? `（${text.upperBound}）` : ""}`;
       };
       const row = el("tr", {}, [el("th", { scope: "row", textContent: t.name }), cell(mark(s?.count, 0)), cell(mark(s?.per_10k_residents, 2)), cell(mark(s?.per_1k_aged_75_plus, 2)), cell(mark(s?.per_km2, 2)), ...groups.map((g) => cell(out(g)))]);
       row.dataset.town = t.code;
@@ -441,7 +444,7 @@
     const rows = [
       [text.gaps, `/coverage-gaps?${query({ area, resolution: state.resolution })}`, true],
       [text.places2, `/underserved-places?${query({ area })}`, true],
-      [text.compare, `/areas?${new URLSearchParams({ population: state.population })}`, false],
+      [text.compare, `/areas?${areasQuery()}`, false],
       [text.siteFile, `/site-suggestions?${query({ n: "3", area })}`, true],
       [text.facilities, `/collections/facilities/items?${new URLSearchParams({ kind: state.kind, limit: "10000", ...(area ? { municipality: area } : {}) })}`, true],
     ];
@@ -562,7 +565,6 @@
   }
 
   // --- loading -----------------------------------------------------------------------------
-  let areasCache = null;
   let loadSeq = 0;
   let fitted = false;
   async function load() {
@@ -573,14 +575,14 @@
     const kindName = kindLabel.get(state.kind);
     const supply = supplyOf.get(state.kind);
     const facilityQuery = new URLSearchParams({ kind: state.kind, limit: "10000", lang });
-    const areasPromise = areasCache ? Promise.resolve(areasCache) : api("/areas");
+    // The towns with their statistics and, per kind and group, the people out of reach at this reach.
+    const areasPromise = api(`/areas?${areasQuery()}`);
     const facilitiesPromise = api(`/collections/facilities/items?${facilityQuery}`);
     const sourcesPromise = isReport ? api("/sources") : Promise.resolve(null);
     if (supply === "unknown") {
       // A kind with no source: no gap, no count, no figure; never an all-red map.
       const [areas] = await Promise.all([areasPromise]);
       if (seq !== loadSeq) return;
-      areasCache = areas;
       drawBoundaries(areas);
       facilities = [];
       drawFacilities();
@@ -606,9 +608,6 @@
       sourcesPromise,
     ]);
     if (seq !== loadSeq) return;
-    areasCache = areas;
-    const areasWithReach = await optional(api(`/areas?${new URLSearchParams({ radius_m: String(state.radius_m), kind: state.kind, population: state.population })}`));
-    if (seq !== loadSeq) return;
     drawBoundaries(areas);
     if (!fitted) { fitArea(); fitted = true; }
     facilities = items.features;
@@ -620,7 +619,7 @@
     renderFigures(summaries.byTown, gaps);
     renderPlaces(places);
     renderSuggestions(suggestions);
-    renderComparison(areasWithReach ?? areas, summaries.byTown);
+    renderComparison(areas, summaries.byTown);
     renderMethod(gaps.out_of_reach_definition, gaps);
     if (isReport) {
       renderSources(sources);
