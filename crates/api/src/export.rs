@@ -9,13 +9,16 @@
 
 use std::collections::HashMap;
 
-use care_atlas_core::{FacilityKind, GapQuery, GapResolution, Gaps, Position, SourceInfo};
+use care_atlas_core::{
+    ComparisonQuery, FacilityKind, GapQuery, GapResolution, Gaps, PopulationGroup, Position,
+    Scenario, SourceInfo,
+};
 use rust_xlsxwriter::Workbook;
 
 use crate::accepts;
 use crate::dto::{
     AreaCollection, FacilityProperties, GapCollection, OutOfReachDefinition, PopulationBasis,
-    SiteCollection, UnderservedPlaces,
+    ScenarioResponse, SiteCollection, UnderservedPlaces,
 };
 use crate::supply::Completeness;
 use crate::{ApiError, AppState};
@@ -466,6 +469,121 @@ pub fn place_table(state: &AppState, query: &GapQuery, answer: &UnderservedPlace
         conditions,
         attributions: SourceInfo::attributions(&state.sources),
         columns: PLACE_COLUMNS.to_vec(),
+        rows,
+    }
+}
+
+/// The columns of a `POST /scenarios` export.
+pub const SCENARIO_COLUMNS: [&str; 8] = [
+    "範囲/scope",
+    "市町村名/municipality_name",
+    "指標/measure",
+    "対象/population_group",
+    "現状/before",
+    "変更後/after",
+    "差/difference",
+    "完全性/completeness",
+];
+
+/// A scenario's before, after and difference as a table under [`SCENARIO_COLUMNS`]: people of the
+/// group out of reach per town, then for the study area people out of reach of every group and
+/// the accessibility per 10,000 residents; the added and removed facilities are conditions.
+#[must_use]
+pub fn scenario_table(
+    state: &AppState,
+    query: &ComparisonQuery,
+    scenario: &Scenario,
+    response: &ScenarioResponse,
+) -> Table {
+    let completeness = completeness_id(response.completeness);
+    let group = &response.population_basis.population_group;
+    let row = |scope: String,
+               town: Option<String>,
+               measure: &str,
+               group: &str,
+               figures: [Option<f64>; 3]| {
+        let [before, after, difference] = figures;
+        vec![
+            Cell::Text(scope),
+            town.into(),
+            Cell::Text(measure.to_owned()),
+            Cell::Text(group.to_owned()),
+            before.into(),
+            after.into(),
+            difference.into(),
+            Cell::Text(completeness.clone()),
+        ]
+    };
+    let mut rows = Vec::new();
+    for ((before, after), difference) in
+        response.before.gaps.iter().zip(&response.after.gaps).zip(&response.difference.gaps)
+    {
+        let town = state
+            .atlas
+            .municipalities()
+            .iter()
+            .find(|m| m.code.to_string() == before.municipality_code)
+            .map(|m| m.name.clone());
+        rows.push(row(
+            before.municipality_code.clone(),
+            town,
+            "圏外人口/population_uncovered",
+            group,
+            [
+                before.population_uncovered,
+                after.population_uncovered,
+                difference.population_uncovered,
+            ],
+        ));
+    }
+    for id in PopulationGroup::ALL.map(PopulationGroup::id) {
+        let of = |state: &crate::dto::ScenarioState| state.out_of_reach_by_group.get(id);
+        rows.push(row(
+            "study_area".to_owned(),
+            None,
+            "圏外人口/population_uncovered",
+            id,
+            [of(&response.before), of(&response.after), of(&response.difference)],
+        ));
+    }
+    rows.push(row(
+        "study_area".to_owned(),
+        None,
+        "利用可能性(1万人あたり)/accessibility_per_10000",
+        group,
+        [
+            Some(response.before.accessibility_per_10000),
+            Some(response.after.accessibility_per_10000),
+            Some(response.difference.accessibility_per_10000),
+        ],
+    ));
+    let added: Vec<String> = scenario
+        .add
+        .iter()
+        .map(|a| format!("{} {} ×{}", a.position.lat(), a.position.lon(), number_text(a.capacity)))
+        .collect();
+    let removed: Vec<String> = scenario.remove.iter().map(ToString::to_string).collect();
+    let radius = number_text(query.radius_m);
+    let mut conditions = vec![
+        ("kind".to_owned(), query.kind.id().to_owned()),
+        ("radius_m".to_owned(), radius.clone()),
+        ("catchment_m".to_owned(), number_text(query.catchment_m)),
+        ("accessibility_resolution".to_owned(), accepts::resolution_id(query.accessibility_level)),
+        ("added (lat lon ×capacity)".to_owned(), added.join("; ")),
+        ("removed".to_owned(), removed.join("; ")),
+        out_of_reach_condition(),
+    ];
+    conditions.extend(basis_conditions(
+        &response.population_basis,
+        response.completeness,
+        response.completeness_note.as_deref(),
+    ));
+    conditions.push(data_as_of(&state.sources));
+    Table {
+        file_stem: ascii(&format!("scenario-{}-{radius}m", query.kind.id())),
+        conditions,
+        attributions: SourceInfo::attributions(&state.sources),
+        columns: SCENARIO_COLUMNS.to_vec(),
         rows,
     }
 }

@@ -656,36 +656,60 @@ fn site_suggestions_now(
     tag = "analysis",
     request_body = ScenarioRequest,
     responses(
-        (status = 200, body = ScenarioResponse),
+        (status = 200, description = "JSON, or before, after and difference as CSV or a workbook", content((ScenarioResponse = "application/json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"scenario-<kind>-<radius>m.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
-    )
+    ),
+    params(ScenarioFileParams)
 )]
 #[post("/scenarios")]
 pub async fn scenarios(
+    req: HttpRequest,
     state: web::Data<AppState>,
+    query: Params<ScenarioFileParams>,
     body: web::Json<ScenarioRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    blocking(state, body.into_inner(), |state, body| scenarios_now(state, &body)).await
+    let format = export_format(&req, query.f.as_deref())?;
+    blocking(state, (body.into_inner(), format), |state, (body, format)| {
+        scenarios_now(state, &body, format)
+    })
+    .await
 }
 
-fn scenarios_now(state: &AppState, body: &ScenarioRequest) -> Result<Reply, ApiError> {
+/// Query parameters of `POST /scenarios`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScenarioFileParams {
+    /// `json` (default), `csv` (UTF-8 with BOM: condition rows, a blank row, then one row per
+    /// figure with before, after and difference) or `xlsx` (sheets `data` and `conditions`). Wins
+    /// over the `Accept` header.
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
+    f: Option<String>,
+}
+
+fn scenarios_now(
+    state: &AppState,
+    body: &ScenarioRequest,
+    format: Format,
+) -> Result<Reply, ApiError> {
     let (query, scenario) = params::scenario(&state.atlas, body)?;
     // The body field `kind` names the kind, as the refusal says.
     let supply = supply::check(&state.atlas, "kind", &[query.kind])?;
     let (completeness, completeness_note) = supply::note(&state.atlas, &supply, Figures::Scenario);
     let comparison = state.atlas.compare_scenario(&query, &scenario);
-    Reply::json(
-        "application/json",
-        &ScenarioResponse {
-            before: ScenarioState::from(&comparison.before),
-            after: ScenarioState::from(&comparison.after),
-            difference: ScenarioState::from(&comparison.difference),
-            changed_cells: ChangedCells::from(comparison.changed_cells.as_slice()),
-            out_of_reach_definition: OutOfReachDefinition::rule(),
-            population_basis: PopulationBasis::of(query.group, state.atlas.population_model()),
-            completeness,
-            completeness_note,
-        },
-    )
+    let response = ScenarioResponse {
+        before: ScenarioState::from(&comparison.before),
+        after: ScenarioState::from(&comparison.after),
+        difference: ScenarioState::from(&comparison.difference),
+        changed_cells: ChangedCells::from(comparison.changed_cells.as_slice()),
+        out_of_reach_definition: OutOfReachDefinition::rule(),
+        population_basis: PopulationBasis::of(query.group, state.atlas.population_model()),
+        completeness,
+        completeness_note,
+    };
+    if format == Format::Json {
+        return Reply::json("application/json", &response);
+    }
+    Reply::table(&export::scenario_table(state, &query, &scenario, &response), format)
 }

@@ -840,3 +840,74 @@ async fn the_town_comparison_gives_people_out_of_reach_per_kind_and_never_zero_f
         .unwrap();
     assert_eq!(none[column(header, "圏外人口(総数)/uncovered_total")], "");
 }
+
+#[actix_web::test]
+async fn a_scenario_as_csv_and_workbook_holds_before_after_and_difference() {
+    use calamine::Reader as _;
+    let body = serde_json::json!({
+        "kind": "visiting_nursing_station", "radius_m": 2000, "population": "aged_75_plus",
+        "add": [{"lat": 36.0135417, "lon": 139.7078125}]
+    });
+    let json =
+        send(test::TestRequest::post().uri("/scenarios").set_json(body.clone())).await.json();
+    let answer =
+        send(test::TestRequest::post().uri("/scenarios?f=csv").set_json(body.clone())).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"scenario-visiting_nursing_station-2000m.csv\"")
+    );
+    let (conditions, table) = csv_parts(&answer.body);
+    assert!(
+        conditions
+            .iter()
+            .any(|c| c[1] == "added (lat lon ×capacity)" && c[2].contains("36.0135417"))
+    );
+    let header = &table[0];
+    let (scope, group, before, after, difference) = (
+        column(header, "範囲/scope"),
+        column(header, "対象/population_group"),
+        column(header, "現状/before"),
+        column(header, "変更後/after"),
+        column(header, "差/difference"),
+    );
+    let miyashiro = table.iter().find(|r| r[scope] == "11442").unwrap();
+    let gaps = |state: &str| {
+        json[state]["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["municipality_code"] == "11442")
+            .unwrap()["population_uncovered"]
+            .as_f64()
+            .unwrap()
+    };
+    let number = |text: &str| text.parse::<f64>().unwrap();
+    assert!((number(&miyashiro[before]) - gaps("before")).abs() < 1e-9);
+    assert!((number(&miyashiro[after]) - gaps("after")).abs() < 1e-9);
+    let all_ages = table.iter().find(|r| r[scope] == "study_area" && r[group] == "total").unwrap();
+    let total = json["difference"]["out_of_reach_by_group"]["total"].as_f64().unwrap();
+    assert!(total < 0.0);
+    assert!((number(&all_ages[difference]) - total).abs() < 1e-9);
+
+    let workbook = send(
+        test::TestRequest::post()
+            .uri("/scenarios")
+            .insert_header((
+                header::ACCEPT,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ))
+            .set_json(body),
+    )
+    .await;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(workbook.body)).unwrap();
+    assert!(book.worksheet_range("data").unwrap().rows().count() > 5);
+    check_problem_post("/scenarios?f=pdf", 400, "f").await;
+}
+
+async fn check_problem_post(uri: &str, status: u16, parameter: &str) {
+    let body = serde_json::json!({"kind": "visiting_nursing_station", "radius_m": 2000});
+    let answer = send(test::TestRequest::post().uri(uri).set_json(body)).await;
+    assert_eq!(answer.status.as_u16(), status);
+    assert_eq!(answer.json()["parameter"], parameter);
+}
