@@ -924,3 +924,49 @@ async fn a_mesh_cell_as_a_workbook_opens_with_the_json_figures_and_blank_unknown
     let (_, table) = csv_parts(&get_accepting(uri, "text/csv").await.body);
     assert_eq!(table.len(), rows.len());
 }
+
+#[actix_web::test]
+async fn the_facilities_link_their_files_as_alternates_keeping_the_query() {
+    let alternates = |links: &Value| -> Vec<(String, String)> {
+        links
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["rel"] == "alternate")
+            .map(|l| {
+                (l["type"].as_str().unwrap().to_owned(), l["href"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    let page =
+        get("/collections/facilities/items?kind=visiting_nursing_station&limit=5").await.json();
+    let files = alternates(&page["links"]);
+    let types: Vec<&str> = files.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(types, [CSV, XLSX]);
+    let (_, csv_href) = &files[0];
+    assert!(csv_href.starts_with("http://"), "{csv_href}");
+    assert!(
+        csv_href
+            .ends_with("/collections/facilities/items?kind=visiting_nursing_station&limit=5&f=csv"),
+        "{csv_href}"
+    );
+    // Followed, the link gives the page's facilities as CSV.
+    let path = &csv_href[csv_href.find("/collections").unwrap()..];
+    let answer = get_file(path, CSV, "facilities.csv").await;
+    let (_, table) = csv_parts(&answer.body);
+    assert_eq!(table.len() - 1, page["numberReturned"].as_u64().unwrap() as usize);
+    let xlsx_path = files[1].1[files[1].1.find("/collections").unwrap()..].to_owned();
+    let (rows, _) = workbook_parts(get(&xlsx_path).await.body);
+    assert_eq!(rows.len(), table.len());
+    // `f` is not repeated when the page was asked for with one.
+    let page = get("/collections/facilities/items?f=geojson&limit=1").await.json();
+    assert!(alternates(&page["links"])[0].1.ends_with("?limit=1&f=csv"));
+    let collection = get("/collections/facilities").await.json();
+    let files = alternates(&collection["links"]);
+    assert!(files[0].1.ends_with("/collections/facilities/items?f=csv"), "{files:?}");
+    assert!(files[1].1.ends_with("/collections/facilities/items?f=xlsx"), "{files:?}");
+    // Other collections are JSON only.
+    for other in ["/collections/municipalities", "/collections/small-areas/items"] {
+        assert!(alternates(&get(other).await.json()["links"]).is_empty(), "{other}");
+    }
+}
