@@ -191,6 +191,23 @@ pub async fn nearest(
     geojson(&NearestCollection::of(&origin, &found, lang)).map(Reply::into_response)
 }
 
+/// Parameters of one area (`/areas/{code}`, `/mesh/{meshcode}`).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AreaParams {
+    /// `json` or `geojson` (default, GeoJSON), `csv` (UTF-8 with BOM: condition rows
+    /// `条件/condition,<key>,<value>`, a blank row, then the table) or `xlsx` (sheets `data` and
+    /// `conditions`). Wins over the `Accept` header (`text/csv`, the workbook's media type).
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
+    f: Option<String>,
+    /// Whose residents are counted: `total` (default), `aged_65_plus`, `aged_75_plus`,
+    /// `aged_85_plus` or `elderly_living_alone` (65+ living alone). A group the population model
+    /// in use does not know is refused.
+    #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
+    population: Option<String>,
+}
+
 fn area_feature(
     state: &AppState,
     code: care_atlas_core::MunicipalityCode,
@@ -253,7 +270,7 @@ fn areas_now(
 /// One municipality.
 #[utoipa::path(
     tag = "areas",
-    params(("code" = String, Path, description = "A five-digit municipality code (全国地方公共団体コード)"), AreaExportParams),
+    params(("code" = String, Path, description = "A five-digit municipality code (全国地方公共団体コード)"), AreaParams),
     responses(
         (status = 200, description = "GeoJSON, or the town's statistics (one row per kind; a neighbour, without per-kind statistics, one row; unknown left empty, never 0) as CSV or a workbook", content((AreaFeature = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"municipality-<code>-<population>.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -265,7 +282,7 @@ pub async fn area(
     req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
-    query: Params<AreaExportParams>,
+    query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
     blocking(state, (code.into_inner(), query.into_inner(), format), area_now).await
@@ -273,7 +290,7 @@ pub async fn area(
 
 fn area_now(
     state: &AppState,
-    (code, query, format): (String, AreaExportParams, Format),
+    (code, query, format): (String, AreaParams, Format),
 ) -> Result<Reply, ApiError> {
     let code = params::municipality_code("code", &code)?;
     let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
@@ -295,7 +312,7 @@ fn area_reply(state: &AppState, feature: &AreaFeature, format: Format) -> Result
 /// One JIS mesh cell that touches the study area, with its estimated population and statistics.
 #[utoipa::path(
     tag = "areas",
-    params(("meshcode" = String, Path, description = "JIS X 0410 mesh code, 4 to 10 digits"), AreaExportParams),
+    params(("meshcode" = String, Path, description = "JIS X 0410 mesh code, 4 to 10 digits"), AreaParams),
     responses(
         (status = 200, description = "GeoJSON, or the cell's statistics (one row per kind; a cell partly outside the study area, without per-kind statistics, one row; unknown left empty, never 0) as CSV or a workbook", content((AreaFeature = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"mesh-<meshcode>-<population>.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -307,7 +324,7 @@ pub async fn mesh(
     req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
-    query: Params<AreaExportParams>,
+    query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
     blocking(state, (code.into_inner(), query.into_inner(), format), mesh_now).await
@@ -315,7 +332,7 @@ pub async fn mesh(
 
 fn mesh_now(
     state: &AppState,
-    (code, query, format): (String, AreaExportParams, Format),
+    (code, query, format): (String, AreaParams, Format),
 ) -> Result<Reply, ApiError> {
     let cell = params::mesh_code("meshcode", &code)?;
     let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
