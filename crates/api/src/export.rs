@@ -9,13 +9,17 @@
 
 use std::collections::HashMap;
 
-use care_atlas_core::{FacilityKind, GapQuery, GapResolution, Gaps, Position, SourceInfo};
+use care_atlas_core::{
+    AccessibilityQuery, AreaRole, ComparisonQuery, FacilityKind, GapQuery, GapResolution, Gaps,
+    MeshCode, Municipality, PopulationGroup, Position, Scenario, SourceInfo, SupplyWeight,
+};
 use rust_xlsxwriter::Workbook;
 
 use crate::accepts;
 use crate::dto::{
-    AreaCollection, FacilityProperties, GapCollection, OutOfReachDefinition, PopulationBasis,
-    SiteCollection, UnderservedPlaces,
+    AccessibilityCollection, AreaCollection, AreaFeature, FacilityProperties, GapCollection,
+    KindStatisticsDto, OutOfReachDefinition, PopulationBasis, ScenarioResponse, SiteCollection,
+    UnderservedPlaces,
 };
 use crate::supply::Completeness;
 use crate::{ApiError, AppState};
@@ -138,6 +142,28 @@ pub struct Table {
     pub columns: Vec<&'static str>,
     /// The rows, each as long as `columns`.
     pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// A table of an answer on `state`'s data: its conditions end with the data's as-of dates
+    /// ([`data_as_of`]) and the sources' attributions go with it.
+    #[must_use]
+    pub fn of(
+        state: &AppState,
+        file_stem: &str,
+        mut conditions: Vec<(String, String)>,
+        columns: Vec<&'static str>,
+        rows: Vec<Vec<Cell>>,
+    ) -> Table {
+        conditions.push(data_as_of(&state.sources));
+        Table {
+            file_stem: ascii(file_stem),
+            conditions,
+            attributions: SourceInfo::attributions(&state.sources),
+            columns,
+            rows,
+        }
+    }
 }
 
 /// The conditions every export states about its data: each source's as-of date.
@@ -470,10 +496,123 @@ pub fn place_table(state: &AppState, query: &GapQuery, answer: &UnderservedPlace
     }
 }
 
-/// The columns of an `/areas` export.
-pub const AREA_COLUMNS: [&str; 19] = [
-    "市町村コード/municipality_code",
+/// The columns of a `POST /scenarios` export.
+pub const SCENARIO_COLUMNS: [&str; 8] = [
+    "範囲/scope",
     "市町村名/municipality_name",
+    "指標/measure",
+    "対象/population_group",
+    "現状/before",
+    "変更後/after",
+    "差/difference",
+    "完全性/completeness",
+];
+
+/// A scenario's before, after and difference as a table under [`SCENARIO_COLUMNS`]: people of the
+/// group out of reach per town, then for the study area people out of reach of every group and
+/// the accessibility per 10,000 residents; the added and removed facilities are conditions.
+#[must_use]
+pub fn scenario_table(
+    state: &AppState,
+    query: &ComparisonQuery,
+    scenario: &Scenario,
+    response: &ScenarioResponse,
+) -> Table {
+    let completeness = completeness_id(response.completeness);
+    let group = &response.population_basis.population_group;
+    let row = |scope: String,
+               town: Option<String>,
+               measure: &str,
+               group: &str,
+               figures: [Option<f64>; 3]| {
+        let [before, after, difference] = figures;
+        vec![
+            Cell::Text(scope),
+            town.into(),
+            Cell::Text(measure.to_owned()),
+            Cell::Text(group.to_owned()),
+            before.into(),
+            after.into(),
+            difference.into(),
+            Cell::Text(completeness.clone()),
+        ]
+    };
+    let mut rows = Vec::new();
+    for ((before, after), difference) in
+        response.before.gaps.iter().zip(&response.after.gaps).zip(&response.difference.gaps)
+    {
+        let town = state
+            .atlas
+            .municipalities()
+            .iter()
+            .find(|m| m.code.to_string() == before.municipality_code)
+            .map(|m| m.name.clone());
+        rows.push(row(
+            before.municipality_code.clone(),
+            town,
+            "圏外人口/population_uncovered",
+            group,
+            [
+                before.population_uncovered,
+                after.population_uncovered,
+                difference.population_uncovered,
+            ],
+        ));
+    }
+    for id in PopulationGroup::ALL.map(PopulationGroup::id) {
+        let of = |state: &crate::dto::ScenarioState| state.out_of_reach_by_group.get(id);
+        rows.push(row(
+            "study_area".to_owned(),
+            None,
+            "圏外人口/population_uncovered",
+            id,
+            [of(&response.before), of(&response.after), of(&response.difference)],
+        ));
+    }
+    rows.push(row(
+        "study_area".to_owned(),
+        None,
+        "利用可能性(1万人あたり)/accessibility_per_10000",
+        group,
+        [
+            Some(response.before.accessibility_per_10000),
+            Some(response.after.accessibility_per_10000),
+            Some(response.difference.accessibility_per_10000),
+        ],
+    ));
+    let added: Vec<String> = scenario
+        .add
+        .iter()
+        .map(|a| format!("{} {} ×{}", a.position.lat(), a.position.lon(), number_text(a.capacity)))
+        .collect();
+    let removed: Vec<String> = scenario.remove.iter().map(ToString::to_string).collect();
+    let radius = number_text(query.radius_m);
+    let mut conditions = vec![
+        ("kind".to_owned(), query.kind.id().to_owned()),
+        ("radius_m".to_owned(), radius.clone()),
+        ("catchment_m".to_owned(), number_text(query.catchment_m)),
+        ("accessibility_resolution".to_owned(), accepts::resolution_id(query.accessibility_level)),
+        ("added (lat lon ×capacity)".to_owned(), added.join("; ")),
+        ("removed".to_owned(), removed.join("; ")),
+        out_of_reach_condition(),
+    ];
+    conditions.extend(basis_conditions(
+        &response.population_basis,
+        response.completeness,
+        response.completeness_note.as_deref(),
+    ));
+    conditions.push(data_as_of(&state.sources));
+    Table {
+        file_stem: ascii(&format!("scenario-{}-{radius}m", query.kind.id())),
+        conditions,
+        attributions: SourceInfo::attributions(&state.sources),
+        columns: SCENARIO_COLUMNS.to_vec(),
+        rows,
+    }
+}
+
+/// The columns of one kind's statistics in an area export, in the order of [`kind_cells`].
+const KIND_COLUMNS: [&str; 9] = [
     "種別/kind",
     "種別名/kind_label",
     "施設数/count",
@@ -483,15 +622,23 @@ pub const AREA_COLUMNS: [&str; 19] = [
     "km2あたり/per_km2",
     "把握状況/coverage",
     "下限値/lower_bound",
-    "人口/population",
-    "75歳以上人口/aged_75_plus",
-    "対象人口(モデル)/model_total",
-    "面積km2/area_km2",
-    "圏外人口(総数)/uncovered_total",
-    "圏外人口(75歳以上)/uncovered_aged_75_plus",
-    "圏外人口(対象)/uncovered_population_group",
-    "圏外は上限値/uncovered_upper_bound",
 ];
+
+/// The columns of an `/areas` export: the town, [`KIND_COLUMNS`], then the town's figures.
+fn area_columns() -> Vec<&'static str> {
+    let town = ["市町村コード/municipality_code", "市町村名/municipality_name"];
+    let figures = [
+        "人口/population",
+        "75歳以上人口/aged_75_plus",
+        "対象人口(モデル)/model_total",
+        "面積km2/area_km2",
+        "圏外人口(総数)/uncovered_total",
+        "圏外人口(75歳以上)/uncovered_aged_75_plus",
+        "圏外人口(対象)/uncovered_population_group",
+        "圏外は上限値/uncovered_upper_bound",
+    ];
+    [&town[..], &KIND_COLUMNS, &figures].concat()
+}
 
 /// The per-town comparison of an `/areas` answer as a table: one row per study-area town × kind
 /// (neighbours carry no per-kind statistics); a figure unknown for lack of a source is empty.
@@ -505,22 +652,9 @@ pub fn area_table(state: &AppState, collection: &AreaCollection) -> Table {
         basis.get_or_insert(&p.population_basis);
         let Some(statistics) = &p.statistics else { continue };
         for (kind, s) in statistics {
-            let label = kind
-                .parse::<FacilityKind>()
-                .ok()
-                .map(|k| format!("{}/{}", k.label_ja(), k.label_en()));
-            rows.push(vec![
-                Cell::Text(p.code.clone()),
-                p.name.clone().into(),
-                Cell::Text(kind.clone()),
-                label.into(),
-                count(s.count),
-                s.per_10k_residents.into(),
-                s.per_1k_aged_75_plus.into(),
-                s.per_1k_population_group.into(),
-                s.per_km2.into(),
-                Cell::Text(s.coverage.clone()),
-                Cell::Text(s.lower_bound.to_string()),
+            let mut row = vec![Cell::Text(p.code.clone()), p.name.clone().into()];
+            row.extend(kind_cells(kind, Some(s)));
+            row.extend([
                 p.population.into(),
                 count(p.aged_75_plus.map(|n| n as usize)),
                 p.model_total.into(),
@@ -531,50 +665,236 @@ pub fn area_table(state: &AppState, collection: &AreaCollection) -> Table {
             let of_group = uncovered.and_then(|u| {
                 basis.and_then(|b| crate::dto::GroupFiguresDto::get(&u, &b.population_group))
             });
-            if let Some(row) = rows.last_mut() {
-                row.extend([
-                    uncovered.and_then(|u| u.total).into(),
-                    uncovered.and_then(|u| u.aged_75_plus).into(),
-                    of_group.into(),
-                    out.map(|o| o.upper_bound.to_string()).into(),
-                ]);
-            }
+            row.extend([
+                uncovered.and_then(|u| u.total).into(),
+                uncovered.and_then(|u| u.aged_75_plus).into(),
+                of_group.into(),
+                out.map(|o| o.upper_bound.to_string()).into(),
+            ]);
             radius.get_or_insert(out.map(|o| o.radius_m));
+            rows.push(row);
         }
     }
     let mut conditions = Vec::new();
     if let Some(basis) = basis {
-        conditions.extend([
-            ("population_group".to_owned(), basis.population_group.clone()),
-            ("population_group_label".to_owned(), basis.population_group_label.clone()),
-            ("population_model".to_owned(), basis.population_model.clone()),
-            ("population_method".to_owned(), basis.population_method.clone()),
-        ]);
+        conditions.extend(group_conditions(basis));
     }
-    conditions.push((
-        "coverage".to_owned(),
-        "complete; partial: count and ratios are lower bounds; no_source: unknown, left empty"
-            .to_owned(),
-    ));
+    conditions.push(coverage_condition());
     if let Some(radius_m) = radius.flatten() {
         conditions.push(("radius_m".to_owned(), number_text(radius_m)));
         conditions.push(out_of_reach_condition());
     }
-    conditions.push(data_as_of(&state.sources));
     let group = basis.map_or("total", |b| b.population_group.as_str());
-    Table {
-        file_stem: ascii(&format!("areas-{group}")),
-        conditions,
-        attributions: SourceInfo::attributions(&state.sources),
-        columns: AREA_COLUMNS.to_vec(),
-        rows,
-    }
+    Table::of(state, &format!("areas-{group}"), conditions, area_columns(), rows)
 }
 
 /// A count as a cell (counts are far below 2^52, so the conversion is exact).
 #[allow(clippy::cast_precision_loss, reason = "counts are far below 2^52")]
 fn count(value: Option<usize>) -> Cell {
     value.map_or(Cell::Empty, |n| Cell::Number(n as f64))
+}
+
+/// The cells of one kind's statistics in an area, under [`KIND_COLUMNS`]; without statistics (a
+/// neighbour, a cell partly outside the study area) every one is empty.
+fn kind_cells(kind: &str, statistics: Option<&KindStatisticsDto>) -> Vec<Cell> {
+    let Some(s) = statistics else { return vec![Cell::Empty; KIND_COLUMNS.len()] };
+    let label =
+        kind.parse::<FacilityKind>().ok().map(|k| format!("{}/{}", k.label_ja(), k.label_en()));
+    vec![
+        Cell::Text(kind.to_owned()),
+        label.into(),
+        count(s.count),
+        s.per_10k_residents.into(),
+        s.per_1k_aged_75_plus.into(),
+        s.per_1k_population_group.into(),
+        s.per_km2.into(),
+        Cell::Text(s.coverage.clone()),
+        Cell::Text(s.lower_bound.to_string()),
+    ]
+}
+
+/// The conditions naming whose residents the figures count and by which model.
+fn group_conditions(basis: &PopulationBasis) -> [(String, String); 4] {
+    [
+        ("population_group".to_owned(), basis.population_group.clone()),
+        ("population_group_label".to_owned(), basis.population_group_label.clone()),
+        ("population_model".to_owned(), basis.population_model.clone()),
+        ("population_method".to_owned(), basis.population_method.clone()),
+    ]
+}
+
+/// The condition saying what the `coverage` column's values mean.
+fn coverage_condition() -> (String, String) {
+    (
+        "coverage".to_owned(),
+        "complete; partial: count and ratios are lower bounds; no_source: unknown, left empty"
+            .to_owned(),
+    )
+}
+
+/// The columns of an `/areas/{code}` or `/mesh/{meshcode}` export: the area, [`KIND_COLUMNS`],
+/// then the area's figures (every figure of the JSON answer).
+fn area_detail_columns() -> Vec<&'static str> {
+    let area = ["コード/code", "名称/name", "区域の種類/area_type"];
+    let figures = [
+        "人口/population",
+        "65歳以上人口/aged_65_plus",
+        "75歳以上人口/aged_75_plus",
+        "対象人口(モデル)/model_total",
+        "対象人口(国勢調査)/census_total_official",
+        "モデルと国勢調査の差/model_minus_official",
+        "面積km2/area_km2",
+    ];
+    [&area[..], &KIND_COLUMNS, &figures].concat()
+}
+
+/// One area (a municipality or a mesh cell) as a table: one row per kind, as `/areas` has; an
+/// area without per-kind statistics (a neighbour, a cell partly outside the study area) has one
+/// row whose kind cells are empty. A figure the JSON answer has as `null` is empty.
+#[must_use]
+pub fn area_detail_table(state: &AppState, feature: &AreaFeature) -> Table {
+    let p = &feature.properties;
+    let figures = [
+        p.population.into(),
+        count(p.aged_65_plus.map(|n| n as usize)),
+        count(p.aged_75_plus.map(|n| n as usize)),
+        p.model_total.into(),
+        p.census_total_official.into(),
+        p.model_minus_official.into(),
+        p.area_km2.into(),
+    ];
+    let row = |kind: &str, statistics: Option<&KindStatisticsDto>| {
+        let mut row = vec![
+            Cell::Text(p.code.clone()),
+            p.name.clone().into(),
+            Cell::Text(p.area_type.clone()),
+        ];
+        row.extend(kind_cells(kind, statistics));
+        row.extend(figures.iter().cloned());
+        row
+    };
+    let rows = match &p.statistics {
+        Some(statistics) => statistics.iter().map(|(kind, s)| row(kind, Some(s))).collect(),
+        None => vec![row("", None)],
+    };
+    let mut conditions = vec![
+        ("code".to_owned(), p.code.clone()),
+        ("area_type".to_owned(), p.area_type.clone()),
+        ("area_completeness".to_owned(), p.completeness.clone()),
+    ];
+    conditions.extend(group_conditions(&p.population_basis));
+    conditions.push(coverage_condition());
+    if p.statistics.is_none() {
+        conditions.push((
+            "statistics".to_owned(),
+            "per-kind statistics only for areas wholly in the study area: left empty".to_owned(),
+        ));
+    }
+    let stem = format!("{}-{}-{}", p.area_type, p.code, p.population_basis.population_group);
+    Table::of(state, &stem, conditions, area_detail_columns(), rows)
+}
+
+/// The kinds of a question as a condition and file name part: ids joined by `+`, or `all`.
+fn kinds_id(kinds: &[FacilityKind]) -> String {
+    if kinds.is_empty() {
+        "all".to_owned()
+    } else {
+        kinds.iter().map(|k| k.id()).collect::<Vec<_>>().join("+")
+    }
+}
+
+/// The study-area municipality of `towns` (the study area's) a study-area cell belongs to: the
+/// one at its centre or, for a cell cut by the study area's edge whose centre lies outside it,
+/// the one covering most of the cell (its residents are those of the study-area part, so a
+/// neighbour's name would mislead). Only the study-area towns are tried: locating a point among
+/// every mapped municipality measures its distance to each one it is outside, which made a
+/// 500 m file take seconds.
+fn cell_town<'a>(towns: &[&'a Municipality], cell: MeshCode) -> Option<&'a Municipality> {
+    use geo::{Area, BooleanOps, Contains};
+    let center = cell.center().to_point();
+    if let Some(town) = towns.iter().find(|m| m.boundary.contains(&center)) {
+        return Some(town);
+    }
+    let polygon = cell.polygon();
+    // Planar areas in degrees: only compared with each other within one small cell.
+    towns
+        .iter()
+        .map(|m| (*m, m.boundary.intersection(&polygon).unsigned_area()))
+        .filter(|(_, share)| *share > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(m, _)| m)
+}
+
+/// The columns of an `/accessibility` export.
+pub const ACCESSIBILITY_COLUMNS: [&str; 9] = [
+    "メッシュコード/mesh_code",
+    "市町村コード/municipality_code",
+    "市町村名/municipality_name",
+    "経度(中心)/center_lon",
+    "緯度(中心)/center_lat",
+    "対象人口/population",
+    "スコア/score_raw",
+    "正規化スコア/score_normalised",
+    "完全性/completeness",
+];
+
+/// An accessibility answer as a table under [`ACCESSIBILITY_COLUMNS`]: one row per mesh cell
+/// with its centre and its study-area municipality ([`cell_town`]), with the query's conditions
+/// and the answer's method notes.
+#[must_use]
+pub fn accessibility_table(
+    state: &AppState,
+    query: &AccessibilityQuery,
+    collection: &AccessibilityCollection,
+) -> Table {
+    let completeness = completeness_id(collection.completeness);
+    let towns: Vec<&Municipality> =
+        state.atlas.municipalities().iter().filter(|m| m.role == AreaRole::StudyArea).collect();
+    let rows = collection
+        .features
+        .iter()
+        .map(|f| {
+            let p = &f.properties;
+            let cell = p.mesh_code.parse::<MeshCode>().ok();
+            let center = cell.map(MeshCode::center);
+            let town = cell.and_then(|c| cell_town(&towns, c));
+            vec![
+                Cell::Text(p.mesh_code.clone()),
+                town.map(|m| m.code.to_string()).into(),
+                town.map(|m| m.name.clone()).into(),
+                center.map(Position::lon).into(),
+                center.map(Position::lat).into(),
+                Cell::Number(p.population),
+                Cell::Number(p.score_raw),
+                Cell::Number(p.score_normalised),
+                Cell::Text(completeness.clone()),
+            ]
+        })
+        .collect();
+    let kinds = kinds_id(&query.kinds);
+    let catchment = number_text(query.catchment_m);
+    let resolution = accepts::resolution_id(query.level);
+    let weight = match query.weight {
+        SupplyWeight::Count => "count: 1 per facility",
+        SupplyWeight::Capacity => "capacity: a facility's capacity where known, else 1",
+    };
+    let mut conditions = vec![
+        ("kind".to_owned(), kinds.clone()),
+        ("method".to_owned(), collection.method.clone()),
+        ("catchment_m".to_owned(), catchment.clone()),
+        ("resolution".to_owned(), resolution.clone()),
+        ("weight".to_owned(), weight.to_owned()),
+    ];
+    conditions.extend(
+        collection.method_notes.iter().map(|note| ("method_note".to_owned(), note.clone())),
+    );
+    conditions.extend(basis_conditions(
+        &collection.population_basis,
+        collection.completeness,
+        collection.completeness_note.as_deref(),
+    ));
+    let stem = format!("accessibility-{kinds}-{}-{catchment}m-{resolution}", collection.method);
+    Table::of(state, &stem, conditions, ACCESSIBILITY_COLUMNS.to_vec(), rows)
 }
 
 /// The columns of a facility export: the id, the position, then every property of the GeoJSON

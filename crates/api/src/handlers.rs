@@ -192,13 +192,15 @@ pub async fn nearest(
     geojson(&NearestCollection::of(&origin, &found, lang)).map(Reply::into_response)
 }
 
-/// Parameters of the area endpoints.
+/// Parameters of one area (`/areas/{code}`, `/mesh/{meshcode}`).
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AreaParams {
-    /// `json` (the only format offered).
-    #[param(value_type = Option<schemas::Format>, inline)]
+    /// `json` or `geojson` (default, GeoJSON), `csv` (UTF-8 with BOM: condition rows
+    /// `条件/condition,<key>,<value>`, a blank row, then the table) or `xlsx` (sheets `data` and
+    /// `conditions`). Wins over the `Accept` header (`text/csv`, the workbook's media type).
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
     f: Option<String>,
     /// Whose residents are counted: `total` (default), `aged_65_plus`, `aged_75_plus`,
     /// `aged_85_plus` or `elderly_living_alone` (65+ living alone). A group the population model
@@ -312,32 +314,41 @@ fn add_out_of_reach(
     tag = "areas",
     params(("code" = String, Path, description = "A five-digit municipality code (全国地方公共団体コード)"), AreaParams),
     responses(
-        (status = 200, body = AreaFeature, content_type = "application/geo+json"),
+        (status = 200, description = "GeoJSON, or the town's statistics (one row per kind; a neighbour, without per-kind statistics, one row; unknown left empty, never 0) as CSV or a workbook", content((AreaFeature = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"municipality-<code>-<population>.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/areas/{code}")]
 pub async fn area(
+    req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
     query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
-    blocking(state, (code.into_inner(), query.into_inner()), |state, (code, query)| {
-        area_now(state, &code, &query)
-    })
-    .await
+    let format = export_format(&req, query.f.as_deref())?;
+    blocking(state, (code.into_inner(), query.into_inner(), format), area_now).await
 }
 
-fn area_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, ApiError> {
-    params::json_format(query.f.as_deref())?;
-    let code = params::municipality_code("code", code)?;
+fn area_now(
+    state: &AppState,
+    (code, query, format): (String, AreaParams, Format),
+) -> Result<Reply, ApiError> {
+    let code = params::municipality_code("code", &code)?;
     let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
     let feature = area_feature(state, code, group).ok_or_else(|| ApiError::NotFound {
         parameter: "code".into(),
         detail: format!("no municipality {code} is mapped"),
     })?;
-    geojson(&feature)
+    area_reply(state, &feature, format)
+}
+
+/// An area's answer: its feature, or its statistics as a table.
+fn area_reply(state: &AppState, feature: &AreaFeature, format: Format) -> Result<Reply, ApiError> {
+    if format == Format::Json {
+        return geojson(feature);
+    }
+    Reply::table(&export::area_detail_table(state, feature), format)
 }
 
 /// One JIS mesh cell that touches the study area, with its estimated population and statistics.
@@ -345,26 +356,27 @@ fn area_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, A
     tag = "areas",
     params(("meshcode" = String, Path, description = "JIS X 0410 mesh code, 4 to 10 digits"), AreaParams),
     responses(
-        (status = 200, body = AreaFeature, content_type = "application/geo+json"),
+        (status = 200, description = "GeoJSON, or the cell's statistics (one row per kind; a cell partly outside the study area, without per-kind statistics, one row; unknown left empty, never 0) as CSV or a workbook", content((AreaFeature = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"mesh-<meshcode>-<population>.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/mesh/{meshcode}")]
 pub async fn mesh(
+    req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
     query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
-    blocking(state, (code.into_inner(), query.into_inner()), |state, (code, query)| {
-        mesh_now(state, &code, &query)
-    })
-    .await
+    let format = export_format(&req, query.f.as_deref())?;
+    blocking(state, (code.into_inner(), query.into_inner(), format), mesh_now).await
 }
 
-fn mesh_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, ApiError> {
-    params::json_format(query.f.as_deref())?;
-    let cell = params::mesh_code("meshcode", code)?;
+fn mesh_now(
+    state: &AppState,
+    (code, query, format): (String, AreaParams, Format),
+) -> Result<Reply, ApiError> {
+    let cell = params::mesh_code("meshcode", &code)?;
     let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
     let statistics = state.atlas.area_statistics(AreaRef::Mesh(cell), group).ok_or_else(|| {
         ApiError::NotFound {
@@ -372,7 +384,7 @@ fn mesh_now(state: &AppState, code: &str, query: &AreaParams) -> Result<Reply, A
             detail: format!("mesh cell {cell} does not touch the study area"),
         }
     })?;
-    geojson(&AreaFeature::mesh(cell, &statistics, state.atlas.population_model()))
+    area_reply(state, &AreaFeature::mesh(cell, &statistics, state.atlas.population_model()), format)
 }
 
 /// Parameters of `/coverage-gaps`.
@@ -554,20 +566,29 @@ pub struct AccessibilityParams {
     /// in use does not know is refused.
     #[param(value_type = Option<schemas::PopulationGroup>, inline, example = "aged_75_plus")]
     population: Option<String>,
+    /// `json` or `geojson` (default, GeoJSON), `csv` (UTF-8 with BOM: condition rows
+    /// `条件/condition,<key>,<value>`, a blank row, then the table) or `xlsx` (sheets `data` and
+    /// `conditions`). Wins over the `Accept` header (`text/csv`, the workbook's media type).
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
+    f: Option<String>,
 }
 
 /// Two-step floating catchment accessibility (2SFCA or E2SFCA) per study-area mesh cell.
-#[utoipa::path(tag = "analysis", params(AccessibilityParams), responses((status = 200, body = AccessibilityCollection, content_type = "application/geo+json"), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
+#[utoipa::path(tag = "analysis", params(AccessibilityParams), responses((status = 200, description = "GeoJSON, or the scores (one row per mesh cell with its centre and municipality) as CSV or a workbook", content((AccessibilityCollection = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"accessibility-<kinds>-<method>-<catchment>m-<resolution>.<ext>\"`"))), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
 #[get("/accessibility")]
 pub async fn accessibility(
+    req: HttpRequest,
     state: web::Data<AppState>,
     query: Params<AccessibilityParams>,
 ) -> Result<HttpResponse, ApiError> {
-    blocking(state, query.into_inner(), accessibility_now).await
+    let format = export_format(&req, query.f.as_deref())?;
+    blocking(state, (query.into_inner(), format), accessibility_now).await
 }
 
-fn accessibility_now(state: &AppState, query: AccessibilityParams) -> Result<Reply, ApiError> {
-    let q = query;
+fn accessibility_now(
+    state: &AppState,
+    (q, format): (AccessibilityParams, Format),
+) -> Result<Reply, ApiError> {
     let kinds = params::kinds(q.kind.as_deref())?;
     let supply = supply::check(&state.atlas, "kind", &kinds)?;
     let accessibility_query = AccessibilityQuery {
@@ -579,13 +600,17 @@ fn accessibility_now(state: &AppState, query: AccessibilityParams) -> Result<Rep
         group: params::population_group(&state.atlas, "population", q.population.as_deref())?,
     };
     let scores = state.atlas.accessibility(&accessibility_query, &Scenario::default());
-    geojson(&AccessibilityCollection::of(
+    let collection = AccessibilityCollection::of(
         &scores,
         accessibility_query.method,
         accessibility_query.group,
         state.atlas.population_model(),
         supply::note(&state.atlas, &supply, Figures::Scores),
-    ))
+    );
+    if format == Format::Json {
+        return geojson(&collection);
+    }
+    Reply::table(&export::accessibility_table(state, &accessibility_query, &collection), format)
 }
 
 /// Parameters of `/site-suggestions`.
@@ -656,36 +681,60 @@ fn site_suggestions_now(
     tag = "analysis",
     request_body = ScenarioRequest,
     responses(
-        (status = 200, body = ScenarioResponse),
+        (status = 200, description = "JSON, or before, after and difference as CSV or a workbook", content((ScenarioResponse = "application/json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"scenario-<kind>-<radius>m.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
-    )
+    ),
+    params(ScenarioFileParams)
 )]
 #[post("/scenarios")]
 pub async fn scenarios(
+    req: HttpRequest,
     state: web::Data<AppState>,
+    query: Params<ScenarioFileParams>,
     body: web::Json<ScenarioRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    blocking(state, body.into_inner(), |state, body| scenarios_now(state, &body)).await
+    let format = export_format(&req, query.f.as_deref())?;
+    blocking(state, (body.into_inner(), format), |state, (body, format)| {
+        scenarios_now(state, &body, format)
+    })
+    .await
 }
 
-fn scenarios_now(state: &AppState, body: &ScenarioRequest) -> Result<Reply, ApiError> {
+/// Query parameters of `POST /scenarios`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScenarioFileParams {
+    /// `json` (default), `csv` (UTF-8 with BOM: condition rows, a blank row, then one row per
+    /// figure with before, after and difference) or `xlsx` (sheets `data` and `conditions`). Wins
+    /// over the `Accept` header.
+    #[param(value_type = Option<schemas::ExportFormat>, inline)]
+    f: Option<String>,
+}
+
+fn scenarios_now(
+    state: &AppState,
+    body: &ScenarioRequest,
+    format: Format,
+) -> Result<Reply, ApiError> {
     let (query, scenario) = params::scenario(&state.atlas, body)?;
     // The body field `kind` names the kind, as the refusal says.
     let supply = supply::check(&state.atlas, "kind", &[query.kind])?;
     let (completeness, completeness_note) = supply::note(&state.atlas, &supply, Figures::Scenario);
     let comparison = state.atlas.compare_scenario(&query, &scenario);
-    Reply::json(
-        "application/json",
-        &ScenarioResponse {
-            before: ScenarioState::from(&comparison.before),
-            after: ScenarioState::from(&comparison.after),
-            difference: ScenarioState::from(&comparison.difference),
-            changed_cells: ChangedCells::from(comparison.changed_cells.as_slice()),
-            out_of_reach_definition: OutOfReachDefinition::rule(),
-            population_basis: PopulationBasis::of(query.group, state.atlas.population_model()),
-            completeness,
-            completeness_note,
-        },
-    )
+    let response = ScenarioResponse {
+        before: ScenarioState::from(&comparison.before),
+        after: ScenarioState::from(&comparison.after),
+        difference: ScenarioState::from(&comparison.difference),
+        changed_cells: ChangedCells::from(comparison.changed_cells.as_slice()),
+        out_of_reach_definition: OutOfReachDefinition::rule(),
+        population_basis: PopulationBasis::of(query.group, state.atlas.population_model()),
+        completeness,
+        completeness_note,
+    };
+    if format == Format::Json {
+        return Reply::json("application/json", &response);
+    }
+    Reply::table(&export::scenario_table(state, &query, &scenario, &response), format)
 }

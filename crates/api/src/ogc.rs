@@ -183,7 +183,8 @@ pub struct Items {
     /// Items on this page.
     #[serde(rename = "numberReturned")]
     pub number_returned: usize,
-    /// `self`, `next`, `prev`.
+    /// `self`, `next`, `prev` and, for facilities, `alternate` links to the same selection as a
+    /// CSV and as a workbook.
     pub links: Vec<Link>,
 }
 
@@ -355,16 +356,52 @@ fn collection(
         extent: extent(atlas),
         item_type: "feature".into(),
         crs: vec![CRS84.into()],
-        links: vec![
-            link(format!("{base}/collections/{id}"), "self", "application/json", Some(title)),
-            link(
-                format!("{base}/collections/{id}/items"),
-                "items",
-                "application/geo+json",
-                Some("the items"),
-            ),
-        ],
+        links: {
+            let mut links = vec![
+                link(format!("{base}/collections/{id}"), "self", "application/json", Some(title)),
+                link(
+                    format!("{base}/collections/{id}/items"),
+                    "items",
+                    "application/geo+json",
+                    Some("the items"),
+                ),
+            ];
+            if id == "facilities" {
+                links.extend(file_links(&format!("{base}/collections/{id}/items"), &[]));
+            }
+            links
+        },
     }
+}
+
+/// The `alternate` links of the facilities as files (CSV, a workbook) at `items_url`, with the
+/// query `pairs` kept: what a GIS or a browser user follows to save the same selection.
+fn file_links(items_url: &str, pairs: &[(String, String)]) -> Vec<Link> {
+    [(Format::Csv, export::CSV, "as CSV"), (Format::Xlsx, export::XLSX, "as an Excel workbook")]
+        .into_iter()
+        .map(|(format, media_type, title)| {
+            let query = pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .chain(std::iter::once(format!("f={}", format.extension())))
+                .collect::<Vec<_>>()
+                .join("&");
+            link(format!("{items_url}?{query}"), "alternate", media_type, Some(title))
+        })
+        .collect()
+}
+
+/// The request's query as its raw (still percent-encoded) pairs, without those named `drop`.
+fn query_pairs(req: &HttpRequest, drop: &[&str]) -> Vec<(String, String)> {
+    req.query_string()
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_owned(), v.to_owned())
+        })
+        .filter(|(k, _)| !drop.contains(&k.as_str()))
+        .collect()
 }
 
 fn known_collection(id: &str) -> Result<(&'static str, &'static str, &'static str), ApiError> {
@@ -555,7 +592,11 @@ pub async fn items(
         return facility_file(&state, &q, &selection, lang, format);
     }
     let (features, number_matched) = select_items(&state.atlas, collection_id, &selection, lang);
-    let links = page_links(&req, &selection, features.len(), number_matched);
+    let mut links = page_links(&req, &selection, features.len(), number_matched);
+    if collection_id == "facilities" {
+        let items_url = format!("{}{}", base_url(&req), req.path());
+        links.extend(file_links(&items_url, &query_pairs(&req, &["f"])));
+    }
     Ok(json(
         "application/geo+json",
         &Items {
@@ -667,15 +708,7 @@ fn page_links(
 ) -> Vec<Link> {
     let ItemSelection { offset, limit, .. } = *selection;
     let page_link = |rel: &str, page_offset: usize| {
-        let mut pairs: Vec<(String, String)> = req
-            .query_string()
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("offset=") && !p.starts_with("limit="))
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (k.to_owned(), v.to_owned())
-            })
-            .collect();
+        let mut pairs = query_pairs(req, &["offset", "limit"]);
         pairs.push(("limit".into(), limit.to_string()));
         pairs.push(("offset".into(), page_offset.to_string()));
         let query = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");

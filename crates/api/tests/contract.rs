@@ -869,3 +869,332 @@ async fn the_town_comparison_gives_people_out_of_reach_per_kind_and_never_zero_f
         .unwrap();
     assert_eq!(none[column(header, "圏外人口(総数)/uncovered_total")], "");
 }
+
+#[actix_web::test]
+async fn a_scenario_as_csv_and_workbook_holds_before_after_and_difference() {
+    use calamine::Reader as _;
+    let body = serde_json::json!({
+        "kind": "visiting_nursing_station", "radius_m": 2000, "population": "aged_75_plus",
+        "add": [{"lat": 36.0135417, "lon": 139.7078125}]
+    });
+    let json =
+        send(test::TestRequest::post().uri("/scenarios").set_json(body.clone())).await.json();
+    let answer =
+        send(test::TestRequest::post().uri("/scenarios?f=csv").set_json(body.clone())).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(
+        answer.header(header::CONTENT_DISPOSITION),
+        Some("attachment; filename=\"scenario-visiting_nursing_station-2000m.csv\"")
+    );
+    let (conditions, table) = csv_parts(&answer.body);
+    assert!(
+        conditions
+            .iter()
+            .any(|c| c[1] == "added (lat lon ×capacity)" && c[2].contains("36.0135417"))
+    );
+    let header = &table[0];
+    let (scope, group, before, after, difference) = (
+        column(header, "範囲/scope"),
+        column(header, "対象/population_group"),
+        column(header, "現状/before"),
+        column(header, "変更後/after"),
+        column(header, "差/difference"),
+    );
+    let miyashiro = table.iter().find(|r| r[scope] == "11442").unwrap();
+    let gaps = |state: &str| {
+        json[state]["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["municipality_code"] == "11442")
+            .unwrap()["population_uncovered"]
+            .as_f64()
+            .unwrap()
+    };
+    let number = |text: &str| text.parse::<f64>().unwrap();
+    assert!((number(&miyashiro[before]) - gaps("before")).abs() < 1e-9);
+    assert!((number(&miyashiro[after]) - gaps("after")).abs() < 1e-9);
+    let all_ages = table.iter().find(|r| r[scope] == "study_area" && r[group] == "total").unwrap();
+    let total = json["difference"]["out_of_reach_by_group"]["total"].as_f64().unwrap();
+    assert!(total < 0.0);
+    assert!((number(&all_ages[difference]) - total).abs() < 1e-9);
+
+    let workbook = send(
+        test::TestRequest::post()
+            .uri("/scenarios")
+            .insert_header((
+                header::ACCEPT,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ))
+            .set_json(body),
+    )
+    .await;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(workbook.body)).unwrap();
+    assert!(book.worksheet_range("data").unwrap().rows().count() > 5);
+    check_problem_post("/scenarios?f=pdf", 400, "f").await;
+}
+
+async fn check_problem_post(uri: &str, status: u16, parameter: &str) {
+    let body = serde_json::json!({"kind": "visiting_nursing_station", "radius_m": 2000});
+    let answer = send(test::TestRequest::post().uri(uri).set_json(body)).await;
+    assert_eq!(answer.status.as_u16(), status);
+    assert_eq!(answer.json()["parameter"], parameter);
+}
+
+/// A condition's value in an exported CSV's condition rows (empty when absent).
+fn condition(conditions: &[Vec<String>], key: &str) -> String {
+    conditions.iter().find(|c| c[1] == key).map(|c| c[2].clone()).unwrap_or_default()
+}
+
+/// The rows of a workbook's `data` sheet (header first) and its `conditions` sheet's values,
+/// after checking that it opens.
+fn workbook_parts(body: Vec<u8>) -> (Vec<Vec<calamine::Data>>, Vec<String>) {
+    use calamine::Reader as _;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(body)).unwrap();
+    let data = workbook.worksheet_range("data").unwrap();
+    let conditions = workbook.worksheet_range("conditions").unwrap();
+    (
+        data.rows().map(<[calamine::Data]>::to_vec).collect(),
+        conditions.rows().map(|r| r[1].to_string()).collect(),
+    )
+}
+
+/// `uri` asked for with an `Accept` header.
+async fn get_accepting(uri: &str, accept: &str) -> Answer {
+    send(test::TestRequest::get().uri(uri).insert_header((header::ACCEPT, accept.to_owned()))).await
+}
+
+const CSV: &str = "text/csv; charset=utf-8";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `uri` as a file, after checking the status, the content type and the name it is saved under.
+async fn get_file(uri: &str, content_type: &str, file_name: &str) -> Answer {
+    let answer = get(uri).await;
+    assert_eq!(answer.status, StatusCode::OK, "{uri}");
+    assert_eq!(answer.header(header::CONTENT_TYPE), Some(content_type), "{uri}");
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    assert_eq!(answer.header(header::CONTENT_DISPOSITION), Some(disposition.as_str()), "{uri}");
+    answer
+}
+
+const ACCESSIBILITY_75: &str = "/accessibility?kind=visiting_nursing_station&catchment_m=3000&resolution=mesh500&population=aged_75_plus";
+
+#[actix_web::test]
+#[allow(clippy::float_cmp, reason = "the CSV must carry the very figure the JSON answer holds")]
+async fn accessibility_as_csv_hold_each_cells_json_scores_and_the_conditions() {
+    let json = get(ACCESSIBILITY_75).await.json();
+    let name = "accessibility-visiting_nursing_station-e2sfca-3000m-mesh500.csv";
+    let answer = get_file(&format!("{ACCESSIBILITY_75}&f=csv"), CSV, name).await;
+    let (conditions, table) = csv_parts(&answer.body);
+    assert_eq!(condition(&conditions, "kind"), "visiting_nursing_station");
+    assert_eq!(condition(&conditions, "method"), "e2sfca");
+    assert_eq!(condition(&conditions, "catchment_m"), "3000");
+    assert_eq!(condition(&conditions, "resolution"), "mesh500");
+    assert!(condition(&conditions, "weight").starts_with("count"));
+    assert_eq!(condition(&conditions, "population_group"), "aged_75_plus");
+    assert_eq!(condition(&conditions, "population_model"), "census_mesh_500m");
+    assert_eq!(condition(&conditions, "completeness"), json["completeness"].as_str().unwrap());
+    assert!(condition(&conditions, "data_as_of").contains(':'));
+    let header = &table[0];
+    let at = |name| column(header, name);
+    let features = json["features"].as_array().unwrap();
+    assert_eq!(table.len() - 1, features.len(), "one row per cell");
+    for (row, feature) in table[1..].iter().zip(features) {
+        let p = &feature["properties"];
+        assert_eq!(row[at("メッシュコード/mesh_code")], p["mesh_code"].as_str().unwrap());
+        for (name, key) in [
+            ("対象人口/population", "population"),
+            ("スコア/score_raw", "score_raw"),
+            ("正規化スコア/score_normalised", "score_normalised"),
+        ] {
+            assert_eq!(row[at(name)].parse::<f64>().unwrap(), p[key].as_f64().unwrap(), "{key}");
+        }
+        // The centre lies inside the cell the JSON draws.
+        let ring = feature["geometry"]["coordinates"][0][0].as_array().unwrap();
+        let (lons, lats): (Vec<f64>, Vec<f64>) =
+            ring.iter().map(|c| (c[0].as_f64().unwrap(), c[1].as_f64().unwrap())).unzip();
+        let inside = |v: f64, vs: &[f64]| vs.iter().any(|&x| x < v) && vs.iter().any(|&x| x > v);
+        let lon = row[at("経度(中心)/center_lon")].parse::<f64>().unwrap();
+        let lat = row[at("緯度(中心)/center_lat")].parse::<f64>().unwrap();
+        assert!(inside(lon, &lons) && inside(lat, &lats), "{lon},{lat} in {ring:?}");
+        // Each cell is named by its study-area town, even one cut by the edge whose centre is
+        // in a neighbour.
+        let town = row[at("市町村コード/municipality_code")].as_str();
+        assert!(["11238", "11246", "11442"].contains(&town), "{town}");
+    }
+    let towns: Vec<&str> =
+        table[1..].iter().map(|r| r[at("市町村名/municipality_name")].as_str()).collect();
+    assert!(towns.contains(&"宮代町") && towns.contains(&"蓮田市") && towns.contains(&"白岡市"));
+}
+
+#[actix_web::test]
+async fn accessibility_as_a_workbook_opens_with_the_same_scores() {
+    use calamine::Data;
+    let json = get(ACCESSIBILITY_75).await.json();
+    let answer = get_accepting(ACCESSIBILITY_75, XLSX).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.header(header::CONTENT_TYPE), Some(XLSX));
+    let (rows, conditions) = workbook_parts(answer.body);
+    let header: Vec<String> = rows[0].iter().map(ToString::to_string).collect();
+    let raw = column(&header, "スコア/score_raw");
+    let first = &json["features"][0]["properties"];
+    assert_eq!(rows[1][raw], Data::Float(first["score_raw"].as_f64().unwrap()));
+    assert_eq!(rows.len() - 1, json["features"].as_array().unwrap().len());
+    assert!(conditions.contains(&"e2sfca".to_owned()));
+    assert!(attributions().iter().all(|a| conditions.contains(a)));
+    // `f` wins over Accept.
+    let json = get_accepting(&format!("{ACCESSIBILITY_75}&f=json"), "text/csv").await;
+    assert_eq!(json.header(header::CONTENT_TYPE), Some("application/geo+json"));
+    check_problem(&format!("{ACCESSIBILITY_75}&f=pdf"), 400, "f").await;
+}
+
+#[actix_web::test]
+#[allow(clippy::float_cmp, reason = "the CSV must carry the very figure the JSON answer holds")]
+async fn one_town_as_csv_has_a_row_per_kind_with_the_json_figures_and_unknown_empty() {
+    // 85+ has no official town figure: `census_total_official` is null, so an empty field.
+    let uri = "/areas/11442?population=aged_85_plus";
+    let json = get(uri).await.json();
+    let name = "municipality-11442-aged_85_plus.csv";
+    let answer = get_file(&format!("{uri}&f=csv"), CSV, name).await;
+    let (conditions, table) = csv_parts(&answer.body);
+    assert_eq!(condition(&conditions, "code"), "11442");
+    assert_eq!(condition(&conditions, "population_group"), "aged_85_plus");
+    assert!(condition(&conditions, "data_as_of").contains(':'));
+    let header = &table[0];
+    let at = |name| column(header, name);
+    let p = &json["properties"];
+    let statistics = p["statistics"].as_object().unwrap();
+    assert_eq!(table.len() - 1, statistics.len(), "one row per kind");
+    for row in &table[1..] {
+        assert_eq!(row[at("名称/name")], "宮代町");
+        let s = &statistics[&row[at("種別/kind")]];
+        for (name, key) in [
+            ("施設数/count", "count"),
+            ("人口1万人あたり/per_10k_residents", "per_10k_residents"),
+            ("対象人口千人あたり/per_1k_population_group", "per_1k_population_group"),
+            ("km2あたり/per_km2", "per_km2"),
+        ] {
+            match s[key].as_f64() {
+                Some(figure) => assert_eq!(row[at(name)].parse::<f64>().unwrap(), figure),
+                None => assert_eq!(row[at(name)], "", "{key} unknown is empty, never 0"),
+            }
+        }
+        assert_eq!(row[at("把握状況/coverage")], s["coverage"].as_str().unwrap());
+        assert_eq!(
+            row[at("対象人口(モデル)/model_total")].parse::<f64>().unwrap(),
+            p["model_total"].as_f64().unwrap()
+        );
+        assert_eq!(
+            row[at("65歳以上人口/aged_65_plus")].parse::<f64>().unwrap(),
+            p["aged_65_plus"].as_f64().unwrap()
+        );
+        assert!(p["census_total_official"].is_null());
+        assert_eq!(row[at("対象人口(国勢調査)/census_total_official")], "");
+    }
+    let unknown = table.iter().find(|r| r[at("種別/kind")] == "community_support_center").unwrap();
+    assert_eq!(unknown[at("施設数/count")], "");
+}
+
+#[actix_web::test]
+async fn a_neighbour_town_as_csv_has_one_row_without_per_kind_figures() {
+    let json = get("/areas").await.json();
+    let neighbour = json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["properties"]["statistics"].is_null())
+        .unwrap();
+    let code = neighbour["id"].as_str().unwrap();
+    let (conditions, table) = csv_parts(&get(&format!("/areas/{code}?f=csv")).await.body);
+    assert_eq!(condition(&conditions, "area_completeness"), "neighbour");
+    assert_eq!(table.len(), 2, "one row");
+    let header = &table[0];
+    assert_eq!(table[1][column(header, "種別/kind")], "");
+    assert_eq!(table[1][column(header, "施設数/count")], "");
+    assert!(!table[1][column(header, "人口/population")].is_empty());
+    check_problem("/areas/11442?f=pdf", 400, "f").await;
+}
+
+#[actix_web::test]
+async fn a_mesh_cell_as_a_workbook_opens_with_the_json_figures_and_blank_unknowns() {
+    use calamine::Data;
+    // A 500 m cell inside 宮代町.
+    let uri = "/mesh/543905272?population=aged_75_plus";
+    let json = get(uri).await.json();
+    let p = &json["properties"];
+    let statistics = p["statistics"].as_object().expect("a cell wholly in the study area");
+    let answer = get_file(&format!("{uri}&f=xlsx"), XLSX, "mesh-543905272-aged_75_plus.xlsx").await;
+    let (rows, conditions) = workbook_parts(answer.body);
+    let header: Vec<String> = rows[0].iter().map(ToString::to_string).collect();
+    let at = |name| column(&header, name);
+    assert_eq!(rows.len() - 1, statistics.len(), "one row per kind");
+    for row in &rows[1..] {
+        assert_eq!(row[at("コード/code")], Data::String("543905272".into()));
+        assert_eq!(row[at("区域の種類/area_type")], Data::String("mesh".into()));
+        assert_eq!(
+            row[at("対象人口(モデル)/model_total")],
+            Data::Float(p["model_total"].as_f64().unwrap())
+        );
+        // Mesh cells have no 65+ figure and no name: blank, never 0.
+        assert!(p["aged_65_plus"].is_null());
+        assert_eq!(row[at("65歳以上人口/aged_65_plus")], Data::Empty);
+        assert_eq!(row[at("名称/name")], Data::Empty);
+        let kind = row[at("種別/kind")].to_string();
+        match statistics[&kind]["count"].as_f64() {
+            Some(n) => assert_eq!(row[at("施設数/count")], Data::Float(n)),
+            None => assert_eq!(row[at("施設数/count")], Data::Empty),
+        }
+    }
+    assert!(conditions.contains(&"543905272".to_owned()));
+    assert!(conditions.contains(&"aged_75_plus".to_owned()));
+    // The CSV of the same cell, asked for by Accept, is the same table.
+    let (_, table) = csv_parts(&get_accepting(uri, "text/csv").await.body);
+    assert_eq!(table.len(), rows.len());
+}
+
+#[actix_web::test]
+async fn the_facilities_link_their_files_as_alternates_keeping_the_query() {
+    let alternates = |links: &Value| -> Vec<(String, String)> {
+        links
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["rel"] == "alternate")
+            .map(|l| {
+                (l["type"].as_str().unwrap().to_owned(), l["href"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    let page =
+        get("/collections/facilities/items?kind=visiting_nursing_station&limit=5").await.json();
+    let files = alternates(&page["links"]);
+    let types: Vec<&str> = files.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(types, [CSV, XLSX]);
+    let (_, csv_href) = &files[0];
+    assert!(csv_href.starts_with("http://"), "{csv_href}");
+    assert!(
+        csv_href
+            .ends_with("/collections/facilities/items?kind=visiting_nursing_station&limit=5&f=csv"),
+        "{csv_href}"
+    );
+    // Followed, the link gives the page's facilities as CSV.
+    let path = &csv_href[csv_href.find("/collections").unwrap()..];
+    let answer = get_file(path, CSV, "facilities.csv").await;
+    let (_, table) = csv_parts(&answer.body);
+    assert_eq!(table.len() - 1, page["numberReturned"].as_u64().unwrap() as usize);
+    let xlsx_path = files[1].1[files[1].1.find("/collections").unwrap()..].to_owned();
+    let (rows, _) = workbook_parts(get(&xlsx_path).await.body);
+    assert_eq!(rows.len(), table.len());
+    // `f` is not repeated when the page was asked for with one.
+    let page = get("/collections/facilities/items?f=geojson&limit=1").await.json();
+    assert!(alternates(&page["links"])[0].1.ends_with("?limit=1&f=csv"));
+    let collection = get("/collections/facilities").await.json();
+    let files = alternates(&collection["links"]);
+    assert!(files[0].1.ends_with("/collections/facilities/items?f=csv"), "{files:?}");
+    assert!(files[1].1.ends_with("/collections/facilities/items?f=xlsx"), "{files:?}");
+    // Other collections are JSON only.
+    for other in ["/collections/municipalities", "/collections/small-areas/items"] {
+        assert!(alternates(&get(other).await.json()["links"]).is_empty(), "{other}");
+    }
+}
