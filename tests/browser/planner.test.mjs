@@ -137,6 +137,25 @@ browserTest("adding a facility by clicking the map lowers the out-of-reach figur
   await page.close();
 });
 
+browserTest("leaving an existing station out raises no figure below what POST /scenarios answers for its removal", async () => {
+  const page = await openPlanner(`lang=ja&area=${MIYASHIRO}&${question}`);
+  // A station of 宮代町 itself, which the map shows.
+  const [station] = (await json(`/collections/facilities/items?kind=visiting_nursing_station&municipality=${MIYASHIRO}`)).features;
+  const id = station.id;
+  await page.locator(`path.care-atlas-marker[data-id="${id}"]`).click({ force: true });
+  await page.locator(".leaflet-popup-content button", { hasText: "この施設を除く" }).click();
+  await page.waitForFunction(() => document.getElementById("whatif-result").dataset.after !== undefined && !document.getElementById("whatif-result").dataset.busy);
+  const result = page.locator("#whatif-result");
+  const request = JSON.parse(await result.getAttribute("data-request"));
+  assert.deepEqual(request.remove, [id]);
+  const answer = await json("/scenarios", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
+  const of = (part) => Math.round(part.gaps.find((g) => g.municipality_code === MIYASHIRO).population_uncovered);
+  assert.equal(Number(await result.getAttribute("data-after")), of(answer.after));
+  assert.ok(of(answer.after) >= of(answer.before), "leaving a station out brings no one within reach");
+  assert.ok((await page.locator("#whatif-list").innerText()).includes("除いた施設"));
+  await page.close();
+});
+
 browserTest("the CSV and Excel downloads hold the figure the page shows", async () => {
   const page = await openPlanner(`lang=ja&area=${MIYASHIRO}&${question}`);
   const figure = Number(await page.locator(`.town-figures[data-town="${MIYASHIRO}"] .headline`).getAttribute("data-value"));

@@ -253,6 +253,7 @@
             if (state.removed.has(f.id)) state.removed.delete(f.id); else state.removed.set(f.id, p.name);
             map.closePopup();
             drawFacilities();
+            renderWhatifList();
             whatifChanged();
           });
           return el("div", { className: "popup" }, [el("strong", { textContent: p.name }), el("div", { textContent: p.address }),
