@@ -469,7 +469,7 @@
     syncUrl();
     clearTimeout(scenarioTimer);
     // Debounced: a drag or several clicks send one request.
-    scenarioTimer = setTimeout(runScenario, isReport ? 0 : 150);
+    scenarioTimer = setTimeout(runScenario, isReport ? 0 : 100);
   }
   function addFacility(lat, lon) {
     state.added.push({ key: nextKey++, lat, lon });
