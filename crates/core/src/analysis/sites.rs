@@ -107,8 +107,15 @@ impl Atlas {
             .map(|c| match demand(c).unwrap_or_default() {
                 // Only cells with someone to cover need the distance to the supply.
                 people if people > 0.0 => {
-                    let covered =
-                        supply.nearest_distance_m(c.center).is_some_and(|d| d <= query.radius_m);
+                    // Any facility within reach will do, and the frame's bounds settle most
+                    // without a geodesic.
+                    let r = query.radius_m;
+                    let covered = supply.candidates_within(c.center, r).any(|f| {
+                        f.max_distance_m <= r
+                            || (f.min_distance_m <= r
+                                && Geodesic.distance(c.center.to_point(), f.position.to_point())
+                                    <= r)
+                    });
                     if covered { 0.0 } else { people }
                 }
                 _ => 0.0,
