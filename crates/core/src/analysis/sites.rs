@@ -351,10 +351,10 @@ fn gain(candidate: usize, uncovered: &[f64], reach: &impl Fn(usize, &mut dyn FnM
 /// covers, made greedily and lazily; `uncovered` is zeroed where picks reach. `reach` calls its
 /// second argument with every demand index a candidate reaches.
 ///
-/// Exactly the plain greedy's picks ([`plain_greedy`]): demand is never negative, so a gain only
-/// shrinks as demand is zeroed (floating-point addition rounds monotonically), and a stale gain
-/// bounds the fresh one; the heap's top, once fresh, beats every other candidate's bound, ties
-/// going to the lower index as in the plain greedy.
+/// Exactly the plain greedy's picks (`plain_greedy` in the tests): demand is never negative, so
+/// a gain only shrinks as demand is zeroed (floating-point addition rounds monotonically), and a
+/// stale gain bounds the fresh one; the heap's top, once fresh, beats every other candidate's
+/// bound, ties going to the lower index as in the plain greedy.
 fn lazy_greedy(
     candidates: &[usize],
     n: usize,
