@@ -203,8 +203,10 @@ fn reference_site_picks(
             }
         })
         .collect();
-    let candidate =
-        |c: usize| town.is_none_or(|t| t.boundary.contains(&cells[c].center.to_point()));
+    let candidate = |c: usize| match town {
+        Some(t) => t.boundary.contains(&cells[c].center.to_point()),
+        None => atlas.study_area().any(|t| t.boundary.contains(&cells[c].center.to_point())),
+    };
     let centres =
         PositionIndex::new(cells.iter().enumerate().map(|(i, c)| (c.center, i)), *atlas.frame());
     let reach: Vec<Vec<usize>> = cells

@@ -64,10 +64,11 @@ pub struct SiteSuggestion {
 impl Atlas {
     /// Up to `query.n` sites for new facilities of `query.kind`, each covering `query.radius_m`,
     /// picked greedily: each pick covers the most residents of `query.group` not yet within reach
-    /// of an existing facility or an earlier pick (ties: the lower mesh code). Demand and
-    /// candidates are the quarter-mesh cells of the study area, or of `query.area` (see
-    /// [`SiteQuery::area`]); a cell is covered when its centre is within reach
-    /// ([`OUT_OF_REACH_DEFINITION_EN`](crate::OUT_OF_REACH_DEFINITION_EN), the rule of [`Atlas::quarter_reach`]). Picks that would cover nobody are not made. A cell whose residents
+    /// of an existing facility or an earlier pick (ties: the lower mesh code). Demand is the
+    /// quarter-mesh cells of the study area, or of `query.area`; candidates are those whose
+    /// centre lies in the study area, or in `query.area` (see [`SiteQuery::area`]). A cell is
+    /// covered when its centre is within reach (the rule of [`Atlas::quarter_reach`]). Picks
+    /// that would cover nobody are not made. A cell whose residents
     /// of the group the model does not know counts for no one (callers refuse a group the model
     /// does not know at all).
     ///
@@ -118,7 +119,16 @@ impl Atlas {
             .collect();
         let candidates: Vec<usize> = match query.area.and_then(|code| self.municipality(code)) {
             None if query.area.is_some() => Vec::new(),
-            None => (0..cells.len()).collect(),
+            // A site stands in the study area: a cell cut by its edge is a candidate only when
+            // its centre is inside (else the pick would be a place in a neighbouring town).
+            None => (0..cells.len())
+                .filter(|&i| {
+                    cells[i].parts.iter().any(|p| {
+                        self.municipality(p.municipality_code)
+                            .is_some_and(|t| t.boundary.contains(&cells[i].center.to_point()))
+                    })
+                })
+                .collect(),
             // A centre inside the town lies in a part of the cell in the town, so only those
             // cells need the point-in-polygon test.
             Some(town) => (0..cells.len())
