@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 
 use care_atlas_core::{
-    AreaStatistics, CatchmentMethod, CellAccessibility, Facility, Gaps, HOME_CARE_FILINGS,
+    AreaStatistics, Atlas, CatchmentMethod, CellAccessibility, Facility, Gaps, HOME_CARE_FILINGS,
     HomeCareClass, KindStatistics, MeshCode, Municipality, NearestFacility, PopulationGroup,
-    PopulationModel, Position, ResolvedOrigin, ScenarioMetrics, SiteSuggestion, home_care_filing,
+    PopulationModel, Position, ResolvedOrigin, ScenarioMetrics, SiteQuery, SiteSuggestion,
+    home_care_filing,
 };
 use geo::{MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
@@ -985,6 +986,15 @@ pub struct SiteProperties {
     pub rank: usize,
     /// The candidate quarter-mesh cell.
     pub mesh_code: String,
+    /// The census small area (町丁・字) at the cell centre, by name as the census writes it
+    /// (`null` where none is known, e.g. a centre outside the study area).
+    pub place_name: Option<String>,
+    /// Its e-Stat KEY_CODE.
+    pub small_area_key: Option<String>,
+    /// The municipality containing the cell centre.
+    pub municipality_code: Option<String>,
+    /// Its name.
+    pub municipality_name: Option<String>,
     /// Residents of the population group brought within reach, beyond existing facilities and
     /// earlier picks.
     pub newly_covered_population: f64,
@@ -1012,6 +1022,11 @@ pub struct SiteCollection {
     pub collection_type: FeatureCollectionType,
     /// Picks, best first.
     pub features: Vec<SiteFeature>,
+    /// The town the picks stand in and whose residents count (`area`); `null`: the whole study
+    /// area.
+    pub area: Option<String>,
+    /// The rule that counts people out of reach, and so those brought within reach.
+    pub out_of_reach_definition: OutOfReachDefinition,
     /// Whose residents the picks bring within reach and how they are counted.
     #[serde(flatten)]
     pub population_basis: PopulationBasis,
@@ -1023,12 +1038,13 @@ pub struct SiteCollection {
 }
 
 impl SiteCollection {
-    /// The picks, with how completely the existing facilities they add to are known.
+    /// The picks of `query`, each named by its place, with how completely the existing
+    /// facilities they add to are known.
     #[must_use]
     pub fn of(
+        atlas: &Atlas,
         sites: &[SiteSuggestion],
-        group: PopulationGroup,
-        population: &dyn PopulationModel,
+        query: &SiteQuery,
         supply: SupplyNote,
     ) -> Self {
         let features = sites
@@ -1040,6 +1056,13 @@ impl SiteCollection {
                 properties: SiteProperties {
                     rank: s.rank,
                     mesh_code: s.cell.to_string(),
+                    place_name: s.small_area.as_ref().map(|a| a.name.clone()),
+                    small_area_key: s.small_area.as_ref().map(|a| a.key_code.clone()),
+                    municipality_code: s.municipality_code.map(|c| c.to_string()),
+                    municipality_name: s
+                        .municipality_code
+                        .and_then(|c| atlas.municipality(c))
+                        .map(|m| m.name.clone()),
                     newly_covered_population: s.newly_covered_population,
                 },
             })
@@ -1047,7 +1070,9 @@ impl SiteCollection {
         SiteCollection {
             collection_type: FeatureCollectionType::FeatureCollection,
             features,
-            population_basis: PopulationBasis::of(group, population),
+            area: query.area.map(|c| c.to_string()),
+            out_of_reach_definition: OutOfReachDefinition::rule(),
+            population_basis: PopulationBasis::of(query.group, atlas.population_model()),
             completeness: supply.0,
             completeness_note: supply.1,
         }

@@ -976,9 +976,11 @@ pub fn facility_table(
 }
 
 /// The columns of a site-suggestion export.
-pub const SITE_COLUMNS: [&str; 8] = [
+pub const SITE_COLUMNS: [&str; 10] = [
     "順位/rank",
     "メッシュコード/mesh_code",
+    "町丁・字/place_name",
+    "町丁・字コード/small_area_key",
     "経度/lon",
     "緯度/lat",
     "市町村コード/municipality_code",
@@ -999,7 +1001,8 @@ pub struct SiteQuestion {
 }
 
 /// Site suggestions as a table under [`SITE_COLUMNS`], best first, with the question's
-/// conditions; each site's municipality is the one at its point.
+/// conditions (the town asked for and what "within reach" means among them); each site's place
+/// and town as the JSON answer names them.
 #[allow(clippy::cast_precision_loss, reason = "ranks are at most MAX_SITES")]
 #[must_use]
 pub fn site_table(state: &AppState, question: SiteQuestion, collection: &SiteCollection) -> Table {
@@ -1009,15 +1012,17 @@ pub fn site_table(state: &AppState, question: SiteQuestion, collection: &SiteCol
         .iter()
         .map(|f| {
             let [lon, lat] = f.geometry.coordinates;
-            let town = Position::new(lat, lon).ok().and_then(|p| state.atlas.municipality_at(p));
+            let p = &f.properties;
             vec![
-                Cell::Number(f.properties.rank as f64),
-                Cell::Text(f.properties.mesh_code.clone()),
+                Cell::Number(p.rank as f64),
+                Cell::Text(p.mesh_code.clone()),
+                p.place_name.clone().into(),
+                p.small_area_key.clone().into(),
                 Cell::Number(lon),
                 Cell::Number(lat),
-                town.map(|m| m.code.to_string()).into(),
-                town.map(|m| m.name.clone()).into(),
-                Cell::Number(f.properties.newly_covered_population),
+                p.municipality_code.clone().into(),
+                p.municipality_name.clone().into(),
+                Cell::Number(p.newly_covered_population),
                 Cell::Text(completeness.clone()),
             ]
         })
@@ -1027,6 +1032,8 @@ pub fn site_table(state: &AppState, question: SiteQuestion, collection: &SiteCol
         ("kind".to_owned(), question.kind.id().to_owned()),
         ("radius_m".to_owned(), radius.clone()),
         ("n".to_owned(), question.n.to_string()),
+        ("area".to_owned(), collection.area.clone().unwrap_or_default()),
+        out_of_reach_condition(),
     ];
     conditions.extend(basis_conditions(
         &collection.population_basis,

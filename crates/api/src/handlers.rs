@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use care_atlas_core::{
     AccessibilityQuery, AreaRef, CatchmentMethod, FacilityId, GapQuery, MeshLevel, NearestQuery,
-    OriginError, OriginQuery, PopulationGroup, Scenario, SupplyWeight,
+    OriginError, OriginQuery, PopulationGroup, Scenario, SiteQuery, SupplyWeight,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -627,6 +627,10 @@ pub struct SiteParams {
     /// How many sites (default 3).
     #[param(value_type = Option<schemas::SiteCount>, inline)]
     n: Option<String>,
+    /// A study-area municipality code: candidates are the cells whose centre lies in that town,
+    /// and only its residents count (a cell cut by the border counts its part in the town).
+    /// The whole study area when absent.
+    area: Option<String>,
     /// Whose residents are counted: `total` (default), `aged_65_plus`, `aged_75_plus`,
     /// `aged_85_plus` or `elderly_living_alone` (65+ living alone). A group the population model
     /// in use does not know is refused.
@@ -640,7 +644,8 @@ pub struct SiteParams {
 }
 
 /// Where new facilities of a kind would bring the most residents within reach (greedy maximal
-/// covering over quarter-mesh cell centres).
+/// covering over quarter-mesh cell centres), in the study area or one town, each site named by
+/// its census small area (町丁・字) and town.
 #[utoipa::path(tag = "analysis", params(SiteParams), responses((status = 200, description = "GeoJSON, or the sites (one row each, best first) as CSV or a workbook", content((SiteCollection = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"site-suggestions-<kind>-<radius>m.<ext>\"`"))), (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid, or `kind` names a kind with no source in the study area (`urn:care-atlas:problem:no-source`): unknown is never answered as zero")))]
 #[get("/site-suggestions")]
 pub async fn site_suggestions(
@@ -661,11 +666,13 @@ fn site_suggestions_now(
     let radius_m = params::radius("radius_m", q.radius_m.as_deref())?;
     let n = accepts::site_count().check("n", q.n.as_deref())?.unwrap_or(3);
     let group = params::population_group(&state.atlas, "population", q.population.as_deref())?;
-    let sites = state.atlas.suggest_sites(kind, radius_m, n, group, &Scenario::default());
+    let town = params::study_area_code(&state.atlas, "area", q.area.as_deref())?;
+    let query = SiteQuery { kind, radius_m, n, group, area: town };
+    let sites = state.atlas.suggest_sites(&query, &Scenario::default());
     let collection = SiteCollection::of(
+        &state.atlas,
         &sites,
-        group,
-        state.atlas.population_model(),
+        &query,
         supply::note(&state.atlas, &supply, Figures::NewlyCovered),
     );
     if format == Format::Json {

@@ -284,6 +284,8 @@ async fn every_error_names_the_parameter_at_fault() {
         ("/accessibility", 400, "catchment_m"),
         ("/site-suggestions?kind=hospital&radius_m=1500&n=21", 400, "n"),
         ("/site-suggestions?kind=hospital,clinic&radius_m=1500", 400, "kind"),
+        ("/site-suggestions?kind=hospital&radius_m=1500&area=11214", 400, "area"),
+        ("/site-suggestions?kind=hospital&radius_m=1500&area=town", 400, "area"),
         ("/areas/99999?f=json", 400, "code"),
         ("/areas/13101", 404, "code"),
         ("/areas?f=xml", 400, "f"),
@@ -610,7 +612,23 @@ async fn one_question_gives_one_number_at_every_resolution_and_endpoint() {
         (miyashiro_figure(&serde_json::json!({"summary": scenario["before"]["gaps"]})) - figure)
             .abs()
             < 1e-6
-    );
+    ); // The best site for 宮代町 brings within reach exactly what the scenario adding it removes.
+    let sites = get(
+        "/site-suggestions?kind=visiting_nursing_station&radius_m=2000&area=11442&population=aged_75_plus&n=1",
+    )
+    .await
+    .json();
+    let best = &sites["features"][0];
+    let (lon, lat) = (&best["geometry"]["coordinates"][0], &best["geometry"]["coordinates"][1]);
+    let with_it = send(test::TestRequest::post().uri("/scenarios").set_json(serde_json::json!({
+        "kind": "visiting_nursing_station", "radius_m": 2000, "population": "aged_75_plus",
+        "add": [{"lat": lat, "lon": lon}]
+    })))
+    .await
+    .json();
+    let after = miyashiro_figure(&serde_json::json!({"summary": with_it["after"]["gaps"]}));
+    let brought = best["properties"]["newly_covered_population"].as_f64().unwrap();
+    assert!((figure - after - brought).abs() < 1e-6, "{figure} − {after} vs {brought}");
 }
 
 #[actix_web::test]
@@ -807,21 +825,68 @@ async fn site_suggestions_as_csv_rank_the_same_sites_with_the_same_figures() {
     );
     let (conditions, table) = csv_parts(&answer.body);
     assert!(conditions.iter().any(|c| c[1] == "n" && c[2] == "3"));
+    let condition = |key: &str| conditions.iter().find(|c| c[1] == key).map(|c| c[2].clone());
+    assert!(
+        condition("out_of_reach_definition")
+            .unwrap()
+            .contains(json["out_of_reach_definition"]["en"].as_str().unwrap())
+    );
+    assert_eq!(condition("area").as_deref(), Some(""));
     let header = &table[0];
     let (mesh, newly, town) = (
         column(header, "メッシュコード/mesh_code"),
         column(header, "新たに圏内となる人口/newly_covered_population"),
         column(header, "市町村名/municipality_name"),
     );
+    let texts = [
+        ("町丁・字/place_name", "place_name"),
+        ("町丁・字コード/small_area_key", "small_area_key"),
+        ("市町村コード/municipality_code", "municipality_code"),
+    ];
     let features = json["features"].as_array().unwrap();
     assert_eq!(table.len() - 1, features.len());
     for (row, feature) in table[1..].iter().zip(features) {
-        assert_eq!(row[mesh], feature["properties"]["mesh_code"].as_str().unwrap());
+        let properties = &feature["properties"];
+        assert_eq!(row[mesh], properties["mesh_code"].as_str().unwrap());
         assert_eq!(
             row[newly].parse::<f64>().unwrap(),
-            feature["properties"]["newly_covered_population"].as_f64().unwrap()
+            properties["newly_covered_population"].as_f64().unwrap()
         );
-        assert!(!row[town].is_empty());
+        assert_eq!(row[town], properties["municipality_name"].as_str().unwrap());
+        for (csv, property) in texts {
+            assert_eq!(row[column(header, csv)], properties[property].as_str().unwrap_or(""));
+        }
+    }
+}
+
+#[actix_web::test]
+async fn site_suggestions_for_one_town_stand_in_it_and_name_its_places() {
+    for population in ["total", "aged_75_plus"] {
+        let uri = format!(
+            "/site-suggestions?kind=visiting_nursing_station&radius_m=2000&n=3&area=11442&population={population}"
+        );
+        let json = get(&uri).await.json();
+        assert_eq!(json["area"], "11442");
+        assert_eq!(json["out_of_reach_definition"]["resolution"], "mesh250");
+        let features = json["features"].as_array().unwrap();
+        assert!(!features.is_empty(), "{json}");
+        for feature in features {
+            let properties = &feature["properties"];
+            assert_eq!(properties["municipality_code"], "11442", "{properties}");
+            assert_eq!(properties["municipality_name"], "宮代町", "{properties}");
+            assert!(properties["small_area_key"].as_str().unwrap().starts_with("11442"));
+            assert!(!properties["place_name"].as_str().unwrap().is_empty());
+        }
+        // The same question over the whole study area counts more residents in its first pick
+        // or the same: one town's residents are a part of the three towns'.
+        let everywhere = get(&uri.replace("&area=11442", "")).await.json();
+        let first = |body: &Value| {
+            body["features"][0]["properties"]["newly_covered_population"].as_f64().unwrap()
+        };
+        assert!(first(&everywhere) >= first(&json));
+        let csv = get(&format!("{uri}&f=csv")).await;
+        let (conditions, _) = csv_parts(&csv.body);
+        assert!(conditions.iter().any(|c| c[1] == "area" && c[2] == "11442"));
     }
 }
 

@@ -10,6 +10,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
+use geo::Contains;
+
 use crate::{
     AreaRole, CensusMeshCell, CensusMeshPopulation, Facility, FacilityId, FacilityKind, Gazetteer,
     Grid, KindCompleteness, LocalFrame, MeshLevel, MunicipalPopulation, Municipality,
@@ -222,6 +224,9 @@ impl Atlas {
     /// The municipality whose boundary contains `position`.
     #[must_use]
     pub fn municipality_at(&self, position: Position) -> Option<&Municipality> {
-        self.municipalities.iter().find(|m| m.placement(position) == crate::Placement::Inside)
+        // `contains` alone, not `Municipality::placement`: the distance to the boundary that
+        // placement also measures for every town the point is outside of took milliseconds.
+        let point = position.to_point();
+        self.municipalities.iter().find(|m| m.boundary.contains(&point))
     }
 }

@@ -1,6 +1,7 @@
 //! Benchmarks of the queries over the real shipped data (`data/` imported into SQLite and loaded
 //! back), each beside a brute-force reference in the same run so results read as ratios: coverage
-//! gaps and E2SFCA for the three towns at 250 m, and a snapshot build from SQLite.
+//! gaps and E2SFCA for the three towns at 250 m, site suggestions (beside the algorithm they
+//! replaced), and a snapshot build from SQLite.
 
 #![allow(clippy::unwrap_used, missing_docs, reason = "benchmark setup")]
 
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 
 use care_atlas_core::{
     AccessibilityQuery, Atlas, CatchmentMethod, FacilityKind, GapQuery, GapResolution, MeshLevel,
-    PopulationGroup, Scenario, SupplyWeight,
+    PopulationGroup, PositionIndex, Scenario, SupplyWeight,
 };
 use care_atlas_loader::{ImportOptions, import_files, store::load_atlas};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -137,18 +138,100 @@ fn what_if(c: &mut Criterion) {
     group.bench_function("compare_scenario_one_added", |b| {
         b.iter(|| black_box(atlas.compare_scenario(&query, &scenario)));
     });
+    let sites = |area| care_atlas_core::SiteQuery {
+        kind: KIND[0],
+        radius_m: 2000.0,
+        n: 3,
+        group: PopulationGroup::Aged75Plus,
+        area,
+    };
+    let miyashiro = Some("11442".parse().unwrap());
+    for area in [None, miyashiro] {
+        let picks: Vec<_> = atlas
+            .suggest_sites(&sites(area), &Scenario::default())
+            .iter()
+            .map(|s| (s.cell, s.newly_covered_population))
+            .collect();
+        let reference = reference_site_picks(&atlas, &sites(area));
+        assert_eq!(picks.len(), reference.len());
+        for (pick, expected) in picks.iter().zip(&reference) {
+            assert_eq!(pick.0, expected.0, "{area:?}: {picks:?} vs the reference {reference:?}");
+            // The two sum the same residents in another order.
+            assert!((pick.1 - expected.1).abs() < 1e-6, "{area:?}: {picks:?} vs {reference:?}");
+        }
+    }
     group.bench_function("site_suggestions_3", |b| {
-        b.iter(|| {
-            black_box(atlas.suggest_sites(
-                KIND[0],
-                2000.0,
-                3,
-                PopulationGroup::Aged75Plus,
-                &Scenario::default(),
-            ))
-        });
+        b.iter(|| black_box(atlas.suggest_sites(&sites(None), &Scenario::default())));
+    });
+    group.bench_function("site_suggestions_3_reference", |b| {
+        b.iter(|| black_box(reference_site_picks(&atlas, &sites(None))));
+    });
+    group.bench_function("site_suggestions_3_area_11442", |b| {
+        b.iter(|| black_box(atlas.suggest_sites(&sites(miyashiro), &Scenario::default())));
+    });
+    group.bench_function("site_suggestions_3_area_11442_reference", |b| {
+        b.iter(|| black_box(reference_site_picks(&atlas, &sites(miyashiro))));
     });
     group.finish();
+}
+
+/// The site suggestions as first written (before issue 11's rework), the reference the fast one
+/// must agree with: a `PositionIndex::within` query per candidate cell for what it reaches, and
+/// every candidate's gain in every round; with `area`, candidates are the cells whose centre is
+/// in the town and demand is the town's part of each cell. Picks as (cell, newly covered).
+fn reference_site_picks(
+    atlas: &Atlas,
+    query: &care_atlas_core::SiteQuery,
+) -> Vec<(care_atlas_core::MeshCode, f64)> {
+    use geo::Contains;
+    let cells = &atlas.grid(MeshLevel::Quarter).study;
+    let town = query.area.and_then(|code| atlas.municipality(code));
+    let supply = atlas.supply(&[query.kind], &Scenario::default(), SupplyWeight::Count);
+    let supply = PositionIndex::new(supply.iter().map(|s| (s.position, ())), *atlas.frame());
+    let mut uncovered: Vec<f64> = cells
+        .iter()
+        .map(|c| {
+            if supply.nearest_distance_m(c.center).is_some_and(|d| d <= query.radius_m) {
+                0.0
+            } else {
+                c.parts
+                    .iter()
+                    .filter(|p| town.is_none_or(|t| t.code == p.municipality_code))
+                    .map(|p| p.population(query.group))
+                    .sum::<Option<f64>>()
+                    .unwrap_or_default()
+            }
+        })
+        .collect();
+    let candidate = |c: usize| match town {
+        Some(t) => t.boundary.contains(&cells[c].center.to_point()),
+        None => atlas.study_area().any(|t| t.boundary.contains(&cells[c].center.to_point())),
+    };
+    let centres =
+        PositionIndex::new(cells.iter().enumerate().map(|(i, c)| (c.center, i)), *atlas.frame());
+    let reach: Vec<Vec<usize>> = cells
+        .iter()
+        .map(|c| centres.within(c.center, query.radius_m).map(|n| *n.value).collect())
+        .collect();
+    let mut picks = Vec::new();
+    for _ in 0..query.n {
+        let gain = |c: usize| reach[c].iter().map(|&i| uncovered[i]).sum::<f64>();
+        let Some((best, newly)) = (0..cells.len())
+            .filter(|&c| candidate(c))
+            .map(|c| (c, gain(c)))
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        else {
+            break;
+        };
+        if newly <= 0.0 {
+            break;
+        }
+        for &i in &reach[best] {
+            uncovered[i] = 0.0;
+        }
+        picks.push((cells[best].code, newly));
+    }
+    picks
 }
 
 fn snapshot(c: &mut Criterion) {

@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use care_atlas_core::{
     AccessibilityQuery, AreaRef, Atlas, CatchmentMethod, FacilityKind, GapQuery, GapResolution,
-    MeshLevel, NearestQuery, PopulationGroup, Position, Scenario, SourceCompleteness,
-    StatisticsScope, Supply, SupplyWeight,
+    MeshLevel, MunicipalityCode, NearestQuery, PopulationGroup, Position, Scenario, SiteQuery,
+    SourceCompleteness, StatisticsScope, Supply, SupplyWeight,
 };
 use care_atlas_loader::{ImportOptions, import_files, store::load_atlas};
 
@@ -325,15 +325,45 @@ fn accessibility_scores_are_normalised_and_border_demand_counts() {
 }
 
 #[test]
+fn site_suggestions_for_one_town_stand_in_it_and_are_named_by_its_small_areas() {
+    let miyashiro: MunicipalityCode = "11442".parse().unwrap();
+    for group in [TOTAL, PopulationGroup::Aged75Plus] {
+        let query = SiteQuery {
+            kind: FacilityKind::VisitingNursingStation,
+            radius_m: 2000.0,
+            n: 3,
+            group,
+            area: Some(miyashiro),
+        };
+        let sites = atlas().suggest_sites(&query, &Scenario::default());
+        assert!(!sites.is_empty());
+        for site in &sites {
+            assert_eq!(site.municipality_code, Some(miyashiro), "{site:?}");
+            let place = site.small_area.as_ref().expect("宮代町 has small areas");
+            assert_eq!(place.municipality_code, miyashiro, "{site:?}");
+        }
+        // The town's residents only: no pick brings more than the town's residents within reach.
+        let town = atlas().area_statistics(AreaRef::Municipality(miyashiro), group).unwrap();
+        let newly: f64 = sites.iter().map(|s| s.newly_covered_population).sum();
+        assert!(
+            newly <= town.model_population.unwrap() + 1e-6,
+            "{newly} vs {:?}",
+            town.model_population
+        );
+    }
+}
+
+#[test]
 fn site_suggestions_cover_what_they_claim() {
     let radius_m = 1500.0;
-    let sites = atlas().suggest_sites(
-        FacilityKind::VisitingNursingStation,
+    let query = SiteQuery {
+        kind: FacilityKind::VisitingNursingStation,
         radius_m,
-        3,
-        TOTAL,
-        &Scenario::default(),
-    );
+        n: 3,
+        group: TOTAL,
+        area: None,
+    };
+    let sites = atlas().suggest_sites(&query, &Scenario::default());
     assert_eq!(sites.len(), 3);
     assert!(
         sites.windows(2).all(|w| w[0].newly_covered_population >= w[1].newly_covered_population)

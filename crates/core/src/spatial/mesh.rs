@@ -281,6 +281,22 @@ impl MeshCode {
         self.level
     }
 
+    /// The cell's row and column on the lattice of its level (counted from the equator and from
+    /// 100°E): neighbouring cells differ by one, so a cell's neighbours within a distance are a
+    /// pattern of row and column offsets.
+    ///
+    /// ```
+    /// use care_atlas_core::MeshCode;
+    /// let cell: MeshCode = "533975943".parse().unwrap();
+    /// let east: MeshCode = "533975944".parse().unwrap();
+    /// let (row, column) = cell.lattice();
+    /// assert_eq!(east.lattice(), (row, column + 1));
+    /// ```
+    #[must_use]
+    pub const fn lattice(self) -> (u32, u32) {
+        (self.south / self.level.height_units(), self.west / self.level.width_units())
+    }
+
     /// The south-west corner, the cell's origin and the only corner that belongs to it.
     ///
     /// Each coordinate is the `f64` nearest the exact corner. Most corners (36°N + 1/120°, say)
