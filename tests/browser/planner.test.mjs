@@ -98,6 +98,18 @@ browserTest("the 宮代町 visiting-nursing question at 2 km shows the gaps, the
   await shoot(page, "planner-1280");
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `scrolls sideways by ${overflow} px at 1280 px`);
+  // The best site of the town is named by its place, with the people it brings within reach.
+  const sites = await json(`/site-suggestions?${question}&n=3&area=${MIYASHIRO}`);
+  const best = sites.features[0].properties;
+  const first = page.locator("#suggestions li").first();
+  assert.ok((await first.innerText()).includes(best.place_name), await first.innerText());
+  assert.ok((await first.innerText()).includes(Math.round(best.newly_covered_population).toLocaleString("ja-JP")));
+  // Trying it as a what-if brings those people within reach.
+  await first.locator("button").click();
+  await page.waitForFunction(() => document.getElementById("whatif-result").dataset.after !== undefined && !document.getElementById("whatif-result").dataset.busy);
+  const result = page.locator("#whatif-result");
+  const brought = Number(await result.getAttribute("data-before")) - Number(await result.getAttribute("data-after"));
+  assert.equal(brought, Math.round(best.newly_covered_population));
   // Choosing a row moves the map there.
   await page.locator("#places tbody tr").first().click();
   await page.waitForSelector("#map[data-flown-to='1']");
