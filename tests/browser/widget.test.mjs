@@ -2,63 +2,22 @@
 // from data/, and Debian's Chromium, driven by playwright-core, loads /embed as a visitor would.
 // Without Chromium the tests are skipped loudly; CARE_ATLAS_REQUIRE_BROWSER=1 (set by .ci/run)
 // turns that skip into a failure. A screenshot of every test is saved under target/browser-screenshots/.
-import { test, before, after } from "node:test";
+import { before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { browserTest, freePort, haveBrowser, launchBrowser, repo, startServer } from "./harness.mjs";
 
-const repo = resolve(import.meta.dirname, "../..");
-const binary = join(process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(repo, "target"), "debug/care-atlas");
 const shots = join(repo, "target/browser-screenshots");
-const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const required = process.env.CARE_ATLAS_REQUIRE_BROWSER === "1";
-const haveBrowser = existsSync(executablePath);
 
-if (!haveBrowser) {
-  const message = `\n*** BROWSER TESTS SKIPPED: no Chromium at ${executablePath}. Install it with \`apt-get install chromium\` (or set CHROMIUM=/path/to/chromium). ***\n`;
-  if (required) throw new Error(`CARE_ATLAS_REQUIRE_BROWSER=1 but ${message}`);
-  console.warn(message);
-}
-const browserTest = (name, body) => test(name, { skip: !haveBrowser && "no Chromium" }, body);
-
-let server, hostServer, browser, dir, base, hostBase;
-
-const freePort = () =>
-  new Promise((ok) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => ok(port));
-    });
-  });
-
-async function waitFor(url, seconds) {
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((ok) => setTimeout(ok, 200));
-  }
-  throw new Error(`${url} did not answer within ${seconds} s`);
-}
+let server, hostServer, browser, base, hostBase;
 
 before(async () => {
   if (!haveBrowser) return;
-  assert.ok(existsSync(binary), `${binary} is missing: run \`cargo build\` (make test does)`);
   mkdirSync(shots, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), "care-atlas-browser-"));
-  const db = join(dir, "atlas.db");
-  execFileSync(binary, ["import", "--db", db, "data"], { cwd: repo, stdio: "ignore" });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(binary, ["serve", "--db", db, "--bind", `127.0.0.1:${port}`], { stdio: "ignore" });
-  await waitFor(`${base}/healthz`, 120);
+  server = await startServer();
+  base = server.base;
   // A page of another origin (another port) that embeds the map, as a municipal site would.
   const hostPort = await freePort();
   hostBase = `http://127.0.0.1:${hostPort}`;
@@ -72,17 +31,13 @@ before(async () => {
         <iframe id="map" src="${base}/embed?kind=visiting_nursing_station&area=11246&tiles=none" style="width:800px;height:600px;border:0"></iframe>`);
     }
   }).listen(hostPort, "127.0.0.1");
-  browser = await chromium.launch({
-    executablePath,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
+  server?.stop();
   hostServer?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function openMap(query, viewport = { width: 1100, height: 900 }) {

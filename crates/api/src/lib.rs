@@ -13,6 +13,7 @@ mod export;
 mod handlers;
 mod ogc;
 mod params;
+mod planner;
 mod query;
 mod supply;
 mod widget;
@@ -104,7 +105,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ogc::item)
         .service(widget::embed)
         .service(widget::widget_js)
-        .service(widget::asset);
+        .service(widget::asset)
+        .service(planner::planner)
+        .service(planner::report)
+        .service(planner::asset);
 }
 
 /// The OpenAPI 3.1 document of every route.
@@ -343,6 +347,9 @@ mod tests {
             "/accessibility",
             "/site-suggestions",
             "/scenarios",
+            "/planner",
+            "/planner/report",
+            "/assets/planner/{name}",
         ] {
             assert!(doc.paths.paths.contains_key(path), "{path}");
         }

@@ -36,7 +36,7 @@ const OSM: (&str, &str) = (
 );
 /// Credit for the data shown, as the sources' terms ask: every source's attribution exactly as the
 /// source catalogue states it (`data/sources.csv`), as HTML for Leaflet's attribution control.
-fn data_attribution(attributions: &[String]) -> String {
+pub(crate) fn data_attribution(attributions: &[String]) -> String {
     let escape = |text: &str| {
         text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
     };
@@ -102,7 +102,7 @@ pub struct EmbedParams {
 }
 
 #[derive(Serialize)]
-struct KindOption {
+pub(crate) struct KindOption {
     id: &'static str,
     label: &'static str,
     /// How completely the study area's facilities of this kind are known: `complete`, `partial`
@@ -113,7 +113,7 @@ struct KindOption {
 }
 
 #[derive(Serialize)]
-struct Tiles {
+pub(crate) struct Tiles {
     url: String,
     attribution: String,
 }
@@ -161,28 +161,10 @@ pub async fn embed(
     let lat = centre_latitude().check("lat", q.lat.as_deref())?.unwrap_or(centre_lat);
     let lon = centre_longitude().check("lon", q.lon.as_deref())?.unwrap_or(centre_lon);
     let zoom = zoom().check("zoom", q.zoom.as_deref())?.unwrap_or(DEFAULT_ZOOM);
-    let tiles = match basemap().check("tiles", q.tiles.as_deref(), "a basemap offered")? {
-        None | Some(0) => Some(options.tile_url.clone().map_or_else(
-            || Tiles { url: GSI_PALE.0.into(), attribution: GSI_PALE.1.into() },
-            |url| Tiles { url, attribution: options.tile_attribution.clone().unwrap_or_default() },
-        )),
-        Some(1) => Some(Tiles { url: OSM.0.into(), attribution: OSM.1.into() }),
-        Some(_) => None,
-    };
+    let tiles = tiles(&options, q.tiles.as_deref())?;
     let config = EmbedConfig {
         lang: lang.id(),
-        kinds: FacilityKind::ALL
-            .iter()
-            .map(|&k| KindOption {
-                id: k.id(),
-                label: lang.kind_label(k),
-                supply: SupplyKnowledge::of_kind(
-                    state.atlas.source_completeness(k, SourceScope::StudyArea),
-                    SourceCompleteness::Complete,
-                )
-                .id(),
-            })
-            .collect(),
+        kinds: kind_options(&state.atlas, lang),
         kind: selected.iter().map(|k| k.id()).collect(),
         area: area.map(|code| code.to_string()),
         lat,
@@ -212,8 +194,37 @@ pub async fn embed(
         .body(page))
 }
 
+/// The basemap the `tiles` parameter (`name`) chooses: the configured or 地理院 tiles by default,
+/// OpenStreetMap, or none.
+pub(crate) fn tiles(options: &ServeOptions, text: Option<&str>) -> Result<Option<Tiles>, ApiError> {
+    Ok(match basemap().check("tiles", text, "a basemap offered")? {
+        None | Some(0) => Some(options.tile_url.clone().map_or_else(
+            || Tiles { url: GSI_PALE.0.into(), attribution: GSI_PALE.1.into() },
+            |url| Tiles { url, attribution: options.tile_attribution.clone().unwrap_or_default() },
+        )),
+        Some(1) => Some(Tiles { url: OSM.0.into(), attribution: OSM.1.into() }),
+        Some(_) => None,
+    })
+}
+
+/// Every kind with its label in `lang` and how completely the study area knows it.
+pub(crate) fn kind_options(atlas: &Atlas, lang: Lang) -> Vec<KindOption> {
+    FacilityKind::ALL
+        .iter()
+        .map(|&k| KindOption {
+            id: k.id(),
+            label: lang.kind_label(k),
+            supply: SupplyKnowledge::of_kind(
+                atlas.source_completeness(k, SourceScope::StudyArea),
+                SourceCompleteness::Complete,
+            )
+            .id(),
+        })
+        .collect()
+}
+
 /// The centre (latitude, longitude) of the study area's bounding box, where the map opens.
-fn study_area_centre(atlas: &Atlas) -> (f64, f64) {
+pub(crate) fn study_area_centre(atlas: &Atlas) -> (f64, f64) {
     let bounds = atlas.study_area().filter_map(|m| m.boundary.bounding_rect()).reduce(|a, b| {
         Rect::new(
             geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
@@ -225,7 +236,7 @@ fn study_area_centre(atlas: &Atlas) -> (f64, f64) {
 }
 
 /// `text` with the characters HTML gives a meaning escaped, since town names come from data.
-fn html_text(text: &str) -> String {
+pub(crate) fn html_text(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -298,6 +298,13 @@ async fn every_error_names_the_parameter_at_fault() {
         ("/embed?tiles=satellite", 400, "tiles"),
         ("/embed?area=13101", 400, "area"),
         ("/embed?lat=50", 400, "lat"),
+        ("/planner?radius_m=5", 400, "radius_m"),
+        ("/planner?area=11214", 400, "area"),
+        ("/planner?population=children", 400, "population"),
+        ("/planner/report?resolution=mesh100", 400, "resolution"),
+        ("/planner/report?add=36.0", 400, "add"),
+        ("/planner/report?remove=nobody", 400, "remove"),
+        ("/planner?zoom=3", 400, "zoom"),
         ("/nowhere", 404, "path"),
     ] {
         check_problem(uri, status, parameter).await;
@@ -350,6 +357,28 @@ async fn the_map_page_is_titled_with_the_study_area_towns_from_the_data() {
     let title = format!("<title>在宅医療・介護資源マップ（{}）</title>", towns.join("・"));
     assert!(html.contains(&title), "{title} not in the page");
     assert_eq!(towns, ["蓮田市", "白岡市", "宮代町"], "the shipped data's study area");
+}
+
+#[actix_web::test]
+async fn the_planner_and_its_report_are_pages_of_the_asked_question() {
+    let towns: Vec<String> = atlas().study_area().map(|m| m.name.clone()).collect();
+    let page = get("/planner?area=11442&kind=visiting_nursing_station&radius_m=2000&population=aged_75_plus&tiles=none").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(html.contains(&format!("計画支援ツール（{}）", towns.join("・"))), "titled");
+    // The question is embedded as the page's configuration, checked.
+    for part in [r#""area":"11442""#, r#""radius_m":2000.0"#, r#""population":"aged_75_plus""#] {
+        assert!(html.contains(part), "{part} in the page's configuration");
+    }
+    let report = get("/planner/report?lang=en&add=36.01,139.7").await;
+    assert_eq!(report.status, StatusCode::OK);
+    let html = String::from_utf8(report.body).unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains(r#""add":[[36.01,139.7]]"#));
+    // The report is printed without tiles, whatever the page used.
+    assert!(html.contains(r#""tiles":null"#));
+    for asset in ["planner.js", "planner.css"] {
+        assert_eq!(get(&format!("/assets/planner/{asset}")).await.status, StatusCode::OK);
+    }
 }
 
 #[actix_web::test]
