@@ -110,6 +110,11 @@ browserTest("the 宮代町 visiting-nursing question at 2 km shows the gaps, the
   const result = page.locator("#whatif-result");
   const brought = Number(await result.getAttribute("data-before")) - Number(await result.getAttribute("data-after"));
   assert.equal(brought, Math.round(best.newly_covered_population));
+  // The table by group is the town's own: the site covers all of 宮代町, every group goes to 0.
+  for (const group of ["total", "aged_75_plus"]) {
+    const after = await result.locator(`tr[data-group="${group}"] td`).nth(1).innerText();
+    assert.equal(after.trim(), "0", `${group}: ${await result.innerText()}`);
+  }
   // Choosing a row moves the map there.
   await page.locator("#places tbody tr").first().click();
   await page.waitForSelector("#map[data-flown-to='1']");

@@ -1128,6 +1128,8 @@ pub struct ScenarioState {
     pub population_uncovered: Option<f64>,
     /// Residents of every group in the study area out of reach.
     pub out_of_reach_by_group: GroupFiguresDto,
+    /// Residents of every group out of reach, per study-area town.
+    pub out_of_reach_by_town: Vec<TownGroupFigures>,
     /// Population-weighted mean E2SFCA score of the study area (facilities per resident,
     /// distance-weighted).
     pub mean_accessibility: f64,
@@ -1135,6 +1137,15 @@ pub struct ScenarioState {
     /// the group can reach on average (E2SFCA: each facility shared among the residents within
     /// its catchment, nearer ones weighing more).
     pub accessibility_per_10000: f64,
+}
+
+/// One town's residents of every group out of reach.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TownGroupFigures {
+    /// The town's code.
+    pub municipality_code: String,
+    /// Its residents of every group out of reach.
+    pub population_uncovered: GroupFiguresDto,
 }
 
 /// A 250 m cell whose reach a scenario changes.
@@ -1225,6 +1236,14 @@ impl From<&ScenarioMetrics> for ScenarioState {
             gaps: metrics.gaps.iter().map(GapSummaryDto::from).collect(),
             population_uncovered: metrics.population_uncovered,
             out_of_reach_by_group: GroupFiguresDto::from(&metrics.out_of_reach_by_group),
+            out_of_reach_by_town: metrics
+                .out_of_reach_by_town
+                .iter()
+                .map(|(code, figures)| TownGroupFigures {
+                    municipality_code: code.to_string(),
+                    population_uncovered: GroupFiguresDto::from(figures),
+                })
+                .collect(),
             mean_accessibility: metrics.mean_accessibility,
             accessibility_per_10000: metrics.mean_accessibility * 10_000.0,
         }

@@ -508,9 +508,9 @@ pub const SCENARIO_COLUMNS: [&str; 8] = [
     "完全性/completeness",
 ];
 
-/// A scenario's before, after and difference as a table under [`SCENARIO_COLUMNS`]: people of the
-/// group out of reach per town, then for the study area people out of reach of every group and
-/// the accessibility per 10,000 residents; the added and removed facilities are conditions.
+/// A scenario's before, after and difference as a table under [`SCENARIO_COLUMNS`]: people of
+/// every group out of reach per town, then for the study area, then the accessibility per 10,000
+/// residents of the group; the added and removed facilities are conditions.
 #[must_use]
 pub fn scenario_table(
     state: &AppState,
@@ -538,8 +538,12 @@ pub fn scenario_table(
         ]
     };
     let mut rows = Vec::new();
-    for ((before, after), difference) in
-        response.before.gaps.iter().zip(&response.after.gaps).zip(&response.difference.gaps)
+    for ((before, after), difference) in response
+        .before
+        .out_of_reach_by_town
+        .iter()
+        .zip(&response.after.out_of_reach_by_town)
+        .zip(&response.difference.out_of_reach_by_town)
     {
         let town = state
             .atlas
@@ -547,17 +551,16 @@ pub fn scenario_table(
             .iter()
             .find(|m| m.code.to_string() == before.municipality_code)
             .map(|m| m.name.clone());
-        rows.push(row(
-            before.municipality_code.clone(),
-            town,
-            "圏外人口/population_uncovered",
-            group,
-            [
-                before.population_uncovered,
-                after.population_uncovered,
-                difference.population_uncovered,
-            ],
-        ));
+        for id in PopulationGroup::ALL.map(PopulationGroup::id) {
+            let of = |figures: &crate::dto::TownGroupFigures| figures.population_uncovered.get(id);
+            rows.push(row(
+                before.municipality_code.clone(),
+                town.clone(),
+                "圏外人口/population_uncovered",
+                id,
+                [of(before), of(after), of(difference)],
+            ));
+        }
     }
     for id in PopulationGroup::ALL.map(PopulationGroup::id) {
         let of = |state: &crate::dto::ScenarioState| state.out_of_reach_by_group.get(id);

@@ -612,7 +612,16 @@ async fn one_question_gives_one_number_at_every_resolution_and_endpoint() {
         (miyashiro_figure(&serde_json::json!({"summary": scenario["before"]["gaps"]})) - figure)
             .abs()
             < 1e-6
-    ); // The best site for 宮代町 brings within reach exactly what the scenario adding it removes.
+    );
+    let by_town = scenario["before"]["out_of_reach_by_town"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["municipality_code"] == "11442")
+        .and_then(|t| t["population_uncovered"]["aged_75_plus"].as_f64())
+        .unwrap();
+    assert!((by_town - figure).abs() < 1e-6, "by town: {by_town} vs {figure}");
+    // The best site for 宮代町 brings within reach exactly what the scenario adding it removes.
     let sites = get(
         "/site-suggestions?kind=visiting_nursing_station&radius_m=2000&area=11442&population=aged_75_plus&n=1",
     )
@@ -965,7 +974,8 @@ async fn a_scenario_as_csv_and_workbook_holds_before_after_and_difference() {
         column(header, "変更後/after"),
         column(header, "差/difference"),
     );
-    let miyashiro = table.iter().find(|r| r[scope] == "11442").unwrap();
+    let miyashiro =
+        table.iter().find(|r| r[scope] == "11442" && r[group] == "aged_75_plus").unwrap();
     let gaps = |state: &str| {
         json[state]["gaps"]
             .as_array()

@@ -535,8 +535,19 @@
     const lines = [el("p", { className: "sentence", textContent: text.sentence(g, persons(before), persons(after), signed(after - before)) })];
     if (accessBefore !== null && accessAfter !== null) lines.push(el("p", { className: "sentence", textContent: text.accessSentence(kindLabel.get(state.kind), number(accessBefore, 2), number(accessAfter, 2)) + (state.area ? text.wholeNote : "") }));
     const rows = [];
-    const byGroupBefore = answer.before.out_of_reach_by_group;
-    const byGroupAfter = answer.after.out_of_reach_by_group;
+    // Every group's figure for the towns chosen: the sum of their own figures, unknown if any is.
+    const ofTowns = (part) => {
+      const mine = (part.out_of_reach_by_town ?? []).filter((t) => codes.includes(t.municipality_code));
+      if (!mine.length) return part.out_of_reach_by_group;
+      const total = {};
+      for (const id of config.groups.map((x) => x.id)) {
+        const values = mine.map((t) => t.population_uncovered[id]);
+        total[id] = values.some((v) => v === null || v === undefined) ? null : values.reduce((s, v) => s + v, 0);
+      }
+      return total;
+    };
+    const byGroupBefore = ofTowns(answer.before);
+    const byGroupAfter = ofTowns(answer.after);
     const groups = byGroupBefore ? config.groups.map((x) => x.id) : [state.population];
     for (const id of groups) {
       const b = byGroupBefore ? byGroupBefore[id] : before;
@@ -548,7 +559,7 @@
     }
     const tableNode = el("table", { className: "whatif" });
     table(tableNode, [text.group, text.before, text.after, text.difference], rows);
-    const note = byGroupBefore && state.area ? el("p", { className: "help", textContent: lang === "ja" ? "区分別の表は3市町の合計です。" : "The table by group is for the three towns together." }) : null;
+    const note = null;
     result.replaceChildren(...lines, tableNode, ...(note ? [note] : []));
     result.dataset.before = String(Math.round(before));
     result.dataset.after = String(Math.round(after));

@@ -34,6 +34,8 @@ pub struct ScenarioMetrics {
     /// Residents of each group in the study area out of reach, in [`PopulationGroup::ALL`] order
     /// (`None` where the model does not know the group).
     pub out_of_reach_by_group: GroupFigures,
+    /// The same per study-area town, in code order.
+    pub out_of_reach_by_town: Vec<(crate::MunicipalityCode, GroupFigures)>,
     /// Population-weighted mean raw E2SFCA score of the study-area cells (supply per resident; 0
     /// when nobody lives there).
     pub mean_accessibility: f64,
@@ -107,6 +109,12 @@ impl Atlas {
             out_of_reach_by_group: std::array::from_fn(|i| {
                 minus(after.out_of_reach_by_group[i], before.out_of_reach_by_group[i])
             }),
+            out_of_reach_by_town: after
+                .out_of_reach_by_town
+                .iter()
+                .zip(&before.out_of_reach_by_town)
+                .map(|((code, a), (_, b))| (*code, std::array::from_fn(|i| minus(a[i], b[i]))))
+                .collect(),
             mean_accessibility: after.mean_accessibility - before.mean_accessibility,
         };
         let changed_cells = self
@@ -169,6 +177,7 @@ impl Atlas {
             population_uncovered: gaps.summary.iter().map(|s| s.population_uncovered).sum(),
             gaps: gaps.summary,
             out_of_reach_by_group,
+            out_of_reach_by_town: self.out_of_reach_by_town(reach),
             mean_accessibility: if population > 0.0 { weighted / population } else { 0.0 },
         }
     }
