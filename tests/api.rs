@@ -496,6 +496,9 @@ fn service_endpoints_caching_and_cors() {
     );
     let docs = get("/docs/");
     assert_eq!(docs.status, 200);
+    // The README says /docs: it leads to the documentation, not to a 404.
+    let without_slash = get("/docs");
+    assert_eq!((without_slash.status, without_slash.header("location")), (308, Some("/docs/")));
     let document = get("/openapi.json");
     assert_eq!(document.json()["openapi"], "3.1.0");
     let missing = get("/nowhere");

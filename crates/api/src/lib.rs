@@ -301,6 +301,7 @@ pub fn app(
         .configure(configure)
         .split_for_parts();
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .route("/docs", web::get().to(docs_without_slash))
         .default_service(web::to(not_found))
         .wrap(from_fn(caching))
         .wrap(
@@ -311,6 +312,12 @@ pub fn app(
         .wrap(cors)
         .wrap(tracing_actix_web::TracingLogger::default())
         .wrap(from_fn(head_as_get))
+}
+
+/// `/docs` as the README and people type it: the documentation lives at `/docs/`, whose relative
+/// asset links need the slash.
+async fn docs_without_slash() -> HttpResponse {
+    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }
 
 /// Serves the API until the process is stopped.
