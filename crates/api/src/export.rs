@@ -396,14 +396,13 @@ pub fn gap_table(
         collection.completeness,
         collection.completeness_note.as_deref(),
     ));
-    conditions.push(data_as_of(&state.sources));
-    Table {
-        file_stem: ascii(&format!("coverage-gaps-{area}-{kinds}-{}m", number_text(query.radius_m))),
+    Table::of(
+        state,
+        &format!("coverage-gaps-{area}-{kinds}-{}m", number_text(query.radius_m)),
         conditions,
-        attributions: SourceInfo::attributions(&state.sources),
-        columns: GAP_COLUMNS.to_vec(),
-        rows: gap_rows(collection, name, cell_municipality),
-    }
+        GAP_COLUMNS.to_vec(),
+        gap_rows(collection, name, cell_municipality),
+    )
 }
 
 /// A gap question's kinds (`a+b`, or `all`) and area (a code, or `all`), for conditions and
@@ -483,17 +482,13 @@ pub fn place_table(state: &AppState, query: &GapQuery, answer: &UnderservedPlace
         answer.completeness,
         answer.completeness_note.as_deref(),
     ));
-    conditions.push(data_as_of(&state.sources));
-    Table {
-        file_stem: ascii(&format!(
-            "underserved-places-{area}-{kinds}-{}m",
-            number_text(query.radius_m)
-        )),
+    Table::of(
+        state,
+        &format!("underserved-places-{area}-{kinds}-{}m", number_text(query.radius_m)),
         conditions,
-        attributions: SourceInfo::attributions(&state.sources),
-        columns: PLACE_COLUMNS.to_vec(),
+        PLACE_COLUMNS.to_vec(),
         rows,
-    }
+    )
 }
 
 /// The columns of a `POST /scenarios` export.
@@ -604,14 +599,13 @@ pub fn scenario_table(
         response.completeness,
         response.completeness_note.as_deref(),
     ));
-    conditions.push(data_as_of(&state.sources));
-    Table {
-        file_stem: ascii(&format!("scenario-{}-{radius}m", query.kind.id())),
+    Table::of(
+        state,
+        &format!("scenario-{}-{radius}m", query.kind.id()),
         conditions,
-        attributions: SourceInfo::attributions(&state.sources),
-        columns: SCENARIO_COLUMNS.to_vec(),
+        SCENARIO_COLUMNS.to_vec(),
         rows,
-    }
+    )
 }
 
 /// The columns of one kind's statistics in an area export, in the order of [`kind_cells`].
@@ -935,7 +929,7 @@ pub type FacilityRow = (String, f64, f64, FacilityProperties);
 #[must_use]
 pub fn facility_table(
     state: &AppState,
-    mut conditions: Vec<(String, String)>,
+    conditions: Vec<(String, String)>,
     facilities: Vec<FacilityRow>,
 ) -> Table {
     let rows = facilities
@@ -968,14 +962,7 @@ pub fn facility_table(
             ]
         })
         .collect();
-    conditions.push(data_as_of(&state.sources));
-    Table {
-        file_stem: "facilities".to_owned(),
-        conditions,
-        attributions: SourceInfo::attributions(&state.sources),
-        columns: FACILITY_COLUMNS.to_vec(),
-        rows,
-    }
+    Table::of(state, "facilities", conditions, FACILITY_COLUMNS.to_vec(), rows)
 }
 
 /// The columns of a site-suggestion export.
@@ -1043,14 +1030,13 @@ pub fn site_table(state: &AppState, question: SiteQuestion, collection: &SiteCol
         collection.completeness,
         collection.completeness_note.as_deref(),
     ));
-    conditions.push(data_as_of(&state.sources));
-    Table {
-        file_stem: ascii(&format!("site-suggestions-{}-{radius}m", question.kind.id())),
+    Table::of(
+        state,
+        &format!("site-suggestions-{}-{radius}m", question.kind.id()),
         conditions,
-        attributions: SourceInfo::attributions(&state.sources),
-        columns: SITE_COLUMNS.to_vec(),
+        SITE_COLUMNS.to_vec(),
         rows,
-    }
+    )
 }
 
 /// `complete` or `partial`, as in JSON.
