@@ -16,7 +16,7 @@ pub(crate) mod polygons;
 
 use crate::{
     Atlas, FacilityKind, GapPolygon, MeshCode, MeshLevel, MunicipalityCode, PopulationGroup,
-    Position, PositionIndex, Scenario, SupplyWeight, coverage_gap_polygons,
+    Position, PositionIndex, Scenario, SupplyWeight,
 };
 
 /// How gaps are reported.
@@ -278,13 +278,7 @@ impl Atlas {
             GapResolution::Polygon => {
                 let supply = self.supply(&query.kinds, scenario, SupplyWeight::Count);
                 let positions: Vec<Position> = supply.iter().map(|s| s.position).collect();
-                let mut polygons = coverage_gap_polygons(
-                    &towns,
-                    &positions,
-                    query.radius_m,
-                    self.population_model(),
-                    query.group,
-                );
+                let mut polygons = polygons::gap_shapes(&towns, &positions, query.radius_m);
                 // The polygons draw the gap; its people are counted by the one rule.
                 for polygon in &mut polygons {
                     if let Some(town) =

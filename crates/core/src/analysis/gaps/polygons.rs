@@ -101,6 +101,31 @@ pub fn coverage_gap_polygons(
     population: &dyn PopulationModel,
     group: PopulationGroup,
 ) -> Vec<GapPolygon> {
+    let mut gaps = gap_shapes(municipalities, facilities, radius_m);
+    for gap in &mut gaps {
+        let code = gap.municipality_code;
+        let total = population.total(group, code);
+        gap.population_total = total;
+        gap.population_uncovered = if gap.covered_area_km2 <= 0.0 {
+            // Nothing reaches: everyone in the municipality.
+            total
+        } else if gap.gap.0.is_empty() {
+            total.map(|_| 0.0)
+        } else {
+            population.within(group, code, &gap.gap).zip(total).map(|(within, t)| within.min(t))
+        };
+    }
+    gaps
+}
+
+/// The gap polygons of [`coverage_gap_polygons`] and their areas, without counting anyone
+/// (`population_total` and `population_uncovered` are `None`): for callers that count people by
+/// another rule.
+pub(crate) fn gap_shapes(
+    municipalities: &[&Municipality],
+    facilities: &[Position],
+    radius_m: f64,
+) -> Vec<GapPolygon> {
     let towns: Vec<(Rect<f64>, MultiPolygon<f64>)> = municipalities
         .iter()
         .map(|m| {
@@ -131,36 +156,21 @@ pub fn coverage_gap_polygons(
                 .filter(|(bounds, _)| bounds.intersects(rect))
                 .map(|(_, p)| (*p).clone())
                 .collect();
-            let population_total = population.total(group, municipality.code);
             let town_m2 = geodesic_area_m2(boundary);
-            if near.is_empty() {
-                // Nothing reaches: the whole municipality and everyone in it.
-                return GapPolygon {
-                    municipality_code: municipality.code,
-                    gap: boundary.clone(),
-                    gap_area_km2: town_m2 / 1e6,
-                    covered_area_km2: 0.0,
-                    population_total,
-                    population_uncovered: population_total,
-                };
-            }
-            let gap = boundary.difference(&MultiPolygon(near)).orient(Direction::Default);
-            let gap_m2 = geodesic_area_m2(&gap);
-            let population_uncovered = if gap.0.is_empty() {
-                population_total.map(|_| 0.0)
+            let (gap, gap_m2) = if near.is_empty() {
+                (boundary.clone(), town_m2)
             } else {
-                population
-                    .within(group, municipality.code, &gap)
-                    .zip(population_total)
-                    .map(|(within, total)| within.min(total))
+                let gap = boundary.difference(&MultiPolygon(near)).orient(Direction::Default);
+                let gap_m2 = geodesic_area_m2(&gap);
+                (gap, gap_m2)
             };
             GapPolygon {
                 municipality_code: municipality.code,
                 gap_area_km2: gap_m2 / 1e6,
-                covered_area_km2: (town_m2 - gap_m2).max(0.0) / 1e6,
+                covered_area_km2: if gap_m2 >= town_m2 { 0.0 } else { (town_m2 - gap_m2) / 1e6 },
                 gap,
-                population_total,
-                population_uncovered,
+                population_total: None,
+                population_uncovered: None,
             }
         })
         .collect()
