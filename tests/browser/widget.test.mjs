@@ -25,7 +25,7 @@ before(async () => {
     response.setHeader("Content-Type", "text/html; charset=utf-8");
     if (request.url.startsWith("/element")) {
       response.end(`<!doctype html><title>host</title><h1>蓮田市</h1><script src="${base}/widget.js"></script>
-        <care-atlas-map kind="visiting_nursing_station" area="11238" tiles="none" height="500px"></care-atlas-map>`);
+        <care-atlas-map kind="visiting_nursing_station" area="11238" tiles="none"></care-atlas-map>`);
     } else {
       response.end(`<!doctype html><title>host</title><h1>白岡市</h1>
         <iframe id="map" src="${base}/embed?kind=visiting_nursing_station&area=11246&tiles=none" style="width:800px;height:600px;border:0"></iframe>`);
@@ -54,12 +54,16 @@ async function apiItems(query) {
 
 const shoot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
-browserTest("the map shows one marker per facility of the kind and area, and the list names each", async () => {
+browserTest("with area, the town's facilities are listed and marked, and those across the border stay on the map, faded", async () => {
   const page = await openMap("kind=visiting_nursing_station&area=11238");
   const expected = await apiItems("kind=visiting_nursing_station&municipality=11238");
-  assert.equal(await page.locator("path.care-atlas-marker").count(), expected.numberMatched);
+  const everywhere = await apiItems("kind=visiting_nursing_station");
+  assert.equal(await page.locator(".care-atlas-marker").count(), everywhere.numberMatched);
+  assert.equal(await page.locator(".care-atlas-marker .fac:not(.outside)").count(), expected.numberMatched);
+  assert.equal(await page.locator(".care-atlas-marker .fac.outside").count(), everywhere.numberMatched - expected.numberMatched);
   assert.ok(expected.numberMatched > 0);
-  const listed = await page.locator("#facility-list li button").allInnerTexts();
+  assert.equal(await page.locator("#facility-list li button").count(), expected.numberMatched);
+  const listed = await page.locator("#facility-list li button").allTextContents();
   for (const feature of expected.features) {
     assert.ok(listed.some((text) => text.includes(feature.properties.name)), `${feature.properties.name} is listed`);
   }
@@ -69,7 +73,8 @@ browserTest("the map shows one marker per facility of the kind and area, and the
 
 browserTest("clicking a marker shows its name and details", async () => {
   const page = await openMap("kind=hospital&area=11246");
-  const marker = page.locator("path.care-atlas-marker").first();
+  // A facility of the town (those across the border are on the map too, faded).
+  const marker = page.locator(".care-atlas-marker:has(.fac:not(.outside))").first();
   const id = await marker.getAttribute("data-id");
   const [feature] = (await apiItems("kind=hospital&municipality=11246")).features.filter((f) => f.id === id);
   await marker.click({ force: true });
@@ -84,7 +89,8 @@ browserTest("clicking a marker shows its name and details", async () => {
 
 browserTest("a registered 在宅療養支援診療所's popup shows its class and home-care filings in Japanese", async () => {
   const page = await openMap("kind=home_care_clinic&area=11246&lang=en");
-  const marker = page.locator("path.care-atlas-marker").first();
+  // A facility of the town (those across the border are on the map too, faded).
+  const marker = page.locator(".care-atlas-marker:has(.fac:not(.outside))").first();
   const id = await marker.getAttribute("data-id");
   const [feature] = (await apiItems("kind=home_care_clinic&municipality=11246")).features.filter((f) => f.id === id);
   await marker.click({ force: true });
@@ -103,7 +109,8 @@ browserTest("the map credits Geolonia and the contact portal, and a popup names 
   const credit = await page.locator("#attribution").innerText();
   assert.ok(credit.includes("「Geolonia 住所データ」(CC BY 4.0)"), credit);
   assert.ok(credit.includes("houmonkango-navi"), credit);
-  const marker = page.locator("path.care-atlas-marker").first();
+  // A facility of the town (those across the border are on the map too, faded).
+  const marker = page.locator(".care-atlas-marker:has(.fac:not(.outside))").first();
   const id = await marker.getAttribute("data-id");
   const [feature] = (await apiItems("kind=visiting_nursing_station&municipality=11442")).features.filter((f) => f.id === id);
   assert.equal(feature.properties.contact_source, "houmonkango-navi");
@@ -130,10 +137,13 @@ browserTest("clicking the map lists the nearest services with distances", async 
   }
   assert.ok(point, "a bare point of the map near its centre");
   await page.mouse.click(...point);
-  await page.locator("#nearest-list li").first().waitFor();
-  const items = await page.locator("#nearest-list li").allInnerTexts();
-  assert.equal(items.length, 5);
-  assert.ok(items.every((text) => /\d m$/.test(text.trim())), items.join("\n"));
+  await page.locator("#nearest-list li h3").first().waitFor();
+  assert.equal(await page.locator("#nearest-list li h3").count(), 5);
+  const distances = await page.locator("#nearest-list .distance").allInnerTexts();
+  assert.equal(distances.length, 5);
+  assert.ok(distances.every((text) => /^(\d+ m|\d+\.\d km)$/.test(text.trim())), distances.join("\n"));
+  // The five are numbered on the map too.
+  assert.deepEqual(await page.locator(".care-atlas-marker[data-rank]").evaluateAll((nodes) => nodes.map((n) => n.dataset.rank).sort()), ["1", "2", "3", "4", "5"]);
   await shoot(page, "nearest");
   await page.close();
 });
@@ -157,8 +167,9 @@ browserTest("the map works inside an iframe of a page from another origin", asyn
   assert.equal(response.status(), 200);
   const frame = page.frameLocator("#map");
   await frame.locator("body[data-ready=true]").waitFor({ timeout: 60_000 });
-  const expected = await apiItems("kind=visiting_nursing_station&municipality=11246");
-  assert.equal(await frame.locator("path.care-atlas-marker").count(), expected.numberMatched);
+  // The town's stations and, faded, those across its border.
+  const expected = await apiItems("kind=visiting_nursing_station");
+  assert.equal(await frame.locator(".care-atlas-marker").count(), expected.numberMatched);
   await shoot(page, "iframe-other-origin");
   await page.close();
 });
@@ -168,8 +179,8 @@ browserTest("the <care-atlas-map> element renders the same map", async () => {
   await page.goto(`${hostBase}/element`);
   const frame = page.frameLocator("care-atlas-map iframe");
   await frame.locator("body[data-ready=true]").waitFor({ timeout: 60_000 });
-  const expected = await apiItems("kind=visiting_nursing_station&municipality=11238");
-  assert.equal(await frame.locator("path.care-atlas-marker").count(), expected.numberMatched);
+  const expected = await apiItems("kind=visiting_nursing_station");
+  assert.equal(await frame.locator(".care-atlas-marker").count(), expected.numberMatched);
   await shoot(page, "custom-element");
   await page.close();
 });
@@ -190,6 +201,7 @@ browserTest("at 320 px wide nothing scrolls sideways and the list is reachable b
   const page = await openMap("kind=visiting_nursing_station&area=11442", { width: 320, height: 640 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `scrolls sideways by ${overflow} px`);
+  await page.locator("#list-title").click();
   const first = page.locator("#facility-list li button").first();
   await first.focus();
   await page.keyboard.press("Enter");
@@ -212,7 +224,11 @@ browserTest("a kind with no source reads データなし in the list and its gap
   // The list never counts an unknown kind as 0 facilities.
   const title = await page.locator("#list-title").innerText();
   assert.ok(title.includes("データなし") && !title.includes("0件"), title);
-  assert.ok((await page.locator("#facility-list").innerText()).includes("データなし"));
+  assert.ok((await page.locator("#facility-list").textContent()).includes("データなし"));
+  // Nor does the nearest list: it says データなし instead of asking the API.
+  await page.locator("#centre-search").click();
+  assert.ok((await page.locator("#nearest-list").innerText()).includes("データなし"));
+  assert.equal(await page.locator("#nearest-list li[data-id]").count(), 0);
   await shoot(page, "gaps-no-data");
   await page.close();
 });

@@ -50,9 +50,6 @@ pub fn zoom() -> WholeNumbers {
     WholeNumbers(5..=18)
 }
 
-/// The zoom when none is given: a town fills the page.
-const DEFAULT_ZOOM: usize = 12;
-
 /// The latitudes of an initial centre: Japan's.
 #[must_use]
 pub fn centre_latitude() -> Numbers {
@@ -82,18 +79,20 @@ pub struct EmbedParams {
     /// Kind ids to show, comma-separated (all when absent).
     #[param(value_type = Option<schemas::KindList>, inline)]
     kind: Option<String>,
-    /// A municipality code: show its facilities only.
+    /// A municipality code: the map opens on that town and names it; its facilities are listed,
+    /// and those across its border stay on the map, dimmed.
     area: Option<String>,
     /// `ja` (default) or `en`.
     #[param(value_type = Option<schemas::Lang>, inline)]
     lang: Option<String>,
-    /// Latitude of the initial centre (default: the centre of the study area).
+    /// Latitude of the initial centre, with `lon` (default: the map fits `area`, or the study
+    /// area).
     #[param(value_type = Option<schemas::CentreLatitude>, inline)]
     lat: Option<String>,
-    /// Longitude of the initial centre (default: the centre of the study area).
+    /// Longitude of the initial centre, with `lat`.
     #[param(value_type = Option<schemas::CentreLongitude>, inline)]
     lon: Option<String>,
-    /// Initial zoom (default 12).
+    /// Initial zoom (default: as `area` or the study area fits, or 14 around `lat`/`lon`).
     #[param(value_type = Option<schemas::Zoom>, inline)]
     zoom: Option<String>,
     /// Basemap: `gsi` (地理院タイル 淡色地図, default), `osm` or `none`.
@@ -105,6 +104,9 @@ pub struct EmbedParams {
 pub(crate) struct KindOption {
     id: &'static str,
     label: &'static str,
+    /// One to three characters printed inside the kind's map marker, so that kinds differ by more
+    /// than colour (`看` for 訪問看護ステーション, `VN` in English).
+    symbol: &'static str,
     /// How completely the study area's facilities of this kind are known: `complete`, `partial`
     /// or `unknown` (no source). The map marks an unknown kind "no data" and never draws its
     /// gaps, and a partial one "partial" beside its name and its count. A kind known in part only
@@ -124,9 +126,15 @@ struct EmbedConfig {
     kinds: Vec<KindOption>,
     kind: Vec<&'static str>,
     area: Option<String>,
-    lat: f64,
-    lon: f64,
-    zoom: usize,
+    /// The name of the `area` town, for the page's words.
+    area_name: Option<String>,
+    /// The initial centre when the page asked for one; otherwise the map fits `area` or the study
+    /// area.
+    lat: Option<f64>,
+    lon: Option<f64>,
+    zoom: Option<usize>,
+    /// The study area's centre, for a page whose boundaries could not be loaded.
+    home: (f64, f64),
     tiles: Option<Tiles>,
     data_attribution: String,
 }
@@ -157,30 +165,36 @@ pub async fn embed(
         .as_deref()
         .map(|text| params::mapped_code(&state.atlas, "area", text))
         .transpose()?;
-    let (centre_lat, centre_lon) = study_area_centre(&state.atlas);
-    let lat = centre_latitude().check("lat", q.lat.as_deref())?.unwrap_or(centre_lat);
-    let lon = centre_longitude().check("lon", q.lon.as_deref())?.unwrap_or(centre_lon);
-    let zoom = zoom().check("zoom", q.zoom.as_deref())?.unwrap_or(DEFAULT_ZOOM);
+    let area_name = area.and_then(|code| state.atlas.municipality(code)).map(|m| m.name.clone());
+    let lat = centre_latitude().check("lat", q.lat.as_deref())?;
+    let lon = centre_longitude().check("lon", q.lon.as_deref())?;
+    if lat.is_some() != lon.is_some() {
+        let (given, missing) = if lat.is_some() { ("lat", "lon") } else { ("lon", "lat") };
+        return Err(ApiError::invalid(
+            missing,
+            format!("`{given}` was given without `{missing}`"),
+            "a centre given as both lat and lon",
+        ));
+    }
+    let zoom = zoom().check("zoom", q.zoom.as_deref())?;
     let tiles = tiles(&options, q.tiles.as_deref())?;
     let config = EmbedConfig {
         lang: lang.id(),
         kinds: kind_options(&state.atlas, lang),
         kind: selected.iter().map(|k| k.id()).collect(),
         area: area.map(|code| code.to_string()),
+        area_name: area_name.clone(),
         lat,
         lon,
         zoom,
+        home: study_area_centre(&state.atlas),
         tiles,
         data_attribution: data_attribution(&SourceInfo::attributions(&state.sources)),
     };
     // `<` is escaped so that no value can close the script element it is embedded in.
     let config_json =
         serde_json::to_string(&config).map_err(|_| ApiError::Internal)?.replace('<', "\\u003c");
-    let towns = params::study_area_names(&state.atlas, "・");
-    let title = match lang {
-        Lang::Ja => format!("在宅医療・介護資源マップ（{towns}）"),
-        Lang::En => format!("Home-care resource map: {towns}"),
-    };
+    let title = embed_title(&state.atlas, lang, area_name.as_deref());
     let page = EMBED_HTML
         .replace("{{lang}}", config.lang)
         .replace("{{title}}", &html_text(&title))
@@ -192,6 +206,17 @@ pub async fn embed(
             format!("frame-ancestors {}", options.frame_ancestors),
         ))
         .body(page))
+}
+
+/// The page's title (and the frame's default): the `area` town's name, or the study area's.
+pub(crate) fn embed_title(atlas: &Atlas, lang: Lang, area_name: Option<&str>) -> String {
+    let towns = params::study_area_names(atlas, "・");
+    match (lang, area_name) {
+        (Lang::Ja, Some(town)) => format!("{town}の在宅医療・介護資源マップ"),
+        (Lang::En, Some(town)) => format!("Home-care resource map of {town}"),
+        (Lang::Ja, None) => format!("在宅医療・介護資源マップ（{towns}）"),
+        (Lang::En, None) => format!("Home-care resource map: {towns}"),
+    }
 }
 
 /// The basemap the `tiles` parameter (`name`) chooses: the configured or 地理院 tiles by default,
@@ -214,6 +239,7 @@ pub(crate) fn kind_options(atlas: &Atlas, lang: Lang) -> Vec<KindOption> {
         .map(|&k| KindOption {
             id: k.id(),
             label: lang.kind_label(k),
+            symbol: kind_symbol(k, lang),
             supply: SupplyKnowledge::of_kind(
                 atlas.source_completeness(k, SourceScope::StudyArea),
                 SourceCompleteness::Complete,
@@ -221,6 +247,35 @@ pub(crate) fn kind_options(atlas: &Atlas, lang: Lang) -> Vec<KindOption> {
             .id(),
         })
         .collect()
+}
+
+/// The characters inside a kind's map marker: the abbreviation residents see on Japanese maps and
+/// signs (看 for 訪問看護, 薬 for 薬局), or two letters in English.
+const fn kind_symbol(kind: FacilityKind, lang: Lang) -> &'static str {
+    use FacilityKind as K;
+    let (ja, en) = match kind {
+        K::VisitingNursingStation => ("看", "VN"),
+        K::HomeCareClinic => ("在診", "HC"),
+        K::HomeCareHospital => ("在病", "HH"),
+        K::HomeCareDentalClinic => ("在歯", "HD"),
+        K::CommunitySupportCenter => ("包", "RC"),
+        K::Hospital => ("病", "H"),
+        K::Clinic => ("診", "C"),
+        K::DentalClinic => ("歯", "D"),
+        K::Pharmacy => ("薬", "P"),
+        K::CareManagementOffice => ("居", "CM"),
+        K::HomeHelp => ("介", "HP"),
+        K::DayService => ("通", "DS"),
+        K::NursingHome => ("特", "NH"),
+        K::GeriatricHealthFacility => ("健", "GH"),
+        K::IntegratedCareHospital => ("医", "IC"),
+        K::PeriodicVisitService => ("巡", "PV"),
+        K::NightHomeHelp => ("夜", "NT"),
+    };
+    match lang {
+        Lang::Ja => ja,
+        Lang::En => en,
+    }
 }
 
 /// The centre (latitude, longitude) of the study area's bounding box, where the map opens.
