@@ -8,7 +8,7 @@ use care_atlas_core::{
     AreaStatistics, Atlas, CatchmentMethod, CellAccessibility, Facility, Gaps, HOME_CARE_FILINGS,
     HomeCareClass, KindStatistics, MeshCode, Municipality, NearestFacility, PopulationGroup,
     PopulationModel, Position, ResolvedOrigin, ScenarioMetrics, SiteQuery, SiteSuggestion,
-    home_care_filing,
+    detail_url, home_care_filing,
 };
 use geo::{MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
@@ -166,6 +166,15 @@ pub struct FacilityProperties {
     pub phone: Option<String>,
     /// Web site.
     pub url: Option<String>,
+    /// The facility's detail page on the MHLW 介護サービス情報公表システム, for the care offices
+    /// of its sources (`mhlw-kaigo-*`): built from the office number and service code; branch
+    /// office number -00 assumed. `null` for the medical facilities (`mhlw-iryo-*`,
+    /// `kouseikyoku-*`): 医療情報ネット has no stable per-facility URL that can be built from
+    /// their ids.
+    #[schema(
+        example = "https://www.kaigokensaku.mhlw.go.jp/11/index.php?action_kouhyou_detail_overview_index=true&JigyosyoCd=1175700952-00&ServiceCd=510"
+    )]
+    pub detail_url: Option<String>,
     /// Places (定員), where the source gives them.
     pub capacity: Option<u32>,
     /// Days open, `|`-separated, as published.
@@ -300,6 +309,7 @@ impl FacilityProperties {
             position_note: f.position_note.as_ref().map(ToString::to_string),
             phone: f.phone.clone(),
             url: f.url.clone(),
+            detail_url: detail_url(f),
             capacity: f.capacity,
             open_days: f.open_days.clone(),
             source: f.provenance.source.clone(),

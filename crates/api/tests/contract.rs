@@ -814,6 +814,8 @@ async fn facilities_as_csv_hold_every_property_of_every_facility_matched() {
     let first = &table[1];
     assert_eq!(first[id], features[0]["id"].as_str().unwrap());
     assert_eq!(first[name], features[0]["properties"]["name"].as_str().unwrap());
+    let detail = column(header, "介護サービス情報公表システムのページ/detail_url");
+    assert_eq!(first[detail], features[0]["properties"]["detail_url"].as_str().unwrap());
     let lon_json = features[0]["geometry"]["coordinates"][0].as_f64().unwrap();
     assert!((first[lon].parse::<f64>().unwrap() - lon_json).abs() < 1e-9);
     check_problem("/collections/municipalities/items?f=csv", 400, "f").await;
@@ -1272,4 +1274,24 @@ async fn the_facilities_link_their_files_as_alternates_keeping_the_query() {
     for other in ["/collections/municipalities", "/collections/small-areas/items"] {
         assert!(alternates(&get(other).await.json()["links"]).is_empty(), "{other}");
     }
+}
+
+#[actix_web::test]
+async fn care_offices_link_their_official_page_and_medical_facilities_do_not() {
+    let uri = "/nearest?lat=35.996631&lon=139.676669&kind=visiting_nursing_station,hospital&k=20";
+    let body = get(uri).await.json();
+    let features = body["features"].as_array().unwrap();
+    let property = |f: &Value, key: &str| f["properties"][key].clone();
+    let station =
+        features.iter().find(|f| property(f, "source") == "mhlw-kaigo-130").expect("a station");
+    let number = property(station, "source_record_id");
+    let expected = format!(
+        "https://www.kaigokensaku.mhlw.go.jp/{}/index.php?action_kouhyou_detail_overview_index=true&JigyosyoCd={}-00&ServiceCd=130",
+        &number.as_str().unwrap()[..2],
+        number.as_str().unwrap()
+    );
+    assert_eq!(property(station, "detail_url"), expected);
+    let hospital = features.iter().find(|f| property(f, "kind") == "hospital").expect("a hospital");
+    assert!(hospital["properties"].as_object().unwrap().contains_key("detail_url"));
+    assert_eq!(property(hospital, "detail_url"), Value::Null);
 }

@@ -45,6 +45,7 @@ pub use domain::area::{
     Placement, SmallArea,
 };
 pub use domain::census_mesh::{CensusMeshCell, MeshSuppression};
+pub use domain::detail_page::{KAIGO_SOURCE_PREFIX, detail_url};
 pub use domain::facility::{
     Facility, FacilityId, PositionNote, PositionPrecision, Provenance, SourcePositionFault,
     TownPlacement,
