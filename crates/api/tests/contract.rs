@@ -1295,3 +1295,25 @@ async fn care_offices_link_their_official_page_and_medical_facilities_do_not() {
     assert!(hospital["properties"].as_object().unwrap().contains_key("detail_url"));
     assert_eq!(property(hospital, "detail_url"), Value::Null);
 }
+
+#[actix_web::test]
+async fn every_area_has_a_label_point_inside_it() {
+    use geo::Contains;
+    let atlas = atlas();
+    for uri in ["/areas", "/collections/municipalities/items?limit=1000"] {
+        let body = get(uri).await.json();
+        let features = body["features"].as_array().unwrap();
+        assert_eq!(features.len(), atlas.municipalities().len(), "{uri}");
+        for feature in features {
+            let code = feature["id"].as_str().unwrap();
+            let [lon, lat] =
+                [0, 1].map(|i| feature["properties"]["label_point"][i].as_f64().unwrap());
+            let town = atlas.municipality(code.parse().unwrap()).unwrap();
+            assert!(town.boundary.contains(&geo::point!(x: lon, y: lat)), "{uri} {code}");
+        }
+    }
+    let one = get("/areas/11442").await.json();
+    assert!(one["properties"]["label_point"].is_array());
+    let cell = get("/mesh/543905272").await.json();
+    assert!(cell["properties"]["label_point"].is_array());
+}

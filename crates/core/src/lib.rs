@@ -65,6 +65,6 @@ pub use population::{
     CensusMeshPopulation, GroupFigures, PopulationGroup, PopulationModel, VoronoiPopulation,
 };
 pub use spatial::frame::LocalFrame;
-pub use spatial::geometry::{CIRCLE_VERTICES, geodesic_circle};
+pub use spatial::geometry::{CIRCLE_VERTICES, geodesic_circle, label_point};
 pub use spatial::index::{Candidate, Candidates, Neighbour, PositionIndex, k_nearest_in};
 pub use spatial::mesh::{MeshCode, MeshCodeError, MeshLevel};

@@ -447,6 +447,15 @@ fn the_registers_phones_of_hospitals_clinics_and_dental_clinics_survive_the_roun
 }
 
 #[test]
+fn every_municipality_is_labelled_at_a_point_inside_its_boundary() {
+    use geo::Contains;
+    for town in atlas().municipalities() {
+        let label = town.label_point().unwrap();
+        assert!(town.boundary.contains(&label.to_point()), "{} {}: {label}", town.code, town.name);
+    }
+}
+
+#[test]
 fn every_care_office_of_the_shipped_data_has_its_official_page_and_no_medical_facility_has() {
     for f in atlas().facilities() {
         let url = care_atlas_core::detail_url(f);
