@@ -1317,3 +1317,53 @@ async fn every_area_has_a_label_point_inside_it() {
     let cell = get("/mesh/543905272").await.json();
     assert!(cell["properties"]["label_point"].is_array());
 }
+
+/// What a browser sends when it navigates a frame to a page.
+const BROWSER_ACCEPT: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+
+#[actix_web::test]
+async fn a_refused_page_option_is_an_html_page_for_a_browser_and_a_problem_otherwise() {
+    for (uri, parameter, framed) in [
+        ("/embed?area=99999", "area", true),
+        ("/embed?kind=nope", "kind", true),
+        ("/embed?zoom=99", "zoom", true),
+        ("/embed?colour=red", "colour", true),
+        ("/planner?area=99999", "area", false),
+        ("/planner/report?radius_m=5", "radius_m", false),
+    ] {
+        let answer = get_accepting(uri, BROWSER_ACCEPT).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(answer.header(header::CONTENT_TYPE), Some("text/html; charset=utf-8"), "{uri}");
+        let html = String::from_utf8(answer.body.clone()).unwrap();
+        assert!(html.contains(r#"<html lang="ja">"#), "{uri}: Japanese unless asked");
+        assert!(html.contains("<title>"), "{uri}");
+        assert!(html.contains(&format!("<code>{parameter}</code>")), "{uri}: names {parameter}");
+        let policy = answer.header(header::CONTENT_SECURITY_POLICY);
+        assert_eq!(policy, framed.then_some("frame-ancestors *"), "{uri}: framable as the page");
+        // Without a preference for HTML, the problem document as before.
+        check_problem(uri, 400, parameter).await;
+        let json = get_accepting(uri, "application/json").await;
+        assert_eq!(json.header(header::CONTENT_TYPE), Some("application/problem+json"), "{uri}");
+        assert_eq!(json.json()["parameter"], parameter, "{uri}");
+    }
+}
+
+#[actix_web::test]
+async fn the_html_error_page_speaks_the_asked_language_and_escapes_the_request() {
+    let answer =
+        get_accepting("/embed?lang=en&kind=%3Cscript%3Ealert(1)%3C/script%3E", BROWSER_ACCEPT)
+            .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let html = String::from_utf8(answer.body).unwrap();
+    assert!(html.contains(r#"<html lang="en">"#));
+    assert!(html.contains("The option <code>kind</code> cannot be used."));
+    assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"), "{html}");
+    // A refused `lang` cannot choose the language: Japanese.
+    let bad_lang = get_accepting("/planner?lang=fr", BROWSER_ACCEPT).await;
+    let html = String::from_utf8(bad_lang.body).unwrap();
+    assert!(html.contains(r#"<html lang="ja">"#) && html.contains("<code>lang</code>"));
+    // An answer that is not an error stays the page.
+    let page = get_accepting("/embed?tiles=none", BROWSER_ACCEPT).await;
+    assert_eq!(page.status, StatusCode::OK);
+}
