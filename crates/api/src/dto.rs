@@ -8,7 +8,7 @@ use care_atlas_core::{
     AreaStatistics, Atlas, CatchmentMethod, CellAccessibility, Facility, Gaps, HOME_CARE_FILINGS,
     HomeCareClass, KindStatistics, MeshCode, Municipality, NearestFacility, PopulationGroup,
     PopulationModel, Position, ResolvedOrigin, ScenarioMetrics, SiteQuery, SiteSuggestion,
-    home_care_filing,
+    detail_url, home_care_filing, label_point,
 };
 use geo::{MultiPolygon, Polygon};
 use serde::{Deserialize, Serialize};
@@ -166,6 +166,15 @@ pub struct FacilityProperties {
     pub phone: Option<String>,
     /// Web site.
     pub url: Option<String>,
+    /// The facility's detail page on the MHLW 介護サービス情報公表システム, for the care offices
+    /// of its sources (`mhlw-kaigo-*`): built from the office number and service code; branch
+    /// office number -00 assumed. `null` for the medical facilities (`mhlw-iryo-*`,
+    /// `kouseikyoku-*`): 医療情報ネット has no stable per-facility URL that can be built from
+    /// their ids.
+    #[schema(
+        example = "https://www.kaigokensaku.mhlw.go.jp/11/index.php?action_kouhyou_detail_overview_index=true&JigyosyoCd=1175700952-00&ServiceCd=510"
+    )]
+    pub detail_url: Option<String>,
     /// Places (定員), where the source gives them.
     pub capacity: Option<u32>,
     /// Days open, `|`-separated, as published.
@@ -300,6 +309,7 @@ impl FacilityProperties {
             position_note: f.position_note.as_ref().map(ToString::to_string),
             phone: f.phone.clone(),
             url: f.url.clone(),
+            detail_url: detail_url(f),
             capacity: f.capacity,
             open_days: f.open_days.clone(),
             source: f.provenance.source.clone(),
@@ -487,12 +497,17 @@ pub struct AreaProperties {
     pub population_basis: PopulationBasis,
     /// Geodesic area in km².
     pub area_km2: f64,
+    /// `[lon, lat]`: where a map prints the area's name, a point inside the largest polygon of
+    /// the area (geo's `InteriorPoint`), which a centroid of a concave town need not be; `null`
+    /// only for an empty boundary.
+    #[schema(example = json!([139.6541, 35.9812]))]
+    pub label_point: Option<[f64; 2]>,
     /// Per-kind statistics by kind id; absent outside the study area.
     pub statistics: Option<BTreeMap<String, KindStatisticsDto>>,
 }
 
 impl AreaProperties {
-    /// From core statistics.
+    /// From core statistics, with the area's label point.
     #[must_use]
     pub fn of(
         stats: &AreaStatistics,
@@ -500,6 +515,7 @@ impl AreaProperties {
         code: String,
         name: Option<String>,
         area_type: &str,
+        label_point: Option<Position>,
     ) -> Self {
         let complete = stats.scope == care_atlas_core::StatisticsScope::StudyArea;
         AreaProperties {
@@ -519,6 +535,7 @@ impl AreaProperties {
                 .map(|(m, o)| m - o),
             population_basis: PopulationBasis::of(stats.group, model),
             area_km2: stats.area_km2,
+            label_point: label_point.map(|p| [round7(p.lon()), round7(p.lat())]),
             statistics: complete.then(|| {
                 stats
                     .kinds
@@ -562,6 +579,7 @@ impl AreaFeature {
                 m.code.to_string(),
                 Some(m.name.clone()),
                 "municipality",
+                m.label_point(),
             ),
         }
     }
@@ -569,11 +587,19 @@ impl AreaFeature {
     /// A mesh cell with its statistics.
     #[must_use]
     pub fn mesh(cell: MeshCode, statistics: &AreaStatistics, model: &dyn PopulationModel) -> Self {
+        let shape = MultiPolygon::new(vec![cell.polygon()]);
         AreaFeature {
             feature_type: FeatureType::Feature,
             id: cell.to_string(),
-            geometry: MultiPolygonGeometry::from(&cell.polygon()),
-            properties: AreaProperties::of(statistics, model, cell.to_string(), None, "mesh"),
+            geometry: MultiPolygonGeometry::from(&shape),
+            properties: AreaProperties::of(
+                statistics,
+                model,
+                cell.to_string(),
+                None,
+                "mesh",
+                label_point(&shape),
+            ),
         }
     }
 }

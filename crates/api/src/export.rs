@@ -896,7 +896,7 @@ pub fn accessibility_table(
 
 /// The columns of a facility export: the id, the position, then every property of the GeoJSON
 /// feature under its JSON name.
-pub const FACILITY_COLUMNS: [&str; 22] = [
+pub const FACILITY_COLUMNS: [&str; 23] = [
     "ID/id",
     "経度/lon",
     "緯度/lat",
@@ -910,6 +910,7 @@ pub const FACILITY_COLUMNS: [&str; 22] = [
     "位置の注記/position_note",
     "電話/phone",
     "ウェブサイト/url",
+    "介護サービス情報公表システムのページ/detail_url",
     "定員/capacity",
     "営業日/open_days",
     "出典/source",
@@ -950,6 +951,7 @@ pub fn facility_table(
                 p.position_note.into(),
                 p.phone.into(),
                 p.url.into(),
+                p.detail_url.into(),
                 p.capacity.map(f64::from).into(),
                 p.open_days.into(),
                 Cell::Text(p.source),

@@ -12,6 +12,7 @@ mod error;
 mod export;
 mod handlers;
 mod ogc;
+mod page_error;
 mod params;
 mod planner;
 mod query;

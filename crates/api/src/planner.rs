@@ -4,7 +4,8 @@
 //! an A4 report to print or save as PDF). Both pages are our own HTML, CSS and JS in
 //! `crates/api/widget/` (`planner.*`, `report.html`), compiled in; they call the public API only,
 //! so every figure they show is the API's. Their options are checked like `/embed`'s: a bad one
-//! is a problem document, never a broken page.
+//! is a problem document (a short HTML page naming it for a browser, see `page_error`), never a
+//! broken page.
 
 use actix_web::{HttpResponse, get, web};
 use care_atlas_core::{Atlas, GapResolution, PopulationGroup};
@@ -211,10 +212,10 @@ fn page(template: &str, atlas: &Atlas, config: &PlannerConfig) -> Result<HttpRes
     params(PlannerParams),
     responses(
         (status = 200, content_type = "text/html", body = String, description = "The planner's page"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A refused option: a problem document, or a short page naming it when `Accept` prefers text/html", content((Problem = "application/problem+json"), (String = "text/html"))),
     )
 )]
-#[get("/planner")]
+#[get("/planner", wrap = "actix_web::middleware::from_fn(crate::page_error::planner_page)")]
 pub async fn planner(
     state: web::Data<AppState>,
     options: web::Data<ServeOptions>,
@@ -231,10 +232,10 @@ pub async fn planner(
     params(PlannerParams),
     responses(
         (status = 200, content_type = "text/html", body = String, description = "The report page"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A refused option: a problem document, or a short page naming it when `Accept` prefers text/html", content((Problem = "application/problem+json"), (String = "text/html"))),
     )
 )]
-#[get("/planner/report")]
+#[get("/planner/report", wrap = "actix_web::middleware::from_fn(crate::page_error::planner_page)")]
 pub async fn report(
     state: web::Data<AppState>,
     options: web::Data<ServeOptions>,

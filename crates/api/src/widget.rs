@@ -147,10 +147,10 @@ struct EmbedConfig {
     params(EmbedParams),
     responses(
         (status = 200, content_type = "text/html", body = String, description = "The map page"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A refused option: a problem document, or a short page naming it (framable as the map) when `Accept` prefers text/html", content((Problem = "application/problem+json"), (String = "text/html"))),
     )
 )]
-#[get("/embed")]
+#[get("/embed", wrap = "actix_web::middleware::from_fn(crate::page_error::map_page)")]
 pub async fn embed(
     state: web::Data<AppState>,
     options: web::Data<ServeOptions>,

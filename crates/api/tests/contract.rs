@@ -814,6 +814,8 @@ async fn facilities_as_csv_hold_every_property_of_every_facility_matched() {
     let first = &table[1];
     assert_eq!(first[id], features[0]["id"].as_str().unwrap());
     assert_eq!(first[name], features[0]["properties"]["name"].as_str().unwrap());
+    let detail = column(header, "介護サービス情報公表システムのページ/detail_url");
+    assert_eq!(first[detail], features[0]["properties"]["detail_url"].as_str().unwrap());
     let lon_json = features[0]["geometry"]["coordinates"][0].as_f64().unwrap();
     assert!((first[lon].parse::<f64>().unwrap() - lon_json).abs() < 1e-9);
     check_problem("/collections/municipalities/items?f=csv", 400, "f").await;
@@ -1272,4 +1274,96 @@ async fn the_facilities_link_their_files_as_alternates_keeping_the_query() {
     for other in ["/collections/municipalities", "/collections/small-areas/items"] {
         assert!(alternates(&get(other).await.json()["links"]).is_empty(), "{other}");
     }
+}
+
+#[actix_web::test]
+async fn care_offices_link_their_official_page_and_medical_facilities_do_not() {
+    let uri = "/nearest?lat=35.996631&lon=139.676669&kind=visiting_nursing_station,hospital&k=20";
+    let body = get(uri).await.json();
+    let features = body["features"].as_array().unwrap();
+    let property = |f: &Value, key: &str| f["properties"][key].clone();
+    let station =
+        features.iter().find(|f| property(f, "source") == "mhlw-kaigo-130").expect("a station");
+    let number = property(station, "source_record_id");
+    let expected = format!(
+        "https://www.kaigokensaku.mhlw.go.jp/{}/index.php?action_kouhyou_detail_overview_index=true&JigyosyoCd={}-00&ServiceCd=130",
+        &number.as_str().unwrap()[..2],
+        number.as_str().unwrap()
+    );
+    assert_eq!(property(station, "detail_url"), expected);
+    let hospital = features.iter().find(|f| property(f, "kind") == "hospital").expect("a hospital");
+    assert!(hospital["properties"].as_object().unwrap().contains_key("detail_url"));
+    assert_eq!(property(hospital, "detail_url"), Value::Null);
+}
+
+#[actix_web::test]
+async fn every_area_has_a_label_point_inside_it() {
+    use geo::Contains;
+    let atlas = atlas();
+    for uri in ["/areas", "/collections/municipalities/items?limit=1000"] {
+        let body = get(uri).await.json();
+        let features = body["features"].as_array().unwrap();
+        assert_eq!(features.len(), atlas.municipalities().len(), "{uri}");
+        for feature in features {
+            let code = feature["id"].as_str().unwrap();
+            let [lon, lat] =
+                [0, 1].map(|i| feature["properties"]["label_point"][i].as_f64().unwrap());
+            let town = atlas.municipality(code.parse().unwrap()).unwrap();
+            assert!(town.boundary.contains(&geo::point!(x: lon, y: lat)), "{uri} {code}");
+        }
+    }
+    let one = get("/areas/11442").await.json();
+    assert!(one["properties"]["label_point"].is_array());
+    let cell = get("/mesh/543905272").await.json();
+    assert!(cell["properties"]["label_point"].is_array());
+}
+
+/// What a browser sends when it navigates a frame to a page.
+const BROWSER_ACCEPT: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+
+#[actix_web::test]
+async fn a_refused_page_option_is_an_html_page_for_a_browser_and_a_problem_otherwise() {
+    for (uri, parameter, framed) in [
+        ("/embed?area=99999", "area", true),
+        ("/embed?kind=nope", "kind", true),
+        ("/embed?zoom=99", "zoom", true),
+        ("/embed?colour=red", "colour", true),
+        ("/planner?area=99999", "area", false),
+        ("/planner/report?radius_m=5", "radius_m", false),
+    ] {
+        let answer = get_accepting(uri, BROWSER_ACCEPT).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(answer.header(header::CONTENT_TYPE), Some("text/html; charset=utf-8"), "{uri}");
+        let html = String::from_utf8(answer.body.clone()).unwrap();
+        assert!(html.contains(r#"<html lang="ja">"#), "{uri}: Japanese unless asked");
+        assert!(html.contains("<title>"), "{uri}");
+        assert!(html.contains(&format!("<code>{parameter}</code>")), "{uri}: names {parameter}");
+        let policy = answer.header(header::CONTENT_SECURITY_POLICY);
+        assert_eq!(policy, framed.then_some("frame-ancestors *"), "{uri}: framable as the page");
+        // Without a preference for HTML, the problem document as before.
+        check_problem(uri, 400, parameter).await;
+        let json = get_accepting(uri, "application/json").await;
+        assert_eq!(json.header(header::CONTENT_TYPE), Some("application/problem+json"), "{uri}");
+        assert_eq!(json.json()["parameter"], parameter, "{uri}");
+    }
+}
+
+#[actix_web::test]
+async fn the_html_error_page_speaks_the_asked_language_and_escapes_the_request() {
+    let answer =
+        get_accepting("/embed?lang=en&kind=%3Cscript%3Ealert(1)%3C/script%3E", BROWSER_ACCEPT)
+            .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let html = String::from_utf8(answer.body).unwrap();
+    assert!(html.contains(r#"<html lang="en">"#));
+    assert!(html.contains("The option <code>kind</code> cannot be used."));
+    assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"), "{html}");
+    // A refused `lang` cannot choose the language: Japanese.
+    let bad_lang = get_accepting("/planner?lang=fr", BROWSER_ACCEPT).await;
+    let html = String::from_utf8(bad_lang.body).unwrap();
+    assert!(html.contains(r#"<html lang="ja">"#) && html.contains("<code>lang</code>"));
+    // An answer that is not an error stays the page.
+    let page = get_accepting("/embed?tiles=none", BROWSER_ACCEPT).await;
+    assert_eq!(page.status, StatusCode::OK);
 }

@@ -45,6 +45,7 @@ pub use domain::area::{
     Placement, SmallArea,
 };
 pub use domain::census_mesh::{CensusMeshCell, MeshSuppression};
+pub use domain::detail_page::{KAIGO_SOURCE_PREFIX, detail_url};
 pub use domain::facility::{
     Facility, FacilityId, PositionNote, PositionPrecision, Provenance, SourcePositionFault,
     TownPlacement,
@@ -64,6 +65,6 @@ pub use population::{
     CensusMeshPopulation, GroupFigures, PopulationGroup, PopulationModel, VoronoiPopulation,
 };
 pub use spatial::frame::LocalFrame;
-pub use spatial::geometry::{CIRCLE_VERTICES, geodesic_circle};
+pub use spatial::geometry::{CIRCLE_VERTICES, geodesic_circle, label_point};
 pub use spatial::index::{Candidate, Candidates, Neighbour, PositionIndex, k_nearest_in};
 pub use spatial::mesh::{MeshCode, MeshCodeError, MeshLevel};

@@ -445,3 +445,26 @@ fn the_registers_phones_of_hospitals_clinics_and_dental_clinics_survive_the_roun
     assert!(shika.iter().all(|(k, _)| *k == FacilityKind::DentalClinic));
     assert!(ika.iter().chain(&shika).all(|(_, phone)| *phone));
 }
+
+#[test]
+fn every_municipality_is_labelled_at_a_point_inside_its_boundary() {
+    use geo::Contains;
+    for town in atlas().municipalities() {
+        let label = town.label_point().unwrap();
+        assert!(town.boundary.contains(&label.to_point()), "{} {}: {label}", town.code, town.name);
+    }
+}
+
+#[test]
+fn every_care_office_of_the_shipped_data_has_its_official_page_and_no_medical_facility_has() {
+    for f in atlas().facilities() {
+        let url = care_atlas_core::detail_url(f);
+        if f.provenance.source.starts_with(care_atlas_core::KAIGO_SOURCE_PREFIX) {
+            let url = url.unwrap_or_else(|| panic!("no page for {}", f.id));
+            let number = f.provenance.record_id.rsplit('-').next().unwrap();
+            assert!(url.contains(&format!("{number}-00&ServiceCd=")), "{url}");
+        } else {
+            assert_eq!(url, None, "{}", f.id);
+        }
+    }
+}

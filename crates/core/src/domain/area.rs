@@ -160,6 +160,13 @@ impl Municipality {
         };
         Placement::Outside { distance_m: Geodesic.distance(point, closest) }
     }
+
+    /// Where a map prints the municipality's name: a point inside the largest polygon of its
+    /// boundary (see [`crate::label_point`]); `None` only for an empty boundary.
+    #[must_use]
+    pub fn label_point(&self) -> Option<Position> {
+        crate::label_point(&self.boundary)
+    }
 }
 
 /// Census population of a municipality, with the ages where known.
@@ -220,6 +227,8 @@ impl SmallArea {
 
 #[cfg(test)]
 mod tests {
+    use geo::polygon;
+
     use super::*;
 
     fn check_code(text: &str, expected: Option<&str>) {
@@ -277,5 +286,22 @@ mod tests {
             panic!("expected outside");
         };
         assert!((distance_m - 1109.4).abs() < 5.0, "{distance_m}");
+    }
+
+    #[test]
+    fn the_label_point_lies_inside_the_largest_part_not_a_long_thin_enclave() {
+        let main = square_town().boundary.0[0].clone();
+        // Wider than the main part, so the longest bisecting line of all parts crosses it.
+        let enclave = polygon![
+            (x: 139.50, y: 36.100), (x: 139.80, y: 36.100),
+            (x: 139.80, y: 36.102), (x: 139.50, y: 36.102),
+        ];
+        let town = crate::testing::town_with_boundary(MultiPolygon::new(vec![enclave, main]));
+        let label = town.label_point().unwrap();
+        assert!(square_town().boundary.contains(&label.to_point()), "{label}");
+        assert_eq!(
+            crate::testing::town_with_boundary(MultiPolygon::new(vec![])).label_point(),
+            None
+        );
     }
 }

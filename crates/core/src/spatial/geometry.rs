@@ -1,9 +1,10 @@
 //! Geometry shared by the analyses: geodesic circles, geodesic areas of shapes whatever their
-//! winding, bounding boxes that exist for empty shapes too, and clipping a polygon to a box.
+//! winding, bounding boxes that exist for empty shapes too, clipping a polygon to a box, and the
+//! point a map labels a shape at.
 
 use geo::{
-    BoundingRect, Coord, Destination, Geodesic, GeodesicArea, LineString, MultiPolygon, Polygon,
-    Rect,
+    BoundingRect, Coord, Destination, Geodesic, GeodesicArea, InteriorPoint, LineString,
+    MultiPolygon, Polygon, Rect,
 };
 
 use crate::Position;
@@ -20,6 +21,36 @@ pub(crate) fn geodesic_area_m2(shape: &MultiPolygon<f64>) -> f64 {
 /// The bounding box of a shape, or an empty box at the origin for an empty shape.
 pub(crate) fn bounds_of(shape: &MultiPolygon<f64>) -> Rect<f64> {
     shape.bounding_rect().unwrap_or_else(|| Rect::new(Coord::zero(), Coord::zero()))
+}
+
+/// Where a map prints the name of `shape`: a point inside its largest polygon (by geodesic area),
+/// found by geo's [`InteriorPoint`], or `None` for an empty shape.
+///
+/// A centroid can fall outside a concave town or into the sea between islands; an interior point
+/// cannot. The largest polygon is taken, not geo's own choice among a multipolygon's parts, so
+/// that a town's name is printed on its main part rather than on an enclave (飛び地) that happens
+/// to be cut by a longer bisecting line.
+///
+/// ```
+/// use care_atlas_core::label_point;
+/// use geo::{Contains, MultiPolygon, polygon};
+///
+/// // An L-shaped town, whose centroid (about 0.83, 0.83) lies outside it.
+/// let town = polygon![
+///     (x: 0.0, y: 0.0), (x: 3.0, y: 0.0), (x: 3.0, y: 1.0),
+///     (x: 1.0, y: 1.0), (x: 1.0, y: 3.0), (x: 0.0, y: 3.0),
+/// ];
+/// let point = label_point(&MultiPolygon::new(vec![town.clone()])).unwrap();
+/// assert!(town.contains(&point.to_point()));
+/// assert_eq!(label_point(&MultiPolygon::new(vec![])), None);
+/// ```
+#[must_use]
+pub fn label_point(shape: &MultiPolygon<f64>) -> Option<Position> {
+    let largest = shape
+        .iter()
+        .max_by(|a, b| a.geodesic_area_signed().abs().total_cmp(&b.geodesic_area_signed().abs()))?;
+    let point = largest.interior_point()?;
+    Position::new(point.y(), point.x()).ok()
 }
 
 /// Vertices of the circles that [`crate::coverage_gap_polygons`] draws around facilities.
