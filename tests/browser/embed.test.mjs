@@ -183,7 +183,7 @@ browserTest("at 375 px the frame grows to its page, so nothing scrolls inside it
   };
   let popup = null;
   for (let tries = 0; tries < 20 && !popup; tries += 1) popup = await onScreen() ?? (await page.waitForTimeout(100), null);
-  assert.ok(popup, `the popup is on screen and inside the map: ${JSON.stringify(await frame.locator(".leaflet-popup").boundingBox())}`);
+  assert.ok(popup, `the popup is on screen and inside the map: ${JSON.stringify(await frame.locator(".leaflet-popup").boundingBox())} ${JSON.stringify(await frame.locator("#map").boundingBox())}`);
   await page.screenshot({ path: join(shots, "embed-375-popup.png") });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, "embed-375.png"), fullPage: true });
@@ -327,4 +327,22 @@ browserTest("every text on the page is at least 12 px", async () => {
   });
   assert.deepEqual(small, []);
   await page.close();
+});
+
+browserTest("a bad option shows a short page in the city's frame naming it, in the page's language", async () => {
+  for (const [query, words] of [[`area=99999&tiles=none`, ["地図を表示できません", "area"]], [`kind=nope&lang=en&tiles=none`, ["The map cannot be shown", "kind"]]]) {
+    const page = await browser.newPage({ viewport: { width: 375, height: 700 } });
+    await page.goto(`${hostBase}/?q=${encodeURIComponent(query)}`);
+    const frame = page.frames().find((f) => f.url().includes("/embed?"));
+    await frame.waitForLoadState();
+    const body = await frame.locator("body").innerText();
+    for (const word of words) assert.ok(body.includes(word), body);
+    assert.ok(!body.trim().startsWith("{"), "not raw JSON");
+    if (query.includes("lang=en")) assert.equal(await frame.locator("html").getAttribute("lang"), "en");
+    await frame.addScriptTag({ path: axeScript });
+    const violations = await frame.evaluate(async () => (await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"] } })).violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id));
+    assert.deepEqual(violations, []);
+    await page.screenshot({ path: join(shots, `embed-error-${query.includes("lang=en") ? "en" : "ja"}.png`) });
+    await page.close();
+  }
 });

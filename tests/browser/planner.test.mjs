@@ -239,12 +239,13 @@ browserTest("English with lang=en", async () => {
   await page.close();
 });
 
-browserTest("a bad option gives a problem document naming it, not a broken page", async () => {
+browserTest("a bad option gives a page naming it to the browser, and a problem document to a program", async () => {
   const page = await browser.newPage();
   const response = await page.goto(`${base}/planner?radius_m=5&kind=visiting_nursing_station`);
   assert.equal(response.status(), 400);
-  assert.ok(response.headers()["content-type"].startsWith("application/problem+json"));
-  const problem = await response.json();
+  assert.ok(response.headers()["content-type"].startsWith("text/html"));
+  assert.ok((await page.locator("body").innerText()).includes("radius_m"));
+  const problem = await json("/planner?radius_m=5&kind=visiting_nursing_station");
   assert.equal(problem.parameter, "radius_m");
   const unknown = await json("/planner/report?area=13101");
   assert.equal(unknown.parameter, "area");

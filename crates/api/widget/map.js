@@ -265,6 +265,11 @@
     return el("div", { className: "popup" }, [heading, list]);
   }
 
+  // Details taller than the map scroll inside it rather than being cut off at its edge. Set before
+  // a popup opens: Leaflet pans to fit a popup once, as it opens.
+  const popupMaxHeight = () => Math.max(160, map.getSize().y - 70);
+  map.on("resize", () => markers.eachLayer((m) => { m.getPopup().options.maxHeight = popupMaxHeight(); }));
+
   function markerFor(feature) {
     const p = feature.properties;
     const [lon, lat] = feature.geometry.coordinates;
@@ -283,7 +288,7 @@
       const notes = [rank ? `${text.rankLabel} ${rank}` : null, p.kind_label, approx ? text.approximate : null, outside && config.area_name ? text.outside(config.area_name) : null].filter(Boolean);
       node.setAttribute("aria-label", `${p.name}（${notes.join("、")}）`);
     });
-    marker.bindPopup(() => popup(feature), { maxWidth: 280, autoPanPadding: [12, 12], className: "care-atlas-popup" });
+    marker.bindPopup(() => popup(feature), { maxWidth: 280, maxHeight: popupMaxHeight(), autoPanPadding: [12, 12], className: "care-atlas-popup" });
     // Opened from the marker itself (a click, or Enter, which Leaflet handles apart from clicks):
     // focus comes back to the marker when the details close.
     marker.on("popupopen", () => { popupOpener ??= marker.getElement(); });
@@ -318,12 +323,6 @@
     if (heading) {
       heading.focus({ preventScroll: true });
       status(text.popupOpened(heading.textContent));
-    }
-    // Details taller than the map scroll inside it rather than being cut off at its edge.
-    const maxHeight = Math.max(160, map.getSize().y - 70);
-    if (event.popup.options.maxHeight !== maxHeight) {
-      event.popup.options.maxHeight = maxHeight;
-      event.popup.update();
     }
   });
   map.on("popupclose", () => {
