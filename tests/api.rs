@@ -638,3 +638,59 @@ fn ogc_single_items_and_errors() {
     assert_problem(items, &get("/collections/facilities/items?sortby=name"), 400, "sortby");
     assert_problem(items, &get("/collections/roads/items"), 404, "collectionId");
 }
+
+/// The README's `curl` examples, each joined across its `\` line breaks, as a reader would paste them.
+fn readme_curl_examples() -> Vec<String> {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let mut examples = Vec::new();
+    let mut in_shell_block = false;
+    let mut pending: Option<String> = None;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_shell_block = line.trim_start_matches('`').trim() == "sh";
+            continue;
+        }
+        if !in_shell_block {
+            continue;
+        }
+        let text = line.trim();
+        let command = match pending.take() {
+            Some(start) => format!("{start} {text}"),
+            None if text.starts_with("curl ") => text.to_owned(),
+            None => continue,
+        };
+        match command.strip_suffix('\\') {
+            Some(open) => pending = Some(open.trim_end().to_owned()),
+            None => examples.push(command),
+        }
+    }
+    examples
+}
+
+#[test]
+fn every_curl_example_of_the_readme_works_when_pasted_into_a_shell() {
+    let examples = readme_curl_examples();
+    assert!(examples.len() >= 15, "found {} examples", examples.len());
+    let port = server().port;
+    let home = tempfile::tempdir().unwrap();
+    // curl reads ~/.curlrc: fail on an HTTP error status, quietly, saying why, so that each
+    // example runs exactly as printed.
+    std::fs::write(home.path().join(".curlrc"), "fail\nsilent\nshow-error\n").unwrap();
+    for example in examples {
+        let command = example.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+        let run = Command::new("sh")
+            .args(["-c", &command])
+            .env("HOME", home.path())
+            .current_dir(home.path())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run a shell for `{example}`: {e}"));
+        assert!(
+            run.status.success(),
+            "`{example}` failed: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        // `-OJ` saves the answer to a file named by the server; the others print it.
+        let saved = example.contains(" -OJ ");
+        assert!(saved || !run.stdout.is_empty(), "`{example}` printed nothing");
+    }
+}

@@ -518,15 +518,17 @@
     }
   }
 
+  // The first view is set at once, never animated from where the map was made: the page is ready
+  // only when it shows what was asked.
   function initialView() {
     if (config.lat !== null && config.lon !== null) {
-      map.setView([config.lat, config.lon], config.zoom ?? 14);
+      map.setView([config.lat, config.lon], config.zoom ?? 14, { animate: false });
       return;
     }
     const wanted = areaFeatures.filter((f) => (config.area ? f.id === config.area : f.properties.in_study_area));
     if (wanted.length) {
-      map.fitBounds(L.geoJSON({ type: "FeatureCollection", features: wanted }).getBounds(), { padding: [6, 6] });
-      if (config.zoom) map.setZoom(config.zoom);
+      map.fitBounds(L.geoJSON({ type: "FeatureCollection", features: wanted }).getBounds(), { padding: [6, 6], animate: false });
+      if (config.zoom) map.setZoom(config.zoom, { animate: false });
     }
   }
 
