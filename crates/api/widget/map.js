@@ -36,7 +36,7 @@
       addressUnknown: (address) => `「${address}」の場所が見つかりませんでした。町名から入力してください（例：白岡市新白岡4-14）。`,
       legend: "凡例", legendBoundary: "市町の境界", legendNeighbour: "周辺の市町（点線）", legendGap: "空白地域（到達距離内に施設なし）",
       legendExact: "施設（公表座標・丸）", legendApprox: "施設（位置は概略・ひし形）", legendOutside: "区域外の施設（薄く表示）", legendOrigin: "検索の起点",
-      rankLabel: "近い順", zoomIn: "拡大", zoomOut: "縮小", mapLabel: "地図", popupOpened: (name) => `${name}の詳細を開きました。Escキーで閉じます。`,
+      rankLabel: "近い順", facilities: "施設", zoomIn: "拡大", zoomOut: "縮小", mapLabel: "地図", popupOpened: (name) => `${name}の詳細を開きました。Escキーで閉じます。`,
       m: (metres) => (metres < 1000 ? `${Math.round(metres)} m` : `${(metres / 1000).toFixed(1)} km`),
       join: "・",
     },
@@ -51,7 +51,7 @@
       results: "Nearest facilities", resultsEmpty: "Type an address or click the map.",
       fromAddress: (town, approx) => `From: ${town} (${approx ? "mean of its blocks' representative points" : "the block's representative point"})`,
       fromPoint: "From: the point you clicked", fromCentre: "From: the map's centre", point: "the point you clicked", centre: "the map's centre",
-      found: (n, what, from) => `Showing the ${n} nearest (${what}) to ${from}.`,
+      found: (n, what, from) => `Showing the ${n} nearest ${what === "facilities" ? what : `(${what})`} to ${from}.`,
       none: "No facilities", list: "Facilities", listArea: (town) => `Facilities in ${town}`,
       name: "Name", kind: "Kind", homeCareClass: "Home-care support class (在宅療養支援)", filings: "Home-care filings (届出)", address: "Address", phone: "Phone", link: "Web site", detail: "Official page (介護サービス情報公表システム)", openDays: "Open on", position: "Position", source: "Source", contactSource: "Phone and web site from", dataSources: "Data sources", asOf: "As of",
       approximate: "approximate: the town's representative point", exact: "as published by the source", showOnMap: "Show on the map",
@@ -67,7 +67,7 @@
       addressUnknown: (address) => `Could not place “${address}”. Start with the town, e.g. 白岡市新白岡4-14.`,
       legend: "Legend", legendBoundary: "Town boundary", legendNeighbour: "Neighbouring town (dashed)", legendGap: "Coverage gap (no facility within reach)",
       legendExact: "Facility (published position, circle)", legendApprox: "Facility (approximate position, diamond)", legendOutside: "Facility outside the town (faded)", legendOrigin: "Search origin",
-      rankLabel: "nearest no.", zoomIn: "Zoom in", zoomOut: "Zoom out", mapLabel: "Map", popupOpened: (name) => `Details of ${name} opened. Esc closes them.`,
+      rankLabel: "nearest no.", facilities: "facilities", zoomIn: "Zoom in", zoomOut: "Zoom out", mapLabel: "Map", popupOpened: (name) => `Details of ${name} opened. Esc closes them.`,
       m: (metres) => (metres < 1000 ? `${Math.round(metres)} m` : `${(metres / 1000).toFixed(1)} km`),
       join: ", ",
     },
@@ -124,11 +124,14 @@
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
   };
   const inkOf = (hex) => ((luminance(hex) + 0.05) / 0.05 > 1.05 / (luminance(hex) + 0.05) ? "#000" : "#fff");
+  // Two Japanese characters need a larger marker than one character or two Latin letters.
+  const isWide = (kindId) => lang === "ja" && [...kindOf.get(kindId).symbol].length > 1;
   const symbolNode = (kindId, approx, extraClass = "") => {
     const k = kindOf.get(kindId);
     // The symbol is drawn by CSS from data-symbol: the marker's accessible name says the kind in
     // words, and no stray character joins it.
-    const node = el("span", { className: `fac ${approx ? "approx" : "exact"} ${extraClass}`.trim() });
+    const wide = isWide(kindId);
+    const node = el("span", { className: `fac ${approx ? "approx" : "exact"}${wide ? " wide" : ""} ${extraClass}`.trim() });
     node.dataset.symbol = k.symbol;
     node.style.setProperty("--fill", k.colour);
     node.style.setProperty("--ink", inkOf(k.colour));
@@ -275,7 +278,8 @@
     const [lon, lat] = feature.geometry.coordinates;
     const approx = p.position_precision !== "source";
     const outside = !inArea(p);
-    const icon = L.divIcon({ className: "fac-icon", html: "", iconSize: [24, 24] });
+    const side = isWide(p.kind) ? 30 : 24;
+    const icon = L.divIcon({ className: "fac-icon", html: "", iconSize: [side, side] });
     const marker = L.marker([lat, lon], { icon, keyboard: true, riseOnHover: true, opacity: 1 });
     marker.on("add", () => {
       const node = marker.getElement();
@@ -466,7 +470,7 @@
     const points = [[from.lat, from.lon], ...result.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]])];
     map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 15 });
     renderLegend();
-    const what = known.length === 1 ? kindOf.get(known[0]).label : text.kinds;
+    const what = known.length === 1 ? kindOf.get(known[0]).label : text.facilities;
     status(text.found(result.features.length, what, short));
   }
 
