@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use care_atlas_core::{
     AccessibilityQuery, AreaRef, CatchmentMethod, FacilityId, GapQuery, MeshLevel, NearestQuery,
-    OriginError, OriginQuery, PopulationGroup, Scenario, SiteQuery, SupplyWeight,
+    OriginQuery, PopulationGroup, Scenario, SiteQuery, SupplyWeight,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -127,7 +127,11 @@ pub struct NearestParams {
     lon: Option<String>,
     /// A facility id: search from that facility (which is left out of the answer).
     from: Option<String>,
-    /// An address in the study area: search from its 大字・町丁目 point.
+    /// An address in the study area, as residents write it: search from its 大字・町丁目 point.
+    /// The prefecture, county and municipality may be left out (`新白岡4-14`); full-width
+    /// digits, spaces, any hyphen, 丁目/番地/番/号 (kanji numbers for the 丁目), a postal code in
+    /// front and a building name behind are all read. A town name found in more than one
+    /// municipality needs its municipality: without it the answer is a 400 listing the places.
     address: Option<String>,
     /// Kind ids, comma-separated (all kinds when absent).
     #[param(value_type = Option<schemas::KindList>, inline, example = "visiting_nursing_station")]
@@ -178,16 +182,7 @@ pub async fn nearest(
         }
     };
     let atlas = &state.atlas;
-    let origin = atlas.resolve_origin(&origin).map_err(|e| match e {
-        OriginError::UnknownFacility(_) => {
-            ApiError::NotFound { parameter: "from".into(), detail: e.to_string() }
-        }
-        OriginError::UnknownAddress(_) => ApiError::invalid(
-            "address",
-            e.to_string(),
-            format!("an address in {}", params::study_area_names(atlas, ", ")),
-        ),
-    })?;
+    let origin = atlas.resolve_origin(&origin).map_err(|e| params::origin_error(atlas, &e))?;
     let found = atlas.nearest_to(&origin, &query);
     geojson(&NearestCollection::of(&origin, &found, lang)).map(Reply::into_response)
 }

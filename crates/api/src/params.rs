@@ -3,7 +3,7 @@
 
 use care_atlas_core::{
     Atlas, CatchmentMethod, ComparisonQuery, FacilityId, FacilityKind, GRID_LEVELS, GapResolution,
-    MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, MeshCode, MeshLevel, MunicipalityCode,
+    MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, MeshCode, MeshLevel, MunicipalityCode, OriginError,
     PopulationGroup, Position, Scenario, Supply,
 };
 
@@ -111,6 +111,49 @@ pub fn mapped_code(atlas: &Atlas, name: &str, text: &str) -> Result<Municipality
 #[must_use]
 pub fn study_area_names(atlas: &Atlas, separator: &str) -> String {
     atlas.study_area().map(|m| m.name.as_str()).collect::<Vec<_>>().join(separator)
+}
+
+/// An origin core could not place, against the parameter that named it: an unknown facility is
+/// a 404 naming `from`; an address the gazetteer cannot place, or that may stand for towns of
+/// several municipalities, a 400 naming `address`, saying where addresses can be placed or
+/// asking which place was meant (in Japanese, the resident's language, then in English).
+#[must_use]
+pub fn origin_error(atlas: &Atlas, error: &OriginError) -> ApiError {
+    let names: Vec<String> = atlas.address_municipalities().map(|m| m.name.clone()).collect();
+    let accepted = format!(
+        "an address in {}, written as residents write it; a town name found in more than one of them needs its municipality",
+        names.join(", ")
+    );
+    match error {
+        OriginError::UnknownFacility(_) => {
+            ApiError::NotFound { parameter: "from".into(), detail: error.to_string() }
+        }
+        OriginError::UnknownAddress(_) => ApiError::invalid(
+            "address",
+            format!("{error}: addresses are placed in the towns of {} only", and_list(&names)),
+            accepted,
+        ),
+        OriginError::AmbiguousAddress { address, candidates } => {
+            let which = if candidates.len() == 2 { "どちら" } else { "いずれ" };
+            ApiError::invalid(
+                "address",
+                format!(
+                    "「{address}」は{}の{which}ですか ({error}; write the municipality to say which)",
+                    candidates.join("、")
+                ),
+                accepted,
+            )
+        }
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(values: &[String]) -> String {
+    match values.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// A JIS mesh code.

@@ -130,6 +130,97 @@ async fn nearest_answers_ranked_geojson() {
     insta::assert_json_snapshot!("nearest", answer.json());
 }
 
+/// `text` percent-encoded as a query value, as a browser sends a typed address.
+fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The nurse's question of issue 12: the nearest five visiting nursing stations from an address,
+/// typed three ways.
+#[actix_web::test]
+async fn an_address_typed_as_residents_write_it_gives_one_origin_and_the_same_stations() {
+    let mut answers = Vec::new();
+    for address in ["白岡市新白岡4-14", "新白岡４－１４", "埼玉県白岡市新白岡四丁目14番地"]
+    {
+        let uri =
+            format!("/nearest?address={}&kind=visiting_nursing_station&k=5", query_value(address));
+        let answer = get(&uri).await;
+        let body = String::from_utf8_lossy(&answer.body).into_owned();
+        assert_eq!(answer.status, StatusCode::OK, "{address}: {body}");
+        answers.push((address, answer.json()));
+    }
+    let (_, first) = &answers[0];
+    let town_point = atlas()
+        .gazetteer()
+        .points()
+        .iter()
+        .find(|p| p.town == "新白岡四丁目")
+        .map(|p| p.position)
+        .unwrap();
+    let origin = &first["origin"];
+    assert_eq!(origin["described_as"], "白岡市新白岡四丁目");
+    assert_eq!(origin["precision"], "town");
+    assert_eq!(
+        (origin["lat"].as_f64(), origin["lon"].as_f64()),
+        (Some(town_point.lat()), Some(town_point.lon()))
+    );
+    let stations = first["features"].as_array().unwrap();
+    assert_eq!(stations.len(), 5);
+    for station in stations {
+        let properties = &station["properties"];
+        assert_eq!(properties["kind"], "visiting_nursing_station", "{station}");
+        assert!(properties["phone"].as_str().is_some_and(|p| !p.is_empty()), "no phone: {station}");
+    }
+    for (address, body) in &answers[1..] {
+        assert_eq!(body["origin"], first["origin"], "{address}");
+        assert_eq!(body["features"], first["features"], "{address}");
+    }
+}
+
+/// 東 is a town of 蓮田市 (東一丁目 to 六丁目) and of 宮代町 (字東): without its municipality the
+/// address is not guessed.
+#[actix_web::test]
+async fn a_town_name_of_two_municipalities_without_its_municipality_asks_which() {
+    let uri = format!("/nearest?address={}&kind=visiting_nursing_station", query_value("東1-2"));
+    let problem = check_problem(&uri, 400, "address").await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("「東1-2」は蓮田市東一丁目、宮代町字東のどちらですか"), "{detail}");
+    assert!(detail.contains("names a town in more than one municipality"), "{detail}");
+    for (address, town) in [("蓮田市東1-2", "蓮田市東一丁目"), ("宮代町東1-2", "宮代町字東")]
+    {
+        let uri =
+            format!("/nearest?address={}&kind=visiting_nursing_station", query_value(address));
+        let answer = get(&uri).await;
+        assert_eq!(answer.status, StatusCode::OK, "{address}");
+        assert_eq!(answer.json()["origin"]["described_as"], town, "{address}");
+    }
+}
+
+/// An address the gazetteer cannot place is refused naming `address`, saying where addresses
+/// can be placed.
+#[actix_web::test]
+async fn an_unknown_address_says_which_towns_are_covered() {
+    for address in ["東京都千代田区永田町1-7-1", "蓮田市新白岡4-14", "白岡市新白岡12-1"]
+    {
+        let uri = format!("/nearest?address={}", query_value(address));
+        let problem = check_problem(&uri, 400, "address").await;
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains(address), "{detail}");
+        for m in atlas().study_area() {
+            assert!(detail.contains(&m.name), "{detail}");
+            assert!(problem["accepted"].as_str().unwrap().contains(&m.name), "{problem}");
+        }
+    }
+}
+
 #[actix_web::test]
 async fn a_registered_home_care_clinic_carries_its_class_filings_and_linked_record() {
     let answer = get("/nearest?lat=35.996631&lon=139.676669&kind=home_care_clinic&k=2").await;

@@ -3,8 +3,8 @@
 //! answer. Addresses are placed at their town's point (大字・町丁目), never at the door.
 
 use crate::{
-    Atlas, FacilityId, MunicipalityCode, NearestFacility, NearestQuery, Position,
-    municipality_in_address, normalise_address, split_prefecture,
+    Atlas, FacilityId, Municipality, MunicipalityCode, NearestFacility, NearestQuery, Position,
+    TownMatch, municipality_in_address, normalise_address, split_prefecture,
 };
 
 /// A search origin as asked.
@@ -74,6 +74,15 @@ pub enum OriginError {
     /// The gazetteer knows no town the address names.
     #[error("`{0}` names no 大字・町丁目 the gazetteer knows")]
     UnknownAddress(String),
+    /// The address does not name its municipality, and towns of that name are in several.
+    #[error("`{address}` names a town in more than one municipality: {}", candidates.join(", "))]
+    AmbiguousAddress {
+        /// The address as asked.
+        address: String,
+        /// Every place it may stand for, municipality and town (`蓮田市東一丁目`), in the order
+        /// of the municipalities.
+        candidates: Vec<String>,
+    },
 }
 
 /// Where an address was placed: always a town's point, never the door.
@@ -93,31 +102,81 @@ pub struct AddressOrigin {
 impl Atlas {
     /// Places an address at its town's point with the gazetteer (town-level precision at best).
     ///
+    /// The prefecture, the county and the municipality may be left out. When the municipality
+    /// is written, only its towns are searched; when it is not, every municipality the gazetteer
+    /// covers is, and the address is placed only if exactly one of them has a town of that name
+    /// (`新白岡4-14` is in 白岡市 only; `東1-2` may be 蓮田市東一丁目 or 宮代町字東).
+    ///
+    /// # Errors
+    /// [`OriginError::UnknownAddress`] when no town matches, [`OriginError::AmbiguousAddress`]
+    /// when towns of several municipalities do.
+    ///
     /// ```
-    /// use care_atlas_core::{Atlas, AtlasParts};
-    /// assert!(Atlas::new(AtlasParts::default()).locate_address("埼玉県蓮田市東5-8-28").is_none());
+    /// use care_atlas_core::{Atlas, AtlasParts, OriginError};
+    /// let atlas = Atlas::new(AtlasParts::default());
+    /// assert_eq!(
+    ///     atlas.locate_address("埼玉県蓮田市東5-8-28"),
+    ///     Err(OriginError::UnknownAddress("埼玉県蓮田市東5-8-28".into()))
+    /// );
     /// ```
-    #[must_use]
-    pub fn locate_address(&self, address: &str) -> Option<AddressOrigin> {
+    pub fn locate_address(&self, address: &str) -> Result<AddressOrigin, OriginError> {
+        let unknown = || OriginError::UnknownAddress(address.to_owned());
         let normalised = normalise_address(address);
         let (prefecture, rest) = split_prefecture(&normalised);
-        let candidates =
-            self.municipalities().iter().filter(|m| prefecture.is_none_or(|p| p == m.prefecture));
-        let (municipality, rest) = municipality_in_address(rest, candidates)?;
-        let found = self.gazetteer().locate(municipality.code, rest)?;
-        Some(AddressOrigin {
+        let in_prefecture = |m: &&Municipality| prefecture.is_none_or(|p| p == m.prefecture);
+        let origin = |municipality: &Municipality, found: TownMatch| AddressOrigin {
             position: found.position,
             municipality_code: municipality.code,
             town: format!("{}{}", municipality.name, found.town),
             mean_of_chome: found.mean_of_chome,
-        })
+        };
+        let written =
+            municipality_in_address(rest, self.municipalities().iter().filter(in_prefecture));
+        if let Some((municipality, after)) = written {
+            // A municipality written is the resident's word: its towns only, never a town of the
+            // same name elsewhere.
+            let found = self.gazetteer().locate(municipality.code, after).ok_or_else(unknown)?;
+            return Ok(origin(municipality, found));
+        }
+        // A county may be written without its municipality (`南埼玉郡宮代3-2-3`).
+        let county = self
+            .municipalities()
+            .iter()
+            .filter_map(|m| m.county.as_deref())
+            .find(|county| rest.starts_with(county));
+        let rest = county.and_then(|c| rest.strip_prefix(c)).unwrap_or(rest);
+        let mut found: Vec<AddressOrigin> = self
+            .municipalities()
+            .iter()
+            .filter(in_prefecture)
+            .filter(|m| county.is_none_or(|c| m.county.as_deref() == Some(c)))
+            .filter_map(|m| self.gazetteer().locate_named(m.code, rest).map(|t| origin(m, t)))
+            .collect();
+        match found.len() {
+            0 => Err(unknown()),
+            1 => Ok(found.remove(0)),
+            _ => Err(OriginError::AmbiguousAddress {
+                address: address.to_owned(),
+                candidates: found.into_iter().map(|o| o.town).collect(),
+            }),
+        }
+    }
+
+    /// The municipalities whose towns the gazetteer knows: where an address can be placed.
+    ///
+    /// ```
+    /// use care_atlas_core::{Atlas, AtlasParts};
+    /// assert_eq!(Atlas::new(AtlasParts::default()).address_municipalities().count(), 0);
+    /// ```
+    pub fn address_municipalities(&self) -> impl Iterator<Item = &Municipality> {
+        self.municipalities().iter().filter(|m| self.gazetteer().covers(m.code))
     }
 
     /// Places `origin`: coordinates as given, a facility at its position (to be left out), an
     /// address at its town's point.
     ///
     /// # Errors
-    /// [`OriginError::UnknownFacility`] or [`OriginError::UnknownAddress`].
+    /// [`OriginError::UnknownFacility`], or the error of [`Atlas::locate_address`].
     ///
     /// ```
     /// use care_atlas_core::{Atlas, AtlasParts, FacilityId, OriginError, OriginPrecision, OriginQuery, Position};
@@ -147,9 +206,7 @@ impl Atlas {
                 })
             }
             OriginQuery::Address(address) => {
-                let located = self
-                    .locate_address(address)
-                    .ok_or_else(|| OriginError::UnknownAddress(address.clone()))?;
+                let located = self.locate_address(address)?;
                 Ok(ResolvedOrigin {
                     position: located.position,
                     precision: if located.mean_of_chome.is_some() {
@@ -252,6 +309,128 @@ mod tests {
         let error = atlas.resolve_origin(&OriginQuery::Address("どこか".into())).unwrap_err();
         assert_eq!(error, OriginError::UnknownAddress("どこか".into()));
         assert_eq!(error.to_string(), "`どこか` names no 大字・町丁目 the gazetteer knows");
+    }
+
+    /// 蓮田市, 白岡市 and 宮代町 (南埼玉郡) with a few of their towns, and 久喜市, mapped but
+    /// not in the gazetteer.
+    fn three_towns() -> Atlas {
+        let municipality = |code: &str, name: &str, county: Option<&str>| Municipality {
+            code: code.parse().unwrap(),
+            name: name.into(),
+            county: county.map(Into::into),
+            ..crate::testing::rectangular_town(139.6, 35.95, 139.7, 36.05)
+        };
+        let point = |code: &str, town: &str, lat, lon| TownPoint {
+            municipality_code: code.parse().unwrap(),
+            town: town.into(),
+            position: Position::new(lat, lon).unwrap(),
+            postal_code: None,
+        };
+        Atlas::new(AtlasParts {
+            municipalities: vec![
+                municipality("11238", "蓮田市", None),
+                municipality("11246", "白岡市", None),
+                municipality("11442", "宮代町", Some("南埼玉郡")),
+                municipality("11232", "久喜市", None),
+            ],
+            towns: vec![
+                point("11238", "東一丁目", 35.98, 139.66),
+                point("11238", "東二丁目", 35.99, 139.66),
+                point("11238", "大字黒浜", 36.0, 139.65),
+                point("11246", "新白岡三丁目", 36.02, 139.67),
+                point("11246", "新白岡四丁目", 36.021, 139.672),
+                point("11246", "白岡", 36.03, 139.68),
+                point("11246", "実ヶ谷", 36.04, 139.69),
+                point("11442", "字東", 36.03, 139.70),
+                point("11442", "東姫宮一丁目", 36.01, 139.72),
+            ],
+            ..AtlasParts::default()
+        })
+    }
+
+    fn check_address(address: &str, expected: Result<&str, OriginError>) {
+        let located = three_towns().locate_address(address).map(|o| o.town);
+        assert_eq!(located, expected.map(str::to_owned), "{address}");
+    }
+
+    #[test]
+    fn an_address_is_placed_in_every_form_residents_type_it() {
+        for address in [
+            "白岡市新白岡4-14",
+            "新白岡4-14",
+            "新白岡４－１４",
+            "埼玉県白岡市新白岡四丁目14番地",
+            "埼玉県新白岡4-14",
+            "新白岡 4 - 14",
+            "　新白岡４ー１４　",
+            "新白岡4−14",
+            "新白岡4‐14",
+            "新白岡4―14",
+            "新白岡4–14",
+            "新白岡4—14",
+            "新白岡4丁目14番地",
+            "新白岡4丁目14番3号",
+            "新白岡四丁目十四番地",
+            "新白岡四ー14",
+            "〒349-0217 白岡市新白岡4-14",
+            "349-0217 新白岡4-14",
+            "〒３４９－０２１７新白岡４－１４",
+            "新白岡4-14 メゾン白岡101号室",
+            "白岡市新白岡4丁目14-3 グランシティ",
+        ] {
+            check_address(address, Ok("白岡市新白岡四丁目"));
+        }
+    }
+
+    #[test]
+    fn without_its_municipality_an_address_is_placed_where_only_one_has_the_town() {
+        check_address("黒浜4147", Ok("蓮田市大字黒浜"));
+        check_address("大字黒浜４１４７", Ok("蓮田市大字黒浜"));
+        check_address("白岡1234", Ok("白岡市白岡"));
+        check_address("実ケ谷 123", Ok("白岡市実ヶ谷"));
+        // 東姫宮 is not the town 東 of 蓮田市 followed by something.
+        check_address("東姫宮1-2", Ok("宮代町東姫宮一丁目"));
+        // A county narrows the search to its municipalities.
+        check_address("南埼玉郡東1-2", Ok("宮代町字東"));
+        check_address("新白岡", Ok("白岡市新白岡"));
+    }
+
+    #[test]
+    fn a_town_of_several_municipalities_without_its_municipality_is_ambiguous() {
+        let ambiguous = |address: &str, candidates: &[&str]| OriginError::AmbiguousAddress {
+            address: address.into(),
+            candidates: candidates.iter().map(|&c| c.to_owned()).collect(),
+        };
+        check_address("東1-2", Err(ambiguous("東1-2", &["蓮田市東一丁目", "宮代町字東"])));
+        check_address("埼玉県東", Err(ambiguous("埼玉県東", &["蓮田市東", "宮代町字東"])));
+        let error = three_towns().locate_address("東1-2").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`東1-2` names a town in more than one municipality: 蓮田市東一丁目, 宮代町字東"
+        );
+    }
+
+    #[test]
+    fn a_municipality_written_is_searched_alone() {
+        check_address("蓮田市東1-2", Ok("蓮田市東一丁目"));
+        check_address("宮代町東1-2", Ok("宮代町字東"));
+        check_address("埼玉県南埼玉郡宮代町東１－２", Ok("宮代町字東"));
+        let unknown = |address: &str| Err(OriginError::UnknownAddress(address.into()));
+        // The resident's municipality is not overruled by a town of that name elsewhere.
+        check_address("蓮田市新白岡4-14", unknown("蓮田市新白岡4-14"));
+        // 久喜市 is mapped but its towns are not in the gazetteer.
+        check_address("久喜市新白岡4-14", unknown("久喜市新白岡4-14"));
+    }
+
+    #[test]
+    fn an_address_the_gazetteer_cannot_place_is_unknown() {
+        for address in ["東京都新白岡4-14", "白岡新白岡4-14", "新白岡7-1", "", "どこか"]
+        {
+            check_address(address, Err(OriginError::UnknownAddress(address.into())));
+        }
+        let atlas = three_towns();
+        let covered: Vec<&str> = atlas.address_municipalities().map(|m| m.name.as_str()).collect();
+        assert_eq!(covered, ["蓮田市", "白岡市", "宮代町"]);
     }
 
     #[test]

@@ -62,32 +62,52 @@ const PREFECTURES: [&str; 47] = [
     "沖縄県",
 ];
 
-/// Normalises an address for matching (never for display): NFKC (full-width digits and letters to
-/// ASCII), white space removed, dash look-alikes after a digit turned into `-`, kanji 丁目 numbers
-/// turned into digits, and a leading postal code removed.
+/// Normalises an address for matching (never for display), so that the spellings residents and
+/// sources use for one place compare equal: NFKC (full-width digits and letters to ASCII), white
+/// space removed wherever it is, a leading postal code (`〒349-0217`, `3490217`) removed, dash
+/// look-alikes between numbers turned into `-`, kanji numbers of a 丁目 turned into digits
+/// (`四丁目`, and `四-14` where the 丁目 is written as a dash), and the small ヶ/ヵ of place names
+/// written as ケ/カ (`実ヶ谷` and `実ケ谷` are one town).
 ///
 /// ```
 /// use care_atlas_core::normalise_address;
 /// assert_eq!(normalise_address("〒349-0217 埼玉県白岡市小久喜１４４４ー７"), "埼玉県白岡市小久喜1444-7");
 /// assert_eq!(normalise_address("埼玉県蓮田市馬込五丁目１９８番地"), "埼玉県蓮田市馬込5丁目198番地");
+/// assert_eq!(normalise_address("新白岡 四―１４"), "新白岡4-14");
 /// ```
 #[must_use]
 pub fn normalise_address(address: &str) -> String {
-    let compact: String = address.nfkc().filter(|c| !c.is_whitespace()).collect();
-    let mut dashed = String::with_capacity(compact.len());
-    let mut previous_digit = false;
-    for c in compact.chars() {
-        let is_dash = matches!(c, '-' | '−' | '‐' | '‑' | '–' | '—' | '―' | 'ー' | 'ｰ' | '－');
-        if is_dash && previous_digit {
+    let compact: Vec<char> = address
+        .nfkc()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            'ヶ' => 'ケ',
+            'ヵ' => 'カ',
+            other => other,
+        })
+        .collect();
+    let mut dashed = String::with_capacity(compact.len() * 3);
+    for (i, &c) in compact.iter().enumerate() {
+        let before = i.checked_sub(1).and_then(|b| compact.get(b)).copied();
+        let after = compact.get(i + 1).copied();
+        // After an ASCII digit any dash look-alike separates numbers (`1444ー7`). After a kanji
+        // numeral only before a digit (`四ー14`), since a long-vowel mark may follow a kanji in a
+        // building name.
+        let separates_numbers = before.is_some_and(|b| b.is_ascii_digit())
+            || (before.is_some_and(is_kanji_numeral) && after.is_some_and(|a| a.is_ascii_digit()));
+        if DASHES.contains(&c) && separates_numbers {
             dashed.push('-');
         } else {
             dashed.push(c);
         }
-        previous_digit = c.is_ascii_digit();
     }
     let without_postal = strip_postal_code(&dashed);
     kanji_chome_to_digits(without_postal)
 }
+
+/// The characters written for a hyphen between numbers: ASCII, the Unicode dashes and minus,
+/// the katakana long-vowel mark (an IME's usual `-`), and box-drawing lines.
+const DASHES: [char; 14] = ['-', '−', '‐', '‑', '‒', '–', '—', '―', '⁃', 'ー', 'ｰ', '－', '─', '━'];
 
 fn strip_postal_code(address: &str) -> &str {
     let rest = address.strip_prefix('〒').unwrap_or(address);
@@ -108,6 +128,10 @@ fn kanji_digit(c: char) -> Option<u32> {
     "〇一二三四五六七八九".chars().position(|k| k == c).map(|p| p as u32)
 }
 
+fn is_kanji_numeral(c: char) -> bool {
+    kanji_digit(c).is_some() || c == '十'
+}
+
 /// Value of a kanji numeral up to 99 (`五`, `十`, `十二`, `二十三`).
 fn kanji_number(text: &str) -> Option<u32> {
     let chars: Vec<char> = text.chars().collect();
@@ -121,15 +145,24 @@ fn kanji_number(text: &str) -> Option<u32> {
     }
 }
 
+/// Writes the kanji number of a 丁目 in digits: before `丁目`, and before a `-` where the 丁目 is
+/// written as a dash (`四-14`).
 fn kanji_chome_to_digits(address: &str) -> String {
     let mut out = String::with_capacity(address.len());
     let mut rest = address;
-    while let Some(at) = rest.find("丁目") {
+    let next_marker = |text: &str| {
+        text.char_indices().find_map(|(i, c)| match c {
+            '-' => Some((i, 1)),
+            '丁' if text[i..].starts_with("丁目") => Some((i, "丁目".len())),
+            _ => None,
+        })
+    };
+    while let Some((at, marker_len)) = next_marker(rest) {
         let head = &rest[..at];
         let numeral_start = head
             .char_indices()
             .rev()
-            .take_while(|(_, c)| kanji_digit(*c).is_some() || *c == '十')
+            .take_while(|(_, c)| is_kanji_numeral(*c))
             .last()
             .map_or(head.len(), |(i, _)| i);
         match kanji_number(&head[numeral_start..]) {
@@ -139,8 +172,8 @@ fn kanji_chome_to_digits(address: &str) -> String {
             }
             None => out.push_str(head),
         }
-        out.push_str("丁目");
-        rest = &rest[at + "丁目".len()..];
+        out.push_str(&rest[at..at + marker_len]);
+        rest = &rest[at + marker_len..];
     }
     out.push_str(rest);
     out
@@ -317,6 +350,42 @@ impl Gazetteer {
     /// ```
     #[must_use]
     pub fn locate(&self, municipality: MunicipalityCode, rest: &str) -> Option<TownMatch> {
+        self.town_and_after(municipality, rest).map(|(found, _)| found)
+    }
+
+    /// Places like [`Gazetteer::locate`], but only an address that spells out a whole town
+    /// name: one followed by a number (a 丁目 or a lot), `字`, `-` or nothing. For an address
+    /// without its municipality, tried in every municipality, where a town must not be found
+    /// at the start of another town's name (`東姫宮1-2` names 東姫宮, not a town 東).
+    ///
+    /// ```
+    /// use care_atlas_core::{Gazetteer, Position, TownPoint};
+    /// let hasuda = "11238".parse().unwrap();
+    /// let town = |name: &str, lat, lon| TownPoint {
+    ///     municipality_code: hasuda, town: name.into(), position: Position::new(lat, lon).unwrap(), postal_code: None,
+    /// };
+    /// let gazetteer = Gazetteer::new(vec![town("東五丁目", 35.979, 139.660)]);
+    /// assert_eq!(gazetteer.locate_named(hasuda, "東5-8-28").unwrap().town, "東五丁目");
+    /// assert_eq!(gazetteer.locate_named(hasuda, "東").unwrap().town, "東");
+    /// assert!(gazetteer.locate_named(hasuda, "東姫宮1-2").is_none());
+    /// assert!(gazetteer.locate(hasuda, "東姫宮1-2").is_some());
+    /// ```
+    #[must_use]
+    pub fn locate_named(&self, municipality: MunicipalityCode, rest: &str) -> Option<TownMatch> {
+        let (found, after) = self.town_and_after(municipality, rest)?;
+        let ends_the_name = after
+            .chars()
+            .next()
+            .is_none_or(|c| c.is_ascii_digit() || c == '-' || c == '字' || is_kanji_numeral(c));
+        ends_the_name.then_some(found)
+    }
+
+    /// The town that starts `rest` and what follows its name (its 丁目 number, lots, …).
+    fn town_and_after<'r>(
+        &self,
+        municipality: MunicipalityCode,
+        rest: &'r str,
+    ) -> Option<(TownMatch, &'r str)> {
         let keys = self.keys.get(&municipality)?;
         let rest = rest.strip_prefix("大字").or_else(|| rest.strip_prefix("字")).unwrap_or(rest);
         let base =
@@ -333,11 +402,11 @@ impl Gazetteer {
             TownMatch { town: point.town.clone(), position: point.position, mean_of_chome: None }
         };
         if let Some(key) = same_base.iter().find(exact) {
-            return Some(single(key));
+            return Some((single(key), after));
         }
         if let Some(key) = same_base.iter().find(whole) {
             // A number after a town that has no such 丁目 is a lot number (番地) in the 大字.
-            return (!chome_written).then(|| single(key));
+            return (!chome_written).then(|| (single(key), after));
         }
         if chome.is_some() {
             return None;
@@ -353,11 +422,9 @@ impl Gazetteer {
         let town = town.strip_suffix("丁目").map_or(town.clone(), |t| {
             t.trim_end_matches(|c| kanji_digit(c).is_some() || c == '十').to_owned()
         });
-        Some(TownMatch {
-            town,
-            position: Position::new(lat, lon).ok()?,
-            mean_of_chome: Some(count),
-        })
+        let found =
+            TownMatch { town, position: Position::new(lat, lon).ok()?, mean_of_chome: Some(count) };
+        Some((found, after))
     }
 }
 
@@ -380,6 +447,53 @@ mod tests {
         check_normalised("埼玉県白岡市新白岡二十三丁目", "埼玉県白岡市新白岡23丁目");
         check_normalised("ルネ・グランテラス", "ルネ・グランテラス");
         check_normalised("", "");
+    }
+
+    #[test]
+    fn normalises_addresses_as_residents_type_them() {
+        // Full-width digits and letters.
+        check_normalised("新白岡４－１４", "新白岡4-14");
+        check_normalised("新白岡4-14　Ａ棟", "新白岡4-14A棟");
+        // White space anywhere: ASCII, ideographic, tabs.
+        check_normalised(" 白岡市 新白岡　４ - １４\t", "白岡市新白岡4-14");
+        // Every hyphen look-alike between numbers.
+        for dash in ['-', '－', '−', '‐', '‑', '‒', '―', 'ー', 'ｰ', '–', '—', '⁃', '─', '━']
+        {
+            check_normalised(&format!("新白岡4{dash}14"), "新白岡4-14");
+        }
+        // 丁目, 番地, 番 and 号 spelled out are kept: the town match reads them.
+        check_normalised("新白岡4丁目14番地", "新白岡4丁目14番地");
+        check_normalised("新白岡４丁目１４番３号", "新白岡4丁目14番3号");
+        // Kanji numbers of a 丁目, before 丁目 or a dash.
+        check_normalised("新白岡四丁目14番地", "新白岡4丁目14番地");
+        check_normalised("新白岡四ー14", "新白岡4-14");
+        check_normalised("西十－３", "西10-3");
+        // A postal code in front, with or without 〒, in any width.
+        check_normalised("〒349-0217 白岡市新白岡4-14", "白岡市新白岡4-14");
+        check_normalised("349-0217新白岡4-14", "新白岡4-14");
+        check_normalised("〒３４９－０２１７　新白岡４－１４", "新白岡4-14");
+        check_normalised("〒3490217 新白岡4-14", "新白岡4-14");
+        // A building name behind is kept, its long-vowel marks too.
+        check_normalised("新白岡4-14 メゾン・ルーチェ101", "新白岡4-14メゾン・ルーチェ101");
+        check_normalised("三ーコーポ", "三ーコーポ");
+        // The small ヶ of place names.
+        check_normalised("実ヶ谷123", "実ケ谷123");
+        check_normalised("実ｹ谷123", "実ケ谷123");
+    }
+
+    #[test]
+    fn a_town_named_must_be_spelled_out_whole() {
+        let (code, gazetteer) = gazetteer();
+        let named =
+            |rest: &str| gazetteer.locate_named(code, &normalise_address(rest)).map(|m| m.town);
+        assert_eq!(named("上平野616").as_deref(), Some("大字上平野"));
+        assert_eq!(named("大字和戸字芝原１３７３－１").as_deref(), Some("大字和戸"));
+        assert_eq!(named("馬込五丁目").as_deref(), Some("馬込五丁目"));
+        assert_eq!(named("上").as_deref(), Some("上"));
+        assert_eq!(named("上1-2").as_deref(), Some("上一丁目"));
+        assert_eq!(named("上野田12"), None);
+        assert_eq!(named("本町稲橋ビル"), None);
+        assert_eq!(gazetteer.locate(code, "本町稲橋ビル").map(|m| m.town).as_deref(), Some("本町"));
     }
 
     #[test]
