@@ -123,6 +123,16 @@ browserTest("the nurse's question: the five nearest visiting nursing stations to
   }
   // The live region says what happened.
   assert.match(await frame.locator("#status").innerText(), /5件/);
+  // Written as residents write it, without the city and in full width, the same five.
+  await search(frame, "新白岡４－１４");
+  assert.deepEqual(await cards.evaluateAll((nodes) => nodes.map((n) => n.dataset.id)), expected.features.map((f) => f.id));
+  // A town name of two municipalities is asked about, an unknown one said so, and the results stay.
+  await frame.locator("#address").fill("東1-2");
+  await frame.locator("#address").press("Enter");
+  await frame.locator("#status[data-tone=error]").waitFor();
+  assert.match(await frame.locator("#status").innerText(), /蓮田市東一丁目、宮代町字東のどちらですか/);
+  assert.equal(await frame.locator("#address").getAttribute("aria-invalid"), "true");
+  assert.equal(await cards.count(), 5);
   await page.screenshot({ path: join(shots, "embed-nurse-1280.png") });
   await page.close();
 });

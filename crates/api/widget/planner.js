@@ -723,8 +723,12 @@
         addFacility(answer.origin.lat, answer.origin.lon);
         map.flyTo([answer.origin.lat, answer.origin.lon], 14, { duration: 0.5 });
         $("address").value = "";
-      } catch {
-        showBanner(`${text.address_failed}：${address}`, "partial");
+      } catch (failure) {
+        // A town name of several municipalities is answered with a question (Japanese first): ask it.
+        const detail = failure?.problem?.detail ?? "";
+        const asked = detail.indexOf("「");
+        const question = asked >= 0 && detail.includes("ですか") ? detail.slice(asked).split(" (")[0] : null;
+        showBanner(question ?? `${text.address_failed}：${address}`, "partial");
       }
     });
     $("whatif-reset").addEventListener("click", () => {
