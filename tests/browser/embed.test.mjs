@@ -239,6 +239,8 @@ browserTest("keyboard only: address, results, details, Esc, kind filter, map cen
   await page.keyboard.press("Enter");
   await page.locator(".leaflet-popup-content").waitFor();
   assert.equal((await active()).tag, "H2");
+  assert.equal(await page.locator(".leaflet-popup-close-button").getAttribute("aria-label"), "詳細を閉じる");
+  assert.equal(await page.locator(".leaflet-control-zoom-in").getAttribute("aria-label"), "拡大");
   assert.match(await page.locator("#status").innerText(), /詳細を開きました/);
   await page.keyboard.press("Escape");
   await page.waitForFunction(() => !document.querySelector(".leaflet-popup"));

@@ -36,7 +36,7 @@
       addressUnknown: (address) => `「${address}」の場所が見つかりませんでした。町名から入力してください（例：白岡市新白岡4-14）。`,
       legend: "凡例", legendBoundary: "市町の境界", legendNeighbour: "周辺の市町（点線）", legendGap: "空白地域（到達距離内に施設なし）",
       legendExact: "施設（公表座標・丸）", legendApprox: "施設（位置は概略・ひし形）", legendOutside: "区域外の施設（薄く表示）", legendOrigin: "検索の起点",
-      rankLabel: "近い順", facilities: "施設", zoomIn: "拡大", zoomOut: "縮小", mapLabel: "地図", popupOpened: (name) => `${name}の詳細を開きました。Escキーで閉じます。`,
+      rankLabel: "近い順", facilities: "施設", closeDetails: "詳細を閉じる", zoomIn: "拡大", zoomOut: "縮小", mapLabel: "地図", popupOpened: (name) => `${name}の詳細を開きました。Escキーで閉じます。`,
       m: (metres) => (metres < 1000 ? `${Math.round(metres)} m` : `${(metres / 1000).toFixed(1)} km`),
       join: "・",
     },
@@ -67,7 +67,7 @@
       addressUnknown: (address) => `Could not place “${address}”. Start with the town, e.g. 白岡市新白岡4-14.`,
       legend: "Legend", legendBoundary: "Town boundary", legendNeighbour: "Neighbouring town (dashed)", legendGap: "Coverage gap (no facility within reach)",
       legendExact: "Facility (published position, circle)", legendApprox: "Facility (approximate position, diamond)", legendOutside: "Facility outside the town (faded)", legendOrigin: "Search origin",
-      rankLabel: "nearest no.", facilities: "facilities", zoomIn: "Zoom in", zoomOut: "Zoom out", mapLabel: "Map", popupOpened: (name) => `Details of ${name} opened. Esc closes them.`,
+      rankLabel: "nearest no.", facilities: "facilities", closeDetails: "Close the details", zoomIn: "Zoom in", zoomOut: "Zoom out", mapLabel: "Map", popupOpened: (name) => `Details of ${name} opened. Esc closes them.`,
       m: (metres) => (metres < 1000 ? `${Math.round(metres)} m` : `${(metres / 1000).toFixed(1)} km`),
       join: ", ",
     },
@@ -270,7 +270,7 @@
 
   // Details taller than the map scroll inside it rather than being cut off at its edge. Set before
   // a popup opens: Leaflet pans to fit a popup once, as it opens.
-  const popupMaxHeight = () => Math.max(160, map.getSize().y - 70);
+  const popupMaxHeight = () => Math.max(160, map.getSize().y - 80);
   map.on("resize", () => markers.eachLayer((m) => { m.getPopup().options.maxHeight = popupMaxHeight(); }));
 
   function markerFor(feature) {
@@ -313,9 +313,18 @@
   function showOnMap(id, opener) {
     const marker = markerOf.get(id);
     if (!marker) return;
+    // Leaflet ignores a new view while a zoom animation runs (a wheel or the zoom buttons): wait.
+    if (map._animatingZoom) {
+      map.once("zoomend", () => showOnMap(id, opener));
+      return;
+    }
     popupOpener = opener;
-    // Without animation, so that the details open on a settled map and pan to fit inside it.
-    map.setView(marker.getLatLng(), Math.max(map.getZoom(), 15), { animate: false });
+    // The marker goes near the map's foot, so that its details, which open above it and are at most
+    // the map's height, fit without waiting on an animated pan; set at once, not animated.
+    const zoom = Math.max(map.getZoom(), 15);
+    const size = map.getSize();
+    const foot = map.project(marker.getLatLng(), zoom).subtract([0, Math.max(0, size.y / 2 - 40)]);
+    map.setView(map.unproject(foot, zoom), zoom, { animate: false });
     marker.openPopup();
     // On a phone the map is above the list: bring it into view with the details.
     map.getContainer().scrollIntoView({ block: "center" });
@@ -323,6 +332,8 @@
 
   map.on("popupopen", (event) => {
     const content = event.popup.getElement();
+    // Leaflet names its close button in English.
+    content?.querySelector(".leaflet-popup-close-button")?.setAttribute("aria-label", text.closeDetails);
     const heading = content?.querySelector(".popup h2");
     if (heading) {
       heading.focus({ preventScroll: true });
@@ -468,7 +479,7 @@
     ranks = new Map(result.features.map((f, i) => [f.id, i + 1]));
     draw();
     const points = [[from.lat, from.lon], ...result.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]])];
-    map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 15 });
+    map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 15, animate: false });
     renderLegend();
     const what = known.length === 1 ? kindOf.get(known[0]).label : text.facilities;
     status(text.found(result.features.length, what, short));
