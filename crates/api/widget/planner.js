@@ -35,7 +35,7 @@
       e2sfcaText: "住民1万人あたりの利用可能な施設数（E2SFCA 法）：各施設の受け入れ能力を、到達距離内に住む人数で分け合ったものを、住民から見て距離が近いほど重く数えて合計した値です。施設が増えるか、近くなるほど大きくなります。",
       newlyCovered: (n) => `新たに到達圏内になる人：約 ${n} 人`, brings: "到達圏内になる人", notAvailable: "この項目はこのサーバーでは利用できません",
       gaps: "圏外（空白地域）", places2: "地区一覧", compare: "比較表", siteFile: "候補地", facilities: "施設一覧",
-      legendGap: "到達圏外（距離内に施設なし）", legendMesh: "圏外の人数（濃いほど多い）", legendFacility: "施設（公表座標）", legendApprox: "施設（位置は概略）",
+      legendTitle: "凡例", legendGap: "到達圏外（距離内に施設なし）", legendMesh: "圏外の人数（濃いほど多い）", legendFacility: "施設（公表座標）", legendApprox: "施設（位置は概略）",
       legendBoundary: "市町の境界", legendNeighbour: "周辺の市町（点線）", legendAdded: "仮に追加した施設", legendCovered: "新たに到達圏内（斜線）", legendRemoved: "除いた施設",
       noSource: (kind) => `${kind}はデータなし：出典がないため、圏外の人口や施設数は示せません（0 ではありません）。`,
       loadFailed: "データを読み込めませんでした", loading: "計算中…",
@@ -76,7 +76,7 @@
       e2sfcaText: "Facilities available per 10,000 residents (E2SFCA): each facility's capacity is shared among the residents within its reach, and each resident adds up the shares of the facilities they can reach, nearer ones counting more.",
       newlyCovered: (n) => `People brought within reach: about ${n}`, brings: "Brought within reach", notAvailable: "Not offered by this server",
       gaps: "Out of reach (gaps)", places2: "Places", compare: "Comparison", siteFile: "Suggested sites", facilities: "Facilities",
-      legendGap: "Out of reach (no facility within reach)", legendMesh: "People out of reach (darker: more)", legendFacility: "Facility (published position)", legendApprox: "Facility (approximate position)",
+      legendTitle: "Legend", legendGap: "Out of reach (no facility within reach)", legendMesh: "People out of reach (darker: more)", legendFacility: "Facility (published position)", legendApprox: "Facility (approximate position)",
       legendBoundary: "Town boundary", legendNeighbour: "Neighbouring town (dashed)", legendAdded: "Hypothetical facility", legendCovered: "Newly within reach (hatched)", legendRemoved: "Left-out facility",
       noSource: (kind) => `${kind}: no data. Without a source no count or gap can be given (it is not 0).`,
       loadFailed: "Could not load the data", loading: "Calculating…",
@@ -182,7 +182,13 @@
     if (isReport) { $("report-legend").replaceChildren(legend()); return; }
     if (legendControl) legendControl.remove();
     legendControl = L.control({ position: "bottomright" });
-    legendControl.onAdd = () => el("div", { className: "map-legend" }, [legend()]);
+    // On a phone-sized map the legend starts folded, so that it does not cover half the map.
+    legendControl.onAdd = () => {
+      const size = map.getSize();
+      const box = el("details", { className: "map-legend", open: size.x >= 560 && size.y >= 380 }, [el("summary", { textContent: text.legendTitle }), legend()]);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
     legendControl.addTo(map);
   }
 
@@ -198,8 +204,10 @@
     for (const layer of boundaryGeo.getLayers()) {
       const p = layer.feature.properties;
       if (!p.in_study_area) continue;
+      // The API's label point lies inside the town's largest part; a bounding box's centre may not.
+      const at = p.label_point ? [p.label_point[1], p.label_point[0]] : layer.getBounds().getCenter();
       L.tooltip({ permanent: true, direction: "center", className: "town-label", interactive: false })
-        .setLatLng(layer.getBounds().getCenter()).setContent(p.name).addTo(boundaries);
+        .setLatLng(at).setContent(p.name).addTo(boundaries);
     }
   }
   function fitArea() {
@@ -207,7 +215,9 @@
     const layers = boundaryGeo.getLayers().filter((l) => l.feature.properties.in_study_area && (!state.area || l.feature.properties.code === state.area));
     if (!layers.length) return;
     const bounds = L.featureGroup(layers).getBounds();
-    map.fitBounds(bounds, { padding: [12, 12] });
+    // Fitted for the map's size now, at once: a stale size or an animation left it off the town.
+    map.invalidateSize({ pan: false });
+    map.fitBounds(bounds, { padding: [12, 12], animate: false });
   }
 
   // Mesh cells are shaded by the people out of reach in them; polygons are one fill.
