@@ -125,6 +125,11 @@ browserTest("the nurse's question: the five nearest visiting nursing stations to
   }
   // The live region says what happened.
   assert.match(await frame.locator("#status").innerText(), /5件/);
+  // The five are numbered on the map as in the list.
+  const ranked = await frame.locator(".care-atlas-marker[data-rank]").evaluateAll((nodes) => nodes.map((n) => [n.dataset.id, n.dataset.rank, getComputedStyle(n, "::after").content]));
+  ranked.sort((a, b) => Number(a[1]) - Number(b[1]));
+  assert.deepEqual(ranked, expected.features.map((f, i) => [f.id, String(i + 1), `"${i + 1}"`]));
+  await page.screenshot({ path: join(shots, "embed-nurse-1280.png") });
   // Written as residents write it, without the city and in full width, the same five.
   await search(frame, "新白岡４－１４");
   assert.deepEqual(await cards.evaluateAll((nodes) => nodes.map((n) => n.dataset.id)), expected.features.map((f) => f.id));
@@ -135,7 +140,6 @@ browserTest("the nurse's question: the five nearest visiting nursing stations to
   assert.match(await frame.locator("#status").innerText(), /蓮田市東一丁目、宮代町字東のどちらですか/);
   assert.equal(await frame.locator("#address").getAttribute("aria-invalid"), "true");
   assert.equal(await cards.count(), 5);
-  await page.screenshot({ path: join(shots, "embed-nurse-1280.png") });
   await page.close();
 });
 

@@ -447,8 +447,8 @@
     const chosen = [...shown];
     const unknown = chosen.filter((id) => kindOf.get(id).supply === "unknown");
     const known = chosen.filter((id) => kindOf.get(id).supply !== "unknown");
-    origin.clearLayers();
     if (!known.length) {
+      origin.clearLayers();
       $("results-origin").textContent = "";
       $("nearest-list").replaceChildren(el("li", { className: "no-data", textContent: text.noDataKinds(names(unknown)) }));
       ranks = new Map();
@@ -460,6 +460,8 @@
     const query = new URLSearchParams({ ...where, k: "5", lang });
     if (known.length < kinds.length) query.set("kind", known.join(","));
     const result = await api(`/nearest?${query}`);
+    // The last answer stays until a new one comes: a refused address leaves it as it was.
+    origin.clearLayers();
     const from = result.origin;
     const fromText = originKind === "address"
       ? text.fromAddress(from.described_as ?? "", from.precision === "town_mean_of_chome")
@@ -479,7 +481,10 @@
     ranks = new Map(result.features.map((f, i) => [f.id, i + 1]));
     draw();
     const points = [[from.lat, from.lon], ...result.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]])];
-    map.fitBounds(L.latLngBounds(points), { padding: [30, 30], maxZoom: 15, animate: false });
+    // Kept clear of an open legend in the map's lower right corner.
+    const legendBox = document.querySelector(".map-legend[open]");
+    const clear = legendBox ? [legendBox.offsetWidth + 24, 30] : [30, 30];
+    map.fitBounds(L.latLngBounds(points), { paddingTopLeft: [40, 40], paddingBottomRight: clear, maxZoom: 15, animate: false });
     renderLegend();
     const what = known.length === 1 ? kindOf.get(known[0]).label : text.facilities;
     status(text.found(result.features.length, what, short));
