@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench load build openapi clean
+.PHONY: run test lint fmt data bench load soak soak-short reload-load build openapi clean
 # The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
 NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
@@ -32,6 +32,7 @@ test: $(NODE_DEPS)
 	$(CARGO) test --workspace --locked
 	$(CARGO) build --locked
 	npm test
+	$(MAKE) soak-short
 
 ## lint: formatting and clippy, warnings as errors
 lint: $(NODE_DEPS)
@@ -54,6 +55,23 @@ bench: $(NODE_DEPS)
 ## load: wrk load benchmark of the release server over loopback, each endpoint beside /healthz
 load: build $(DB)
 	scripts/load.sh
+
+## soak: 10 minutes of wrk at 128 connections over a mix of endpoints against the release server:
+## no failed request, resident memory growth under 10% (needs wrk)
+soak: build
+	scripts/soak.sh
+
+## soak-short: the same for 30 s at 64 connections against the debug build (part of `make test`; skipped,
+## loudly, without wrk unless CARE_ATLAS_REQUIRE_WRK=1, which .ci/run sets)
+soak-short:
+	@if command -v wrk >/dev/null; then \
+	  $(CARGO) build --locked && BINARY=./target/debug/care-atlas DURATION=30 WARMUP=15 CONNECTIONS=64 scripts/soak.sh; \
+	elif [ "$$CARE_ATLAS_REQUIRE_WRK" = 1 ]; then echo "CARE_ATLAS_REQUIRE_WRK=1 but wrk is missing" >&2; exit 1; \
+	else echo "*** SOAK TEST SKIPPED: wrk is missing (apt-get install wrk) ***" >&2; fi
+
+## reload-load: ten imports, each served after SIGHUP, under wrk load: no failed request, no mixed answer
+reload-load: build
+	scripts/reload-under-load.sh
 
 ## openapi: regenerate openapi/openapi.json from the code (a test fails when it is stale)
 openapi: $(NODE_DEPS)

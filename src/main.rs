@@ -49,6 +49,8 @@ enum Command {
         files: Vec<PathBuf>,
     },
     /// Serve a database over HTTP: the API, its OpenAPI document at /openapi.json and /docs.
+    /// `kill -HUP <pid>` reloads the database (after an `import` into it) without stopping: requests
+    /// are answered from the old snapshot until the new one is built, then from the new one.
     Serve {
         /// The database file, opened read-only.
         #[arg(long, default_value = "atlas.db")]
@@ -88,6 +90,71 @@ enum Command {
 fn parse_code(text: &str) -> Result<MunicipalityCode, String> {
     text.trim().parse().map_err(|e: care_atlas_core::MunicipalityCodeError| e.to_string())
 }
+
+/// Reads the database into a snapshot ready to serve (its mesh grids built).
+fn load_state(db: &std::path::Path) -> anyhow::Result<care_atlas_api::AppState> {
+    let store = care_atlas_loader::store::Store::open_read_only(db).with_context(|| {
+        format!(
+            "cannot serve {}: run `care-atlas import --db {} data/` first",
+            db.display(),
+            db.display()
+        )
+    })?;
+    let dataset_version = store.dataset_version()?;
+    let snapshot = store.snapshot()?;
+    let sources = snapshot.sources.clone();
+    let state = care_atlas_api::AppState {
+        atlas: std::sync::Arc::new(snapshot.into_atlas()),
+        dataset_version,
+        sources,
+    };
+    state.prepare();
+    Ok(state)
+}
+
+/// On `SIGHUP`, reads the database again and serves the new snapshot once it is built; until then,
+/// and if it cannot be read, the old one goes on being served. Signals that arrive during a reload
+/// are folded into one more reload after it.
+#[cfg(unix)]
+fn reload_on_hangup(db: PathBuf, live: actix_web::web::Data<care_atlas_api::LiveState>) {
+    use actix_web::rt::signal::unix::{SignalKind, signal};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(hangups) => hangups,
+        Err(error) => {
+            tracing::warn!("SIGHUP cannot reload the database: {error}");
+            return;
+        }
+    };
+    actix_web::rt::spawn(async move {
+        while hangups.recv().await.is_some() {
+            let path = db.clone();
+            let before = live.current().dataset_version.clone();
+            match actix_web::rt::task::spawn_blocking(move || load_state(&path)).await {
+                Ok(Ok(state)) => {
+                    let (version, count) =
+                        (state.dataset_version.clone(), state.atlas.facilities().len());
+                    live.replace(state);
+                    tracing::info!(
+                        "reloaded {}: dataset {before} -> {version} ({count} facilities)",
+                        db.display()
+                    );
+                }
+                Ok(Err(error)) => tracing::error!(
+                    "reload of {} failed, still serving dataset {before}: {error:#}",
+                    db.display()
+                ),
+                Err(error) => tracing::error!(
+                    "reload of {} failed, still serving dataset {before}: {error}",
+                    db.display()
+                ),
+            }
+        }
+    });
+}
+
+/// Without Unix signals there is no reload: restart the server to serve a new import.
+#[cfg(not(unix))]
+fn reload_on_hangup(_db: PathBuf, _live: actix_web::web::Data<care_atlas_api::LiveState>) {}
 
 fn parse_format(id: &str) -> Result<Format, String> {
     Format::from_id(id)
@@ -133,30 +200,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             tile_url,
             tile_attribution,
         } => {
-            let store =
-                care_atlas_loader::store::Store::open_read_only(&db).with_context(|| {
-                    format!(
-                        "cannot serve {}: run `care-atlas import --db {} data/` first",
-                        db.display(),
-                        db.display()
-                    )
-                })?;
-            let dataset_version = store.dataset_version()?;
-            let snapshot = store.snapshot()?;
-            let sources = snapshot.sources.clone();
-            let atlas = snapshot.into_atlas();
+            let state = load_state(&db)?;
             writeln!(
                 out,
-                "serving {} ({} facilities, dataset {dataset_version}) on http://{bind}",
+                "serving {} ({} facilities, dataset {}) on http://{bind}",
                 db.display(),
-                atlas.facilities().len()
+                state.atlas.facilities().len(),
+                state.dataset_version
             )?;
             drop(out);
-            let state = care_atlas_api::AppState {
-                atlas: std::sync::Arc::new(atlas),
-                dataset_version,
-                sources,
-            };
             let options = care_atlas_api::ServeOptions {
                 bind,
                 cors_origins: cors_origin,
@@ -165,7 +217,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tile_url,
                 tile_attribution,
             };
-            actix_web::rt::System::new().block_on(care_atlas_api::serve(state, options))?;
+            let live = actix_web::web::Data::new(care_atlas_api::LiveState::new(state));
+            actix_web::rt::System::new().block_on(async move {
+                reload_on_hangup(db, live.clone());
+                care_atlas_api::serve(live, options).await
+            })?;
         }
         Command::Openapi => {
             writeln!(out, "{}", serde_json::to_string_pretty(&care_atlas_api::openapi())?)?;

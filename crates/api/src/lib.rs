@@ -4,7 +4,8 @@
 //! [`configure`] registers every route once (and, through utoipa-actix-web, documents it);
 //! [`app`] wraps them in the middleware a public service needs (CORS for GET, ETag and
 //! Cache-Control, compression, request logs) and is what [`serve`] runs and the tests call;
-//! [`openapi`] is the document `care-atlas openapi` prints.
+//! [`openapi`] is the document `care-atlas openapi` prints. [`LiveState`] holds the snapshot served,
+//! which a reload replaces whole while requests keep being answered.
 
 mod accepts;
 mod dto;
@@ -19,9 +20,13 @@ mod query;
 mod supply;
 mod widget;
 
+use std::rc::Rc;
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
+
 use actix_web::body::MessageBody;
+use actix_web::dev::Extensions;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::{Compress, Next, from_fn};
@@ -47,6 +52,57 @@ pub struct AppState {
     /// The sources of the data, as the source catalogue states them: `/sources` lists them and the
     /// map's credit line is made of their attributions.
     pub sources: Vec<SourceInfo>,
+}
+
+impl AppState {
+    /// Builds what the first requests would otherwise build (the mesh grids), so that a snapshot is
+    /// complete before it is served.
+    pub fn prepare(&self) {
+        for level in GRID_LEVELS {
+            let _ = self.atlas.grid(level);
+        }
+    }
+}
+
+/// The snapshot being served. A reload (`SIGHUP`, see the binary) replaces it whole: each request
+/// takes the snapshot current when it arrives and answers from it alone, so no answer mixes two
+/// datasets, and its ETag names the dataset it came from.
+pub struct LiveState {
+    current: ArcSwap<AppState>,
+}
+
+impl LiveState {
+    /// Serves `state` first.
+    #[must_use]
+    pub fn new(state: AppState) -> Self {
+        LiveState { current: ArcSwap::from_pointee(state) }
+    }
+
+    /// The snapshot current now.
+    #[must_use]
+    pub fn current(&self) -> Arc<AppState> {
+        self.current.load_full()
+    }
+
+    /// Serves `state` from the next request on; requests under way finish with the snapshot they
+    /// took. Returns the snapshot replaced.
+    pub fn replace(&self, state: AppState) -> Arc<AppState> {
+        self.current.swap(Arc::new(state))
+    }
+}
+
+/// Puts the current snapshot where every handler and middleware finds it (`web::Data<AppState>`),
+/// for this request only: the handlers need not know that it can change.
+async fn current_snapshot(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if let Some(live) = req.app_data::<web::Data<LiveState>>() {
+        let mut container = Extensions::new();
+        container.insert(web::Data::from(live.current()));
+        req.add_data_container(Rc::new(container));
+    }
+    next.call(req).await
 }
 
 /// Server settings read once in `main`.
@@ -279,7 +335,7 @@ fn cors(options: &ServeOptions) -> actix_cors::Cors {
 /// documents for unknown paths and methods, and the middleware, over one snapshot. [`serve`]
 /// runs it on each worker; tests run it in-process with `actix_web::test::init_service`.
 pub fn app(
-    state: web::Data<AppState>,
+    live: web::Data<LiveState>,
     options: web::Data<ServeOptions>,
     api: utoipa::openapi::OpenApi,
 ) -> App<
@@ -295,7 +351,7 @@ pub fn app(
     let (app, _) = App::new()
         .into_utoipa_app()
         .openapi(BaseDoc::openapi())
-        .app_data(state)
+        .app_data(live)
         .app_data(options)
         .app_data(web::Data::new(Routes::of(&api)))
         .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
@@ -313,6 +369,7 @@ pub fn app(
         .wrap(cors)
         .wrap(tracing_actix_web::TracingLogger::default())
         .wrap(from_fn(head_as_get))
+        .wrap(from_fn(current_snapshot))
 }
 
 /// `/docs` as the README and people type it: the documentation lives at `/docs/`, whose relative
@@ -321,17 +378,14 @@ async fn docs_without_slash() -> HttpResponse {
     HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }
 
-/// Serves the API until the process is stopped.
-pub async fn serve(state: AppState, options: ServeOptions) -> std::io::Result<()> {
+/// Serves the API until the process is stopped, from whatever snapshot `live` holds at each request.
+pub async fn serve(live: web::Data<LiveState>, options: ServeOptions) -> std::io::Result<()> {
     // The mesh grids are part of the snapshot: build them before the first request needs them.
-    for level in GRID_LEVELS {
-        let _ = state.atlas.grid(level);
-    }
+    live.current().prepare();
     let bind = options.bind.clone();
-    let state = web::Data::new(state);
     let options = web::Data::new(options);
     let api = openapi();
-    HttpServer::new(move || app(state.clone(), options.clone(), api.clone()))
+    HttpServer::new(move || app(live.clone(), options.clone(), api.clone()))
         .bind(&bind)?
         .run()
         .await

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{test, web};
-use care_atlas_api::{AppState, ServeOptions};
+use care_atlas_api::{AppState, LiveState, ServeOptions};
 use care_atlas_core::{Atlas, SourceInfo};
 use serde_json::Value;
 
@@ -87,8 +87,11 @@ async fn send(request: test::TestRequest) -> Answer {
 
 /// Sends `request` through the application `serve` runs over `atlas`.
 async fn send_to(atlas: Arc<Atlas>, request: test::TestRequest) -> Answer {
-    let state =
-        web::Data::new(AppState { atlas, dataset_version: "test".into(), sources: sources() });
+    let state = web::Data::new(LiveState::new(AppState {
+        atlas,
+        dataset_version: "test".into(),
+        sources: sources(),
+    }));
     let options = web::Data::new(ServeOptions {
         bind: "127.0.0.1:0".into(),
         cors_origins: vec!["*".into()],
