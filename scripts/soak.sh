@@ -2,7 +2,7 @@
 # Soak test, on loopback only: a server of a fresh import of data/ on a free port, wrk at 128
 # connections (2 threads) over a mix of every kind of endpoint (lookups, analyses, files, a what-if
 # POST) for DURATION seconds (default 600), the server's resident memory sampled every 5 s.
-# Memory growth is measured from the end of a warm-up (WARMUP seconds, default 30, which builds the
+# Memory growth is measured from the end of a warm-up (WARMUP seconds, default 60, which builds the
 # caches every endpoint uses) to the end. Fails on any failed request (non-2xx, socket error,
 # timeout) or memory growth of 10% or more. BINARY picks the server (default the release build).
 # Needs wrk (apt-get install wrk). Stops everything it started.
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 duration=${DURATION:-600}
-warmup=${WARMUP:-30}
+warmup=${WARMUP:-60}
 connections=${CONNECTIONS:-128}
 binary=${BINARY:-./target/release/care-atlas}
 [ -x "$binary" ] || cargo build --release --locked
