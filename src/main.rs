@@ -93,15 +93,16 @@ fn parse_code(text: &str) -> Result<MunicipalityCode, String> {
 
 /// Reads the database into a snapshot ready to serve (its mesh grids built).
 fn load_state(db: &std::path::Path) -> anyhow::Result<care_atlas_api::AppState> {
-    let store = care_atlas_loader::store::Store::open_read_only(db).with_context(|| {
+    // One read-only read transaction: refuses a database without a completed import, and cannot
+    // mix two datasets when an import commits meanwhile.
+    let dataset = care_atlas_loader::store::load_dataset(db).with_context(|| {
         format!(
             "cannot serve {}: run `care-atlas import --db {} data/` first",
             db.display(),
             db.display()
         )
     })?;
-    let dataset_version = store.dataset_version()?;
-    let snapshot = store.snapshot()?;
+    let (dataset_version, snapshot) = (dataset.version, dataset.snapshot);
     let sources = snapshot.sources.clone();
     let state = care_atlas_api::AppState {
         atlas: std::sync::Arc::new(snapshot.into_atlas()),
@@ -188,6 +189,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             for error in &summary.errors {
                 eprintln!("rejected: {error}");
+            }
+            for value in &summary.left_out {
+                eprintln!("left out: {value}");
             }
             write!(out, "{summary}")?;
         }

@@ -76,13 +76,38 @@ pub enum LoadError {
         /// The cause.
         source: rusqlite::Error,
     },
-    /// The schema migration failed.
-    #[error("database {path}: schema migration failed: {source}")]
-    Migration {
+    /// Records past the limits of what the loader accepts ([`crate::limits`]): the whole import
+    /// is refused.
+    #[error("{}", refused_list(refusals))]
+    Refused {
+        /// Each refused record, with file, line and every limit it breaks.
+        refusals: Vec<RowError>,
+    },
+    /// The database holds no completed import, or cannot be read as one.
+    #[error("database {path}: {detail}")]
+    NotImported {
         /// The database file.
         path: PathBuf,
-        /// The cause.
-        source: rusqlite_migration::Error,
+        /// What is wrong, and what to do.
+        detail: String,
+    },
+    /// Another import committed to the database after this one read it.
+    #[error(
+        "database {path}: another import committed while this one was being prepared, so its records were placed against a dataset that is gone: run it again"
+    )]
+    Concurrent {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// Another connection held the database locked for longer than the busy timeout.
+    #[error(
+        "database {path}: another process (an import) held it locked for more than {waited_s} s"
+    )]
+    Busy {
+        /// The database file.
+        path: PathBuf,
+        /// How long was waited.
+        waited_s: u64,
     },
     /// Stored data is not what the loader wrote (edited by hand, or corrupt).
     #[error("database {path}: {detail}")]
@@ -111,6 +136,24 @@ pub enum LoadError {
         /// What is wrong.
         detail: String,
     },
+}
+
+/// How many refusals are listed in the message; all of them are in [`LoadError::Refused`].
+const REFUSALS_LISTED: usize = 100;
+
+fn refused_list(refusals: &[RowError]) -> String {
+    let mut text = format!(
+        "{} record(s) past the limits of what care-atlas imports (see data/README.md, \"Limits on imported data\"): nothing was imported",
+        refusals.len()
+    );
+    for refusal in refusals.iter().take(REFUSALS_LISTED) {
+        text.push_str("\n  refused: ");
+        text.push_str(&refusal.to_string());
+    }
+    if refusals.len() > REFUSALS_LISTED {
+        text.push_str(&format!("\n  … and {} more", refusals.len() - REFUSALS_LISTED));
+    }
+    text
 }
 
 /// Turns an I/O error on `path` into a [`LoadError::Io`] naming it.

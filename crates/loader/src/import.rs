@@ -1,8 +1,9 @@
 //! `care-atlas import`: files in, one SQLite transaction out, with a per-kind summary.
 //!
-//! Every file is read and every record placed before the database is written, so that a fatal
-//! error (an unreadable file, `--strict` with a bad row, a database failure) leaves an existing
-//! database byte-identical and creates no new one.
+//! Every file is read, every record checked against the [`limits`] and placed before the database
+//! is opened for writing, so that a fatal error (an unreadable file, a record past a limit,
+//! `--strict` with a bad row, a database failure) leaves an existing database byte-identical,
+//! unmigrated, and creates no new one.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -12,8 +13,9 @@ use care_atlas_core::{Gazetteer, Municipality, MunicipalityCode};
 
 use crate::formats::{Format, ParseOptions, RoleAssignment, parse_file};
 use crate::place::Rejection;
-use crate::records::{Batch, Sourced};
-use crate::store::{self, Store, WriteOutcome};
+use crate::limits;
+use crate::records::{Batch, Located, Sourced};
+use crate::store::{self, DatasetMark, Snapshot, Store, WriteOutcome};
 use crate::{
     LinkTargets, LoadError, Placer, RegisterReport, RowError, RowLocation, TextEncoding,
     prepare_register_entries,
@@ -100,6 +102,9 @@ pub struct ImportSummary {
     pub register: RegisterReport,
     /// Every rejected row, in file and line order.
     pub errors: Vec<RowError>,
+    /// Values left out of records that were imported (a web address that cannot be a link), in
+    /// file and line order.
+    pub left_out: Vec<RowError>,
 }
 
 impl fmt::Display for ImportSummary {
@@ -150,6 +155,13 @@ impl fmt::Display for ImportSummary {
                 f,
                 "register entries: {} linked to the record of the same institution, {} unlinked, {} matching several records (left unlinked)",
                 self.register.linked, self.register.unlinked, self.register.ambiguous
+            )?;
+        }
+        if !self.left_out.is_empty() {
+            writeln!(
+                f,
+                "{} web addresses left out: not http:// or https:// links",
+                self.left_out.len()
             )?;
         }
         if self.unparsed_rows > 0 {
@@ -241,8 +253,8 @@ struct Collected {
     small_areas: Vec<FromFile<Sourced<care_atlas_core::SmallArea>>>,
     census_mesh: Vec<FromFile<Sourced<care_atlas_core::CensusMeshCell>>>,
     towns: Vec<FromFile<Sourced<care_atlas_core::TownPoint>>>,
-    sources: Vec<crate::SourceInfo>,
-    completeness: Vec<care_atlas_core::KindCompleteness>,
+    sources: Vec<FromFile<Located<crate::SourceInfo>>>,
+    completeness: Vec<FromFile<Located<care_atlas_core::KindCompleteness>>>,
 }
 
 impl Collected {
@@ -253,22 +265,49 @@ impl Collected {
         self.small_areas.extend(tag(path, batch.small_areas));
         self.census_mesh.extend(tag(path, batch.census_mesh));
         self.towns.extend(tag(path, batch.towns));
-        self.sources.extend(batch.sources);
-        self.completeness.extend(batch.completeness);
+        self.sources.extend(tag(path, batch.sources));
+        self.completeness.extend(tag(path, batch.completeness));
+    }
+}
+
+impl Collected {
+    /// The records the limits apply to, each with its file.
+    fn for_limits(&self) -> limits::Imported<'_> {
+        fn view<T>(items: &[FromFile<T>]) -> Vec<(&Path, &T)> {
+            items.iter().map(|i| (i.path.as_path(), &i.value)).collect()
+        }
+        limits::Imported {
+            facilities: view(&self.facilities),
+            municipalities: view(&self.municipalities),
+            populations: view(&self.populations),
+            small_areas: view(&self.small_areas),
+            census_mesh: view(&self.census_mesh),
+            towns: view(&self.towns),
+            sources: view(&self.sources),
+            completeness: view(&self.completeness),
+        }
     }
 }
 
 /// Imports files (a folder stands for its data files) into the database at `database`.
+///
+/// Every file is read, every record checked against the [`limits`] and placed before the
+/// database is opened for writing; then the schema migrations, the records and the row of
+/// `imports` that marks the import complete are written in one transaction.
 pub fn import_files(
     database: &Path,
     inputs: &[PathBuf],
     options: &ImportOptions,
 ) -> Result<ImportSummary, LoadError> {
     let files = expand_inputs(inputs)?;
+    // What the records are placed against: the database as it is now, read without writing.
+    let (existing, mark) = store::read_for_import(database)?;
     // Boundary files that state no roles take them from --study-area, or else from the database.
     let roles = match &options.study_area {
         Some(codes) => RoleAssignment::StudyArea(codes.clone()),
-        None => RoleAssignment::Known(store::stored_roles(database)?),
+        None => RoleAssignment::Known(
+            existing.parts.municipalities.iter().map(|m| (m.code, m.role)).collect(),
+        ),
     };
     let parse_options = ParseOptions {
         format: options.format,
@@ -331,13 +370,36 @@ pub fn import_files(
         (&mut errors, tables.entry("towns").or_default()),
     );
 
+    // A web address that cannot be a link is left out of its record.
+    for draft in &mut collected.facilities {
+        let FromFile { path, value: d } = draft;
+        if let Some(reason) = d.url.as_deref().and_then(limits::not_a_web_link) {
+            summary.left_out.push(RowError {
+                path: path.clone(),
+                location: d.location,
+                record_id: Some(limits::preview(&d.record_id)),
+                name: Some(limits::preview(&d.name)),
+                reason,
+            });
+            d.url = None;
+        }
+    }
+    summary.left_out.sort();
+    let refusals = limits::refusals(&collected.for_limits());
+    if !refusals.is_empty() {
+        return Err(LoadError::Refused { refusals });
+    }
+    let accepted = place_all(existing, &mut summary, &mut errors, options, &collected)?;
+
     let existed = database.exists();
-    let mut store = Store::open_for_writing(database)?;
-    let result = write_all(&mut store, &mut summary, &mut errors, options, &collected);
-    drop(store);
+    let result = Store::open_for_writing(database).and_then(|mut store| {
+        write_all(&mut store, mark, &mut summary, &collected, &accepted)?;
+        store.leave_in_rollback_mode();
+        Ok(())
+    });
     if result.is_err() && !existed {
         // Nothing was committed: leave no empty database behind.
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
             let mut path = database.as_os_str().to_owned();
             path.push(suffix);
             let _ = std::fs::remove_file(PathBuf::from(path));
@@ -352,13 +414,12 @@ pub fn import_files(
 /// Places every facility draft against the boundaries and towns already stored, overridden by
 /// those in this import; rejects duplicates and what cannot be placed.
 fn place_all(
-    store: &Store,
+    existing: Snapshot,
     summary: &mut ImportSummary,
     errors: &mut Vec<RowError>,
     options: &ImportOptions,
     written: &Collected,
 ) -> Result<Vec<care_atlas_core::Facility>, LoadError> {
-    let existing = store.snapshot()?;
     let mut boundaries: BTreeMap<MunicipalityCode, Municipality> =
         existing.parts.municipalities.into_iter().map(|m| (m.code, m)).collect();
     boundaries
@@ -391,15 +452,36 @@ fn place_all(
     }
     summary.register = prepare_register_entries(&placer, &targets, &mut drafts);
     let mut accepted = Vec::with_capacity(drafts.len());
-    for placed in placer.place_all(drafts.iter().map(|(path, draft)| (*path, draft))) {
+    let mut refusals = Vec::new();
+    for (placed, (path, _)) in
+        placer.place_all(drafts.iter().map(|(path, draft)| (*path, draft))).into_iter().zip(&drafts)
+    {
         let counts = summary.facilities.entry(placed.draft.kind.id()).or_default();
         match placed.outcome {
-            Ok(facility) => accepted.push(facility),
+            Ok(facility) => {
+                // Placement checks a position against its municipality's boundary, which the
+                // limits keep in Japan; a canonical file's checked position is taken as it is,
+                // so it is checked here.
+                if let Some(reason) = limits::position_outside_japan(facility.position) {
+                    refusals.push(RowError {
+                        path: (*path).to_owned(),
+                        location: placed.draft.location,
+                        record_id: Some(limits::preview(&placed.draft.record_id)),
+                        name: Some(limits::preview(&placed.draft.name)),
+                        reason,
+                    });
+                }
+                accepted.push(facility);
+            }
             Err(error) => {
                 counts.reject();
                 errors.push(error);
             }
         }
+    }
+    if !refusals.is_empty() {
+        refusals.sort();
+        return Err(LoadError::Refused { refusals });
     }
     if options.strict && !errors.is_empty() {
         return Err(LoadError::StrictRows { count: errors.len() });
@@ -407,14 +489,14 @@ fn place_all(
     Ok(accepted)
 }
 
+/// Writes everything in one transaction, which also migrates the schema and records the import.
 fn write_all(
     store: &mut Store,
+    mark: DatasetMark,
     summary: &mut ImportSummary,
-    errors: &mut Vec<RowError>,
-    options: &ImportOptions,
     written: &Collected,
+    accepted: &[care_atlas_core::Facility],
 ) -> Result<(), LoadError> {
-    let accepted = place_all(store, summary, errors, options, written)?;
     let path = store.path().to_owned();
     let db = |source| LoadError::Database { path: path.clone(), source };
     let total = accepted.len()
@@ -426,7 +508,7 @@ fn write_all(
         + written.census_mesh.len()
         + written.towns.len();
     let progress = indicatif::ProgressBar::new(total as u64).with_message("writing");
-    let tx = store.transaction()?;
+    let tx = store.begin_import(mark)?;
     let mut write =
         |table: &'static str, outcome: rusqlite::Result<WriteOutcome>| -> Result<(), LoadError> {
             summary.tables.entry(table).or_default().count(outcome.map_err(db)?);
@@ -449,12 +531,12 @@ fn write_all(
         write("towns", store::write_town(&tx, &t.value))?;
     }
     for s in &written.sources {
-        write("sources", store::write_source(&tx, s))?;
+        write("sources", store::write_source(&tx, &s.value.value))?;
     }
     for c in &written.completeness {
-        write("kind_coverage", store::write_coverage(&tx, c))?;
+        write("kind_coverage", store::write_coverage(&tx, &c.value.value))?;
     }
-    for f in &accepted {
+    for f in accepted {
         summary
             .facilities
             .entry(f.kind.id())

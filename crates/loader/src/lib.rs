@@ -10,6 +10,7 @@ pub mod build;
 mod error;
 pub mod formats;
 mod import;
+pub mod limits;
 mod link;
 mod place;
 mod records;
@@ -24,6 +25,6 @@ pub use link::{
     LinkTargets, RegisterReport, institution_name_key, is_register_entry, prepare_register_entries,
 };
 pub use place::{KnownMunicipality, PlacedDraft, Placer, Rejection};
-pub use records::{Batch, DeclaredMunicipality, FacilityDraft, SourceInfo, Sourced};
+pub use records::{Batch, DeclaredMunicipality, FacilityDraft, Located, SourceInfo, Sourced};
 pub use store::Snapshot;
 pub use text::TextEncoding;

@@ -20,6 +20,15 @@ pub struct Sourced<T> {
 
 pub use care_atlas_core::SourceInfo;
 
+/// A value with where in its file it was, for records that carry no source id of their own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// Where in its file.
+    pub location: RowLocation,
+    /// The value.
+    pub value: T,
+}
+
 /// The municipality a record claims to be in, from a structured field or its address.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DeclaredMunicipality {
@@ -129,9 +138,9 @@ pub struct Batch {
     /// Gazetteer town points.
     pub towns: Vec<Sourced<TownPoint>>,
     /// Source descriptions.
-    pub sources: Vec<SourceInfo>,
+    pub sources: Vec<Located<SourceInfo>>,
     /// Kind coverage statements.
-    pub completeness: Vec<KindCompleteness>,
+    pub completeness: Vec<Located<KindCompleteness>>,
     /// Rejected rows.
     pub row_errors: Vec<RowError>,
     /// Data rows read (including rejected ones); for a layout with several rows per record (the

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use care_atlas_core::{
     AreaRole, Atlas, AtlasParts, CensusMeshCell, Facility, FacilityId, FacilityKind, HomeCareClass,
@@ -15,8 +16,9 @@ use care_atlas_core::{
 };
 use geo::MultiPolygon;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params_from_iter};
-use rusqlite_migration::{M, Migrations};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params_from_iter,
+};
 
 use crate::LoadError;
 use crate::formats::{
@@ -26,7 +28,8 @@ use crate::formats::{
 use crate::records::{SourceInfo, Sourced};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Append
-/// new ones, never edit old ones.
+/// new ones, never edit old ones. They run inside an import's one transaction, so a failed
+/// import leaves an older database unmigrated.
 const MIGRATIONS: &[&str] = &[
     r"
 CREATE TABLE sources (
@@ -163,55 +166,171 @@ pub struct Store {
     connection: Connection,
 }
 
+/// How long a connection waits for another one's lock (an import committing, another import
+/// writing) before giving up with a clear message instead of "database is locked".
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Which dataset a database holds: its schema version and the number of its last completed
+/// import (0: none). An import reads it before placing, and writes only if it is unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DatasetMark {
+    /// `PRAGMA user_version`: how many migrations have run.
+    pub schema: i64,
+    /// The id of the last row of `imports`, written in the same transaction as the data.
+    pub last_import: i64,
+}
+
+impl DatasetMark {
+    fn read(c: &Connection) -> rusqlite::Result<Self> {
+        let schema: i64 = c.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let has_imports: bool = c.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'imports'",
+            [],
+            |row| row.get(0),
+        )?;
+        let last_import = if has_imports {
+            c.query_row("SELECT coalesce(max(id), 0) FROM imports", [], |row| row.get(0))?
+        } else {
+            0
+        };
+        Ok(DatasetMark { schema, last_import })
+    }
+}
+
 fn database_error(path: &Path) -> impl Fn(rusqlite::Error) -> LoadError + '_ {
     move |source| LoadError::Database { path: path.to_owned(), source }
 }
 
+fn current_schema() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// Runs the migrations `mark.schema..` on `c`, inside the caller's transaction so that they
+/// commit with the data or not at all.
+fn migrate(c: &Connection, from: i64) -> rusqlite::Result<()> {
+    for sql in MIGRATIONS.iter().skip(usize::try_from(from).unwrap_or(usize::MAX)) {
+        c.execute_batch(sql)?;
+    }
+    c.pragma_update(None, "user_version", current_schema())
+}
+
+/// The first bytes of a database file say whether it is in WAL mode (bytes 18 and 19 are 2),
+/// which a reader in a read-only folder cannot open: it needs to create the `-shm` file.
+fn is_wal(path: &Path) -> bool {
+    let mut header = [0_u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut header))
+        .is_ok_and(|()| header[18] == 2 && header[19] == 2)
+}
+
 impl Store {
-    /// Opens (creating if needed) a database for writing and brings its schema up to date.
+    /// Opens (creating if needed) a database for an import's writing. Nothing is written until
+    /// [`Store::begin_import`].
     pub fn open_for_writing(path: &Path) -> Result<Self, LoadError> {
-        let mut connection = Connection::open(path).map_err(database_error(path))?;
-        connection.pragma_update(None, "journal_mode", "WAL").map_err(database_error(path))?;
-        connection.pragma_update(None, "foreign_keys", "ON").map_err(database_error(path))?;
-        let migrations = Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect());
-        migrations
-            .to_latest(&mut connection)
-            .map_err(|source| LoadError::Migration { path: path.to_owned(), source })?;
+        let connection = Connection::open(path).map_err(database_error(path))?;
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(database_error(path))?;
         Ok(Store { path: path.to_owned(), connection })
     }
 
+    /// Takes the write lock (waiting up to [`BUSY_TIMEOUT`] for another import), checks that the
+    /// database still holds the dataset `expected` that the import was placed against, and brings
+    /// the schema up to date in the same transaction as the data that follows.
+    pub(crate) fn begin_import(
+        &mut self,
+        expected: DatasetMark,
+    ) -> Result<Transaction<'_>, LoadError> {
+        let path = self.path.clone();
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| busy_or(&path, source))?;
+        let found = DatasetMark::read(&tx).map_err(|source| busy_or(&path, source))?;
+        if found != expected {
+            return Err(LoadError::Concurrent { path });
+        }
+        if found.schema < current_schema() {
+            migrate(&tx, found.schema).map_err(database_error(&path))?;
+        }
+        Ok(tx)
+    }
+
+    /// After a committed import: leaves the database in rollback-journal mode, so that `serve`
+    /// can read it from a read-only folder (a WAL database needs its `-shm` file created).
+    /// Databases made by older versions were in WAL mode; the switch needs no other connection
+    /// open, and is tried again by the next import when one was.
+    pub(crate) fn leave_in_rollback_mode(&self) {
+        let _ = self.connection.pragma_update_and_check(None, "journal_mode", "DELETE", |row| {
+            row.get::<_, String>(0)
+        });
+    }
+
     /// Opens an existing database read-only, refusing one whose schema is older or newer than this
-    /// program's.
+    /// program's, and one that holds no completed import (empty, or left by an import that never
+    /// committed).
     pub fn open_read_only(path: &Path) -> Result<Self, LoadError> {
+        if !path.is_file() {
+            return Err(LoadError::NotImported {
+                path: path.to_owned(),
+                detail: "no such database file".to_owned(),
+            });
+        }
         let connection = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(database_error(path))?;
-        let version: i64 = connection
-            .pragma_query_value(None, "user_version", |row| row.get(0))
-            .map_err(database_error(path))?;
-        if usize::try_from(version).ok() != Some(MIGRATIONS.len()) {
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(database_error(path))?;
+        let store = Store { path: path.to_owned(), connection };
+        let mark = DatasetMark::read(&store.connection).map_err(|source| store.open_error(source))?;
+        store.check_complete(mark)?;
+        Ok(store)
+    }
+
+    fn check_complete(&self, mark: DatasetMark) -> Result<(), LoadError> {
+        let path = self.path.clone();
+        if mark.schema == 0 || mark.last_import == 0 {
+            return Err(LoadError::NotImported {
+                path,
+                detail: "it holds no completed import (empty, or left by an import that was stopped)"
+                    .to_owned(),
+            });
+        }
+        if mark.schema != current_schema() {
             return Err(LoadError::Corrupt {
-                path: path.to_owned(),
+                path,
                 detail: format!(
-                    "schema version {version}, this program reads version {}: re-run `care-atlas import`",
-                    MIGRATIONS.len()
+                    "schema version {}, this program reads version {}: re-run `care-atlas import`",
+                    mark.schema,
+                    current_schema()
                 ),
             });
         }
-        Ok(Store { path: path.to_owned(), connection })
+        Ok(())
+    }
+
+    /// An error met while opening read-only, with what the operator can do about it.
+    fn open_error(&self, source: rusqlite::Error) -> LoadError {
+        let path = self.path.clone();
+        let code = source.sqlite_error().map(|e| e.extended_code);
+        if code == Some(rusqlite::ffi::SQLITE_READONLY_ROLLBACK) {
+            return LoadError::NotImported {
+                path,
+                detail: "an import was stopped while committing and its journal must be rolled back first: run `care-atlas import` again (it rolls the stopped one back)".to_owned(),
+            };
+        }
+        if is_wal(&path) {
+            return LoadError::NotImported {
+                path,
+                detail: format!("{source}; the database is in WAL mode (made by an older care-atlas), which cannot be read without write access to its folder: run `care-atlas import` once to convert it"),
+            };
+        }
+        busy_or(&path, source)
     }
 
     /// The database file.
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    pub(crate) fn transaction(&mut self) -> Result<Transaction<'_>, LoadError> {
-        let path = self.path.clone();
-        self.connection.transaction().map_err(|source| LoadError::Database { path, source })
     }
 
     /// The dataset's version: the last import's number and time, and the facility count, which
@@ -233,6 +352,89 @@ impl Store {
             ReadError::Invalid(detail) => LoadError::Corrupt { path: self.path.clone(), detail },
         })
     }
+
+    /// The dataset version and everything in the database, read in one read transaction so
+    /// that an import committing meanwhile cannot mix two datasets.
+    pub fn dataset(&self) -> Result<Dataset, LoadError> {
+        let tx = self.connection.unchecked_transaction().map_err(|s| busy_or(&self.path, s))?;
+        let version = self.dataset_version()?;
+        let snapshot = self.snapshot()?;
+        tx.finish().map_err(database_error(&self.path))?;
+        Ok(Dataset { version, snapshot })
+    }
+}
+
+/// A database error, or, when it is a lock held too long, one that says so.
+fn busy_or(path: &Path, source: rusqlite::Error) -> LoadError {
+    match source.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            LoadError::Busy { path: path.to_owned(), waited_s: BUSY_TIMEOUT.as_secs() }
+        }
+        _ => LoadError::Database { path: path.to_owned(), source },
+    }
+}
+
+/// A dataset as read from a database: what `serve` answers from, and what a reload re-reads.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    /// [`Store::dataset_version`] of the same read.
+    pub version: String,
+    /// Everything in the database.
+    pub snapshot: Snapshot,
+}
+
+/// Opens the database at `path` read-only and reads its dataset whole; refuses a database that is
+/// missing, empty, half made or of another schema. `serve` calls it at start-up (and a reload may
+/// call it again): it only reads, and holds nothing open afterwards.
+pub fn load_dataset(path: &Path) -> Result<Dataset, LoadError> {
+    Store::open_read_only(path)?.dataset()
+}
+
+/// What an import places its records against: the dataset of the database at `path` (empty when
+/// there is none yet) and its mark. Read without writing anything: a database of an older schema
+/// is copied into memory and migrated there.
+pub(crate) fn read_for_import(path: &Path) -> Result<(Snapshot, DatasetMark), LoadError> {
+    let empty = std::fs::metadata(path).map_or(true, |m| m.len() == 0);
+    if empty && !path.with_file_name(journal_name(path)).exists() {
+        return Ok((Snapshot::default(), DatasetMark::default()));
+    }
+    let source = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(database_error(path))?;
+    source.busy_timeout(BUSY_TIMEOUT).map_err(database_error(path))?;
+    let store = Store { path: path.to_owned(), connection: source };
+    let tx = store.connection.unchecked_transaction().map_err(|s| store.open_error(s))?;
+    let mark = DatasetMark::read(&store.connection).map_err(|s| store.open_error(s))?;
+    if mark.schema > current_schema() {
+        return Err(LoadError::Corrupt {
+            path: path.to_owned(),
+            detail: format!(
+                "schema version {}, newer than this program's {}: import with a newer care-atlas",
+                mark.schema,
+                current_schema()
+            ),
+        });
+    }
+    let snapshot = if mark.schema == current_schema() {
+        store.snapshot()?
+    } else {
+        let mut copy = Connection::open_in_memory().map_err(database_error(path))?;
+        rusqlite::backup::Backup::new(&store.connection, &mut copy)
+            .and_then(|b| b.run_to_completion(256, Duration::ZERO, None))
+            .map_err(database_error(path))?;
+        migrate(&copy, mark.schema).map_err(database_error(path))?;
+        Store { path: path.to_owned(), connection: copy }.snapshot()?
+    };
+    tx.finish().map_err(database_error(path))?;
+    Ok((snapshot, mark))
+}
+
+fn journal_name(path: &Path) -> std::ffi::OsString {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push("-journal");
+    name
 }
 
 /// The role of every municipality stored in the database at `path`; none when there is no
@@ -274,7 +476,7 @@ pub fn stored_roles(path: &Path) -> Result<BTreeMap<MunicipalityCode, AreaRole>,
 
 /// Opens a database read-only and builds the in-memory [`Atlas`] the service answers from.
 pub fn load_atlas(path: &Path) -> Result<Atlas, LoadError> {
-    Ok(Store::open_read_only(path)?.snapshot()?.into_atlas())
+    Ok(load_dataset(path)?.snapshot.into_atlas())
 }
 
 /// Everything in a database, as domain values: what an [`Atlas`] is built from, and the sources.

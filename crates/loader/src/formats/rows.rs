@@ -4,7 +4,7 @@
 use care_atlas_core::{MunicipalityCode, Position};
 
 use super::fields::{coordinates, non_empty};
-use crate::records::Sourced;
+use crate::records::{Located, Sourced};
 use crate::table::{Row, Table};
 use crate::{RowError, RowLocation};
 
@@ -48,6 +48,10 @@ pub(super) fn each_row<T>(
 
 pub(super) fn sourced<T>(source: &str, line: u64, value: T) -> Sourced<T> {
     Sourced { source: source.to_owned(), location: RowLocation::Line(line), value }
+}
+
+pub(super) fn located<T>(line: u64, value: T) -> Located<T> {
+    Located { location: RowLocation::Line(line), value }
 }
 
 pub(super) fn parse_number<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String> {

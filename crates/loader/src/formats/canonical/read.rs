@@ -15,7 +15,7 @@ use crate::formats::boundaries::{multi_polygon, text_property};
 use crate::formats::census_mesh::half_mesh;
 use crate::formats::fields::{capacity, coordinates, non_empty, open_days};
 use crate::formats::rows::{
-    RowRejection, code, each_row, parse_number, parse_optional_number, position, sourced,
+    RowRejection, code, each_row, located, parse_number, parse_optional_number, position, sourced,
 };
 use crate::records::{Batch, DeclaredMunicipality, FacilityDraft, SourceInfo};
 use crate::table::Table;
@@ -255,7 +255,7 @@ pub fn sources(table: &Table) -> Result<Batch, LoadError> {
         })
     });
     Ok(Batch {
-        sources: values.into_iter().map(|(_, v)| v).collect(),
+        sources: values.into_iter().map(|(line, v)| located(line, v)).collect(),
         row_errors,
         ..Batch::default()
     })
@@ -285,7 +285,7 @@ pub fn kind_coverage(table: &Table) -> Result<Batch, LoadError> {
         })
     });
     Ok(Batch {
-        completeness: values.into_iter().map(|(_, v)| v).collect(),
+        completeness: values.into_iter().map(|(line, v)| located(line, v)).collect(),
         row_errors,
         ..Batch::default()
     })
