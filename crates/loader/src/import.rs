@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use care_atlas_core::{Gazetteer, Municipality, MunicipalityCode};
 
 use crate::formats::{Format, ParseOptions, RoleAssignment, parse_file};
-use crate::place::Rejection;
 use crate::limits;
+use crate::place::Rejection;
 use crate::records::{Batch, Located, Sourced};
 use crate::store::{self, DatasetMark, Snapshot, Store, WriteOutcome};
 use crate::{

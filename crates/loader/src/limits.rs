@@ -16,8 +16,8 @@ use care_atlas_core::{
 };
 use geo::{CoordsIter, LineString};
 
-use crate::records::{FacilityDraft, Located, Sourced};
 use crate::RowError;
+use crate::records::{FacilityDraft, Located, Sourced};
 
 /// Latitudes of Japan, with a margin: 沖ノ鳥島 is at 20.4° N, 弁天島 at 45.5° N.
 pub const JAPAN_LATITUDE: RangeInclusive<f64> = 20.0..=46.0;
@@ -148,10 +148,7 @@ pub(crate) fn refusals(imported: &Imported<'_>) -> Vec<RowError> {
         r.text("name", &v.name, MAX_NAME_CHARS);
         r.position("representative point", v.representative_point);
         if !(0.0..=MAX_SMALL_AREA_M2).contains(&v.area_m2) {
-            r.0.push(format!(
-                "area {} m² is not between 0 and {MAX_SMALL_AREA_M2} m²",
-                v.area_m2
-            ));
+            r.0.push(format!("area {} m² is not between 0 and {MAX_SMALL_AREA_M2} m²", v.area_m2));
         }
         refuse(path, a.location, Some(&v.key_code), Some(&v.name), r);
     }
@@ -305,8 +302,10 @@ impl Reasons {
                 "the boundary has {vertices} vertices, more than the {MAX_BOUNDARY_VERTICES} allowed"
             ));
         }
-        let rings: Vec<&LineString<f64>> =
-            boundary.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).collect();
+        let rings: Vec<&LineString<f64>> = boundary
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .collect();
         if rings.len() > MAX_BOUNDARY_RINGS {
             self.0.push(format!(
                 "the boundary has {} rings, more than the {MAX_BOUNDARY_RINGS} allowed",

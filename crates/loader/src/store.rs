@@ -259,9 +259,9 @@ impl Store {
     /// Databases made by older versions were in WAL mode; the switch needs no other connection
     /// open, and is tried again by the next import when one was.
     pub(crate) fn leave_in_rollback_mode(&self) {
-        let _ = self.connection.pragma_update_and_check(None, "journal_mode", "DELETE", |row| {
-            row.get::<_, String>(0)
-        });
+        let _ = self
+            .connection
+            .pragma_update_and_check(None, "journal_mode", "DELETE", |row| row.get::<_, String>(0));
     }
 
     /// Opens an existing database read-only, refusing one whose schema is older or newer than this
@@ -281,7 +281,8 @@ impl Store {
         .map_err(database_error(path))?;
         connection.busy_timeout(BUSY_TIMEOUT).map_err(database_error(path))?;
         let store = Store { path: path.to_owned(), connection };
-        let mark = DatasetMark::read(&store.connection).map_err(|source| store.open_error(source))?;
+        let mark =
+            DatasetMark::read(&store.connection).map_err(|source| store.open_error(source))?;
         store.check_complete(mark)?;
         Ok(store)
     }
@@ -291,8 +292,9 @@ impl Store {
         if mark.schema == 0 || mark.last_import == 0 {
             return Err(LoadError::NotImported {
                 path,
-                detail: "it holds no completed import (empty, or left by an import that was stopped)"
-                    .to_owned(),
+                detail:
+                    "it holds no completed import (empty, or left by an import that was stopped)"
+                        .to_owned(),
             });
         }
         if mark.schema != current_schema() {
@@ -321,7 +323,9 @@ impl Store {
         if is_wal(&path) {
             return LoadError::NotImported {
                 path,
-                detail: format!("{source}; the database is in WAL mode (made by an older care-atlas), which cannot be read without write access to its folder: run `care-atlas import` once to convert it"),
+                detail: format!(
+                    "{source}; the database is in WAL mode (made by an older care-atlas), which cannot be read without write access to its folder: run `care-atlas import` once to convert it"
+                ),
             };
         }
         busy_or(&path, source)
