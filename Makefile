@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench load soak soak-short reload-load build openapi clean
+.PHONY: run test lint fmt data bench load soak soak-short reload-load build openapi clean crash-test
 # The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
 NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
@@ -14,7 +14,7 @@ run: build $(DB)
 
 # A fresh database whenever data/ or the binary changes, swapped in only when the import succeeds.
 $(DB): $(DATA_FILES) target/release/care-atlas
-	rm -f $(DB).tmp $(DB).tmp-wal $(DB).tmp-shm
+	rm -f $(DB).tmp $(DB).tmp-journal $(DB).tmp-wal $(DB).tmp-shm
 	./target/release/care-atlas import --db $(DB).tmp data/
 	mv $(DB).tmp $(DB)
 	rm -f $(DB)-wal $(DB)-shm
@@ -73,9 +73,14 @@ soak-short:
 reload-load: build
 	scripts/reload-under-load.sh
 
+## crash-test: kill -9 of `import` at 40 random points; each database must pass integrity_check and hold
+## the old or the new dataset whole (CI runs 5 of them in `make test`)
+crash-test:
+	CARE_ATLAS_CRASH_RUNS=40 $(CARGO) test --locked --test import_safety an_import_killed -- --nocapture
+
 ## openapi: regenerate openapi/openapi.json from the code (a test fails when it is stale)
 openapi: $(NODE_DEPS)
 	$(CARGO) run --locked -- openapi > openapi/openapi.json
 
 clean:
-	rm -f $(DB) $(DB)-wal $(DB)-shm
+	rm -f $(DB) $(DB)-journal $(DB)-wal $(DB)-shm

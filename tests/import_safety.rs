@@ -364,19 +364,25 @@ fn an_import_killed_at_any_point_leaves_the_old_or_the_new_dataset_whole() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let old = counts(&old_db);
 
-    // The new dataset, timed, so that kills fall anywhere from start-up to the commit.
+    // The new dataset, imported fresh and over the old one, timed, so that kills fall anywhere
+    // from start-up to after the commit.
     let new_db = dir.path().join("new.db");
     let started = Instant::now();
     import_shipped_data(&new_db);
-    let full = started.elapsed();
-    let mut new_over_old = counts(&new_db);
-    let new_fresh = new_over_old.clone();
-    *new_over_old.0.last_mut().unwrap() = 2;
+    let fresh_time = started.elapsed();
+    let new_fresh = counts(&new_db);
+    let over_db = dir.path().join("over.db");
+    std::fs::copy(&old_db, &over_db).unwrap();
+    let started = Instant::now();
+    import_shipped_data(&over_db);
+    let over_time = started.elapsed();
+    let new_over_old = counts(&over_db);
     assert_ne!(old, new_over_old);
 
     let mut random = Random(seed);
-    let (mut kept_old, mut whole_new, mut none, mut refused_until_rolled_back) = (0, 0, 0, 0);
-    let window_ms = u64::try_from(full.as_millis()).unwrap() * 11 / 10;
+    let (mut kept_old, mut whole_new, mut none, mut refused_until_rolled_back, mut mid_commit) =
+        (0, 0, 0, 0, 0);
+    let window_ms = |time: Duration| u64::try_from(time.as_millis()).unwrap() * 13 / 10;
     for run in 0..runs {
         let over_old = run % 2 == 0;
         let db = dir.path().join(format!("run-{run}.db"));
@@ -388,10 +394,16 @@ fn an_import_killed_at_any_point_leaves_the_old_or_the_new_dataset_whole() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let kill_after = Duration::from_millis(random.below(window_ms));
+        let window = window_ms(if over_old { over_time } else { fresh_time });
+        let kill_after = Duration::from_millis(random.below(window));
         std::thread::sleep(kill_after);
         let _ = child.kill();
         child.wait().unwrap();
+        let mut journal = db.as_os_str().to_owned();
+        journal.push("-journal");
+        if Path::new(&journal).exists() {
+            mid_commit += 1;
+        }
 
         // What serve would do now, before anything rolls an interrupted commit back.
         let context = format!("run {run} (kill after {kill_after:?}, over old: {over_old})");
@@ -447,6 +459,6 @@ fn an_import_killed_at_any_point_leaves_the_old_or_the_new_dataset_whole() {
         let _ = std::fs::remove_file(&db);
     }
     eprintln!(
-        "{runs} imports killed at random points within {window_ms} ms (seed {seed:#x}): {kept_old} left the old dataset, {whole_new} the new one whole, {none} no database or an empty one (first imports), {refused_until_rolled_back} refused by serve until the interrupted commit was rolled back; every database passed integrity_check"
+        "{runs} imports killed at random points within 1.3 times their duration ({fresh_time:?} fresh, {over_time:?} over the old dataset; seed {seed:#x}): {mid_commit} left a journal (killed while writing), {kept_old} left the old dataset, {whole_new} the new one whole, {none} no database or an empty one (first imports), {refused_until_rolled_back} refused by serve until the interrupted commit was rolled back; every database passed integrity_check"
     );
 }

@@ -400,6 +400,41 @@ mod tests {
     }
 
     #[test]
+    fn every_limit_is_stated_in_the_data_readme() {
+        let readme = include_str!("../../../data/README.md");
+        let section = readme.split("## Limits on imported data").nth(1).unwrap_or_default();
+        let grouped = |n: usize| {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            out
+        };
+        for n in [
+            MAX_BOUNDARY_VERTICES,
+            MAX_BOUNDARY_RINGS,
+            MAX_IMPORT_BOUNDARY_VERTICES,
+            MAX_NAME_CHARS,
+            MAX_ADDRESS_CHARS,
+            MAX_ID_CHARS,
+            MAX_PHONE_CHARS,
+            MAX_URL_CHARS,
+            MAX_NOTE_CHARS,
+            MAX_FILINGS,
+        ] {
+            assert!(section.contains(&format!("| {} ", grouped(n))), "{n} not in data/README.md");
+        }
+        let latitude = format!("latitude {}–{}", JAPAN_LATITUDE.start(), JAPAN_LATITUDE.end());
+        let longitude = format!("longitude {}–{}", JAPAN_LONGITUDE.start(), JAPAN_LONGITUDE.end());
+        assert!(section.contains(&latitude) && section.contains(&longitude));
+        assert!(section.contains(&format!("| {MAX_RING_SPAN_DEG}° ")));
+    }
+
+    #[test]
     fn a_preview_is_short_and_shows_control_characters() {
         assert_eq!(preview("杉戸\n町\u{3000}役場"), "杉戸\\n町\u{3000}役場");
         assert_eq!(preview(&"名".repeat(1000)), format!("{}…", "名".repeat(60)));
