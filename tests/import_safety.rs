@@ -275,35 +275,39 @@ fn is_root() -> bool {
 #[test]
 fn two_imports_at_once_both_import_or_one_says_another_came_first() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("atlas.db");
-    import_shipped_data(&db);
     let data = repo().join("data");
-    let imports: Vec<Child> = (0..2)
-        .map(|_| {
-            import_command(&db, &[&data], &[])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut succeeded = 0;
-    for child in imports {
-        let out = child.wait_with_output().unwrap();
-        let stderr = text(&out.stderr);
-        assert!(!stderr.contains("database is locked"), "{stderr}");
-        if out.status.success() {
-            succeeded += 1;
-        } else {
-            assert!(
-                stderr.contains("another import committed while this one was being prepared"),
-                "{stderr}"
-            );
+    for existing in [true, false] {
+        let db = dir.path().join(format!("atlas-{existing}.db"));
+        if existing {
+            import_shipped_data(&db);
         }
+        let imports: Vec<Child> = (0..2)
+            .map(|_| {
+                import_command(&db, &[&data], &[])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut succeeded = 0;
+        for child in imports {
+            let out = child.wait_with_output().unwrap();
+            let stderr = text(&out.stderr);
+            assert!(!stderr.contains("database is locked"), "{stderr}");
+            if out.status.success() {
+                succeeded += 1;
+            } else {
+                assert!(
+                    stderr.contains("another import committed while this one was being prepared"),
+                    "{stderr}"
+                );
+            }
+        }
+        assert!(succeeded >= 1, "existing database: {existing}");
+        assert_eq!(query_i64(&db, "SELECT count(*) FROM imports"), i64::from(existing) + succeeded);
+        assert_eq!(query_i64(&db, "SELECT count(*) FROM facilities"), 2235);
     }
-    assert!(succeeded >= 1);
-    assert_eq!(query_i64(&db, "SELECT count(*) FROM imports"), 1 + succeeded);
-    assert_eq!(query_i64(&db, "SELECT count(*) FROM facilities"), 2235);
 }
 
 /// What a database holds, table by table, and its last import.
@@ -339,14 +343,9 @@ fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-#[test]
-fn an_import_killed_at_any_point_leaves_the_old_or_the_new_dataset_whole() {
-    let runs = env_number("CARE_ATLAS_CRASH_RUNS", 5);
-    let seed = env_number("CARE_ATLAS_CRASH_SEED", 0x5EED_CA7E);
-    let dir = tempfile::tempdir().unwrap();
-
-    // The old dataset: the shipped data with the first 1,000 facilities only.
-    let old_data = dir.path().join("old-data");
+/// The old dataset: the shipped data with the first 1,000 facilities only.
+fn old_dataset_folder(dir: &Path) -> PathBuf {
+    let old_data = dir.join("old-data");
     std::fs::create_dir(&old_data).unwrap();
     for entry in std::fs::read_dir(repo().join("data")).unwrap() {
         let path = entry.unwrap().path();
@@ -359,6 +358,16 @@ fn an_import_killed_at_any_point_leaves_the_old_or_the_new_dataset_whole() {
             std::fs::copy(&path, old_data.join(name)).unwrap();
         }
     }
+    old_data
+}
+
+#[test]
+fn an_import_killed_at_any_point_leaves_the_old_or_the_new_dataset_whole() {
+    let runs = env_number("CARE_ATLAS_CRASH_RUNS", 5);
+    let seed = env_number("CARE_ATLAS_CRASH_SEED", 0x5EED_CA7E);
+    let dir = tempfile::tempdir().unwrap();
+
+    let old_data = old_dataset_folder(dir.path());
     let old_db = dir.path().join("old.db");
     let out = import(&old_db, &[&old_data], &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));

@@ -2,6 +2,7 @@
 //! ([`RowError`]) reject one record and are reported with file and line.
 
 use std::fmt;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// A fatal error: the import stops and the database is left as it was.
@@ -151,7 +152,7 @@ fn refused_list(refusals: &[RowError]) -> String {
         text.push_str(&refusal.to_string());
     }
     if refusals.len() > REFUSALS_LISTED {
-        text.push_str(&format!("\n  … and {} more", refusals.len() - REFUSALS_LISTED));
+        let _ = write!(text, "\n  … and {} more", refusals.len() - REFUSALS_LISTED);
     }
     text
 }

@@ -370,21 +370,7 @@ pub fn import_files(
         (&mut errors, tables.entry("towns").or_default()),
     );
 
-    // A web address that cannot be a link is left out of its record.
-    for draft in &mut collected.facilities {
-        let FromFile { path, value: d } = draft;
-        if let Some(reason) = d.url.as_deref().and_then(limits::not_a_web_link) {
-            summary.left_out.push(RowError {
-                path: path.clone(),
-                location: d.location,
-                record_id: Some(limits::preview(&d.record_id)),
-                name: Some(limits::preview(&d.name)),
-                reason,
-            });
-            d.url = None;
-        }
-    }
-    summary.left_out.sort();
+    summary.left_out = leave_out_links(&mut collected);
     let refusals = limits::refusals(&collected.for_limits());
     if !refusals.is_empty() {
         return Err(LoadError::Refused { refusals });
@@ -397,18 +383,35 @@ pub fn import_files(
         store.leave_in_rollback_mode();
         Ok(())
     });
-    if result.is_err() && !existed {
-        // Nothing was committed: leave no empty database behind.
-        for suffix in ["", "-journal", "-wal", "-shm"] {
-            let mut path = database.as_os_str().to_owned();
-            path.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(path));
-        }
+    // This import made the file and committed nothing: leave no empty database behind. Another
+    // import may have created and filled it meanwhile, so only an empty file is removed.
+    if result.is_err() && !existed && std::fs::metadata(database).is_ok_and(|m| m.len() == 0) {
+        let _ = std::fs::remove_file(database);
     }
     result?;
     errors.sort();
     summary.errors = errors;
     Ok(summary)
+}
+
+/// Leaves out of its record each web address that cannot be a link, reporting where.
+fn leave_out_links(collected: &mut Collected) -> Vec<RowError> {
+    let mut left_out = Vec::new();
+    for draft in &mut collected.facilities {
+        let FromFile { path, value: d } = draft;
+        if let Some(reason) = d.url.as_deref().and_then(limits::not_a_web_link) {
+            left_out.push(RowError {
+                path: path.clone(),
+                location: d.location,
+                record_id: Some(limits::preview(&d.record_id)),
+                name: Some(limits::preview(&d.name)),
+                reason,
+            });
+            d.url = None;
+        }
+    }
+    left_out.sort();
+    left_out
 }
 
 /// Places every facility draft against the boundaries and towns already stored, overridden by

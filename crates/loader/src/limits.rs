@@ -66,6 +66,7 @@ pub(crate) struct Imported<'a> {
 
 /// Every value of `imported` past a limit, one refusal per record naming each limit it breaks,
 /// in file and line order.
+#[allow(clippy::too_many_lines, reason = "one straight list of checks per record kind")]
 pub(crate) fn refusals(imported: &Imported<'_>) -> Vec<RowError> {
     let mut refused = Vec::new();
     let mut refuse = |path: &Path, location, id: Option<&str>, name: Option<&str>, r: Reasons| {
@@ -407,7 +408,7 @@ mod tests {
             let digits = n.to_string();
             let mut out = String::new();
             for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     out.push(',');
                 }
                 out.push(c);

@@ -168,7 +168,7 @@ pub struct Store {
 
 /// How long a connection waits for another one's lock (an import committing, another import
 /// writing) before giving up with a clear message instead of "database is locked".
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+pub const BUSY_TIMEOUT: Duration = Duration::from_mins(1);
 
 /// Which dataset a database holds: its schema version and the number of its last completed
 /// import (0: none). An import reads it before placing, and writes only if it is unchanged.
