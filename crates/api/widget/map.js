@@ -241,7 +241,9 @@
 
   const formatDays = (days) => days.split("|").filter(Boolean).join(text.join);
   const telHref = (phone) => `tel:${phone.replace(/[^\d+]/g, "")}`;
-  const safeUrl = (url) => (url && /^https?:\/\//i.test(url) ? url : url && /^[\w.-]+\.[a-z]{2,}(\/|$)/i.test(url) ? `http://${url}` : null);
+  // Only http(s) addresses become links; anything else a source wrote (「www.…」 without a scheme)
+  // is shown as the text it is, never guessed into a link.
+  const webAddress = (url) => (!url ? null : /^https?:\/\/[^\s/]/i.test(url) ? link(url, url) : el("span", { textContent: url }));
   const link = (href, label) => el("a", { href, textContent: label, target: "_blank", rel: "noopener" });
 
   function popup(feature) {
@@ -258,8 +260,8 @@
     for (const [term, value] of rows) list.append(el("dt", { textContent: term }), el("dd", { textContent: value }));
     if (p.phone) list.append(el("dt", { textContent: text.phone }), el("dd", {}, [el("a", { href: telHref(p.phone), textContent: p.phone })]));
     if (p.open_days) list.append(el("dt", { textContent: text.openDays }), el("dd", { textContent: formatDays(p.open_days) }));
-    const web = safeUrl(p.url);
-    if (web) list.append(el("dt", { textContent: text.link }), el("dd", {}, [link(web, p.url)]));
+    const web = webAddress(p.url);
+    if (web) list.append(el("dt", { textContent: text.link }), el("dd", {}, [web]));
     if (p.detail_url) list.append(el("dt", { textContent: text.detail }), el("dd", {}, [link(p.detail_url, text.detail)]));
     list.append(el("dt", { textContent: text.position }), el("dd", { textContent: p.position_precision === "source" ? text.exact : text.approximate }));
     list.append(el("dt", { textContent: text.source }), el("dd", { textContent: `${p.source}（${text.asOf} ${p.as_of || "—"}）` }));
@@ -424,8 +426,8 @@
     if (!inArea(p) && config.area_name) meta.push(" ・ ", el("span", { className: "outside-area", textContent: text.outside(config.area_name) }));
     const contact = el("p", { className: "contact" });
     if (p.phone) contact.append(el("a", { className: "tel", href: telHref(p.phone), textContent: `☎ ${p.phone}`, ariaLabel: `${text.phone} ${p.phone}` }));
-    const web = safeUrl(p.url);
-    if (web) contact.append(link(web, text.link));
+    if (p.url && /^https?:\/\/[^\s/]/i.test(p.url)) contact.append(link(p.url, text.link));
+    else if (p.url) contact.append(el("span", { textContent: `${text.link}: ${p.url}` }));
     if (p.detail_url) contact.append(link(p.detail_url, text.detail));
     const show = el("button", { type: "button", textContent: text.showOnMap });
     show.addEventListener("click", () => showOnMap(feature.id, show));
