@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
@@ -44,9 +45,9 @@ fn server() -> &'static Server {
         // tested in-process (crates/api), not here.
         // The server lives in a static, which is never dropped: it runs under a shell that
         // stops it and removes its database when this process exits, however it exits (its end,
-        // a panic, SIGKILL), which closes the shell's standard input. The shell ignores the
-        // signals a terminal sends the whole process group (Ctrl-C, hang-up) and `kill` of the
-        // group, so that it lives to clean up (it used to die with the test and leave both), and
+        // a panic, SIGKILL), which closes the shell's standard input. The shell runs in a process
+        // group of its own and ignores hang-up, interrupt and terminate, so that it lives to clean
+        // up (it used to die with the test's group on Ctrl-C and leave both), and
         // stops the server with SIGKILL, which a server still building its snapshot (and
         // ignoring SIGTERM, inherited) cannot miss.
         let child = Command::new("sh")
@@ -62,6 +63,8 @@ fn server() -> &'static Server {
                 dir.path().to_str().unwrap(),
             ])
             .stdin(Stdio::piped())
+            // Its own process group: a signal to the test's whole group, even SIGKILL, misses it.
+            .process_group(0)
             .spawn()
             .unwrap();
         let server = Server { port, _shell: child, _dir: dir };

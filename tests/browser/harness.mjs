@@ -50,7 +50,8 @@ async function waitFor(url, seconds) {
 // The server and its database are cleaned up by a shell that outlives this process: it waits for
 // its standard input (a pipe from us) to close, which happens however we end (the tests' `after`,
 // a failure in `before`, Ctrl-C, SIGKILL), then kills the server and removes the directory. It
-// ignores the signals a terminal or `kill` sends the whole group, so that it lives to do so.
+// runs in a process group of its own and ignores hang-up, interrupt and terminate, so that it lives
+// to do so.
 const KEEPER = `trap '' HUP INT TERM
 "$0" serve --db "$1/atlas.db" --bind "$2" >/dev/null 2>&1 & server=$!
 cat >/dev/null; kill -KILL "$server"; wait "$server" 2>/dev/null; rm -rf "$1"`;
@@ -66,7 +67,8 @@ export async function startServer() {
     throw error;
   }
   const port = await freePort();
-  const keeper = spawn("sh", ["-c", KEEPER, binary, dir, `127.0.0.1:${port}`], { stdio: ["pipe", "ignore", "ignore"] });
+  // `detached`: a process group of its own, which a signal to the tests' group, even SIGKILL, misses.
+  const keeper = spawn("sh", ["-c", KEEPER, binary, dir, `127.0.0.1:${port}`], { stdio: ["pipe", "ignore", "ignore"], detached: true });
   // Neither keeps this process alive: when it ends, the pipe closes and the shell cleans up.
   keeper.unref();
   keeper.stdin.unref();
