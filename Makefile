@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench load build openapi clean
+.PHONY: run test lint fmt data bench load limits build openapi clean
 # The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
 NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
@@ -54,6 +54,11 @@ bench: $(NODE_DEPS)
 ## load: wrk load benchmark of the release server over loopback, each endpoint beside /healthz
 load: build $(DB)
 	scripts/load.sh
+
+## limits: the release server under hostile load: /healthz beside 500 idle and 100 half-sent
+## connections, a scenario point far away, 512 connections of POST /scenarios (shed with 503)
+limits: build $(DB)
+	scripts/limits.sh
 
 ## openapi: regenerate openapi/openapi.json from the code (a test fails when it is stale)
 openapi: $(NODE_DEPS)
