@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench load soak soak-short reload-load build openapi clean crash-test
+.PHONY: run test lint fmt data bench load limits soak soak-short reload-load build openapi clean crash-test
 # The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
 NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
@@ -77,6 +77,11 @@ reload-load: build
 ## the old or the new dataset whole (CI runs 5 of them in `make test`)
 crash-test:
 	CARE_ATLAS_CRASH_RUNS=40 $(CARGO) test --locked --test import_safety an_import_killed -- --nocapture
+
+## limits: the release server under hostile load: /healthz beside 500 idle and 100 half-sent
+## connections, a scenario point far away, 512 connections of POST /scenarios (shed with 503)
+limits: build $(DB)
+	scripts/limits.sh
 
 ## openapi: regenerate openapi/openapi.json from the code (a test fails when it is stale)
 openapi: $(NODE_DEPS)

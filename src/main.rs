@@ -73,6 +73,18 @@ enum Command {
         /// Attribution (HTML) of --tile-url, as its terms require.
         #[arg(long, requires = "tile_url")]
         tile_attribution: Option<String>,
+        /// The address of a reverse proxy whose forwarded headers (`Forwarded`,
+        /// `X-Forwarded-Host`/`-Proto`) make the API's links; repeat for several. Without it
+        /// they are ignored.
+        #[arg(long, value_name = "IP", value_parser = care_atlas_api::parse_proxy)]
+        trusted_proxy: Vec<std::net::IpAddr>,
+        /// Seconds one request's computation may take before it is answered 503 (Retry-After).
+        #[arg(long, default_value_t = care_atlas_api::MAX_WORK_TIME.as_secs(), value_parser = clap::value_parser!(u64).range(1..=3600))]
+        request_timeout: u64,
+        /// Milliseconds a request waits for a place among the computations running (a few per
+        /// core) before it is answered 503 (Retry-After) instead of queueing without end.
+        #[arg(long, default_value_t = care_atlas_api::MAX_QUEUE_WAIT.as_millis() as u64)]
+        queue_wait_ms: u64,
     },
     /// Print the OpenAPI document of the API.
     Openapi,
@@ -203,6 +215,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             frame_ancestors,
             tile_url,
             tile_attribution,
+            trusted_proxy,
+            request_timeout,
+            queue_wait_ms,
         } => {
             let state = load_state(&db)?;
             writeln!(
@@ -220,6 +235,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 frame_ancestors,
                 tile_url,
                 tile_attribution,
+                trusted_proxies: trusted_proxy,
+                max_work_time: std::time::Duration::from_secs(request_timeout),
+                max_queue_wait: std::time::Duration::from_millis(queue_wait_ms),
             };
             let live = actix_web::web::Data::new(care_atlas_api::LiveState::new(state));
             actix_web::rt::System::new().block_on(async move {

@@ -47,23 +47,40 @@ async function waitFor(url, seconds) {
   throw new Error(`${url} did not answer within ${seconds} s`);
 }
 
+// The server and its database are cleaned up by a shell that outlives this process: it waits for
+// its standard input (a pipe from us) to close, which happens however we end (the tests' `after`,
+// a failure in `before`, Ctrl-C, SIGKILL), then kills the server and removes the directory. It
+// runs in a process group of its own and ignores hang-up, interrupt and terminate, so that it lives
+// to do so.
+const KEEPER = `trap '' HUP INT TERM
+"$0" serve --db "$1/atlas.db" --bind "$2" >/dev/null 2>&1 & server=$!
+cat >/dev/null; kill -KILL "$server"; wait "$server" 2>/dev/null; rm -rf "$1"`;
+
 /** The binary serving a fresh import of data/: its base URL and how to stop it. */
 export async function startServer() {
   assert.ok(existsSync(binary), `${binary} is missing: run \`cargo build\` (make test does)`);
   const dir = mkdtempSync(join(tmpdir(), "care-atlas-browser-"));
-  const db = join(dir, "atlas.db");
-  execFileSync(binary, ["import", "--db", db, "data"], { cwd: repo, stdio: "ignore" });
+  try {
+    execFileSync(binary, ["import", "--db", join(dir, "atlas.db"), "data"], { cwd: repo, stdio: "ignore" });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const port = await freePort();
+  // `detached`: a process group of its own, which a signal to the tests' group, even SIGKILL, misses.
+  const keeper = spawn("sh", ["-c", KEEPER, binary, dir, `127.0.0.1:${port}`], { stdio: ["pipe", "ignore", "ignore"], detached: true });
+  // Neither keeps this process alive: when it ends, the pipe closes and the shell cleans up.
+  keeper.unref();
+  keeper.stdin.unref();
+  const stop = () => keeper.stdin.end();
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(binary, ["serve", "--db", db, "--bind", `127.0.0.1:${port}`], { stdio: "ignore" });
-  await waitFor(`${base}/healthz`, 120);
-  return {
-    base,
-    stop() {
-      server.kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  try {
+    await waitFor(`${base}/healthz`, 120);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return { base, stop };
 }
 
 /** Headless Chromium with no background traffic. */

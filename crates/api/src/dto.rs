@@ -1134,10 +1134,10 @@ pub struct ScenarioRequest {
     /// always counted on 250 m cells (`out_of_reach_definition`).
     #[schema(value_type = Option<crate::accepts::schemas::GridResolution>, inline)]
     pub resolution: Option<String>,
-    /// Facilities to add (at most 100).
+    /// Facilities to add (at most 100), each within 30 km of the study area's bounds.
     #[serde(default)]
     pub add: Vec<AddedFacilityDto>,
-    /// Ids of facilities to remove.
+    /// Ids of facilities to remove (at most 1000).
     #[serde(default)]
     pub remove: Vec<String>,
     /// Whose residents are counted (default `total`).

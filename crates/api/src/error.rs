@@ -1,6 +1,6 @@
 //! Every API error as an RFC 9457 `application/problem+json` document naming the bad parameter and
-//! what is accepted. 4xx are the client's: logged at debug, never as errors; 5xx say nothing
-//! internal to the client and are logged.
+//! what is accepted. 4xx are the client's: logged briefly at debug by the request log, never as
+//! errors; 5xx say nothing internal to the client and are logged.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -103,6 +103,26 @@ pub enum ApiError {
         /// The limit.
         limit_bytes: usize,
     },
+    /// A query string longer than the server reads.
+    #[error("the query string is longer than {limit_bytes} bytes")]
+    QueryTooLong {
+        /// The limit.
+        limit_bytes: usize,
+    },
+    /// Every place for a computation is taken: the request is shed rather than queued.
+    #[error("the server is busy; retry in {retry_after_s} s")]
+    Busy {
+        /// Seconds to wait, also sent as `Retry-After`.
+        retry_after_s: u32,
+    },
+    /// The computation took longer than a request may.
+    #[error("the answer took longer than {limit_s} s; retry later or ask for less")]
+    TimedOut {
+        /// The limit.
+        limit_s: u64,
+        /// Seconds to wait, also sent as `Retry-After`.
+        retry_after_s: u32,
+    },
     /// Something failed on our side.
     #[error("internal error")]
     Internal,
@@ -173,6 +193,11 @@ impl ApiError {
             ApiError::BodyTooLarge { .. } => {
                 ("body-too-large", "Body too large", Some("body".to_owned()), None)
             }
+            ApiError::QueryTooLong { .. } => {
+                ("query-too-long", "Query too long", Some("query".to_owned()), None)
+            }
+            ApiError::Busy { .. } => ("busy", "Server busy", None, None),
+            ApiError::TimedOut { .. } => ("timed-out", "Took too long", None, None),
             ApiError::Internal => ("internal", "Internal error", None, None),
         };
         Problem {
@@ -215,18 +240,31 @@ impl ResponseError for ApiError {
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::QueryTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::Busy { .. } | ApiError::TimedOut { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.status_code().is_server_error() {
+        let retry_after_s = match self {
+            ApiError::Busy { retry_after_s } | ApiError::TimedOut { retry_after_s, .. } => {
+                Some(*retry_after_s)
+            }
+            _ => None,
+        };
+        if retry_after_s.is_some() {
+            // Shedding load is the server working as designed; each shed request is not news.
+            tracing::info!(error = %self, "request shed");
+        } else if self.status_code().is_server_error() {
             tracing::error!(error = ?self, "request failed");
-        } else {
-            tracing::debug!(error = %self, "request rejected");
         }
-        HttpResponse::build(self.status_code())
-            .content_type("application/problem+json")
-            .json(self.problem())
+        // A 4xx is logged once, briefly, by the request log (`guard::RequestLog`): its message
+        // can quote a value as long as the query string.
+        let mut response = HttpResponse::build(self.status_code());
+        if let Some(seconds) = retry_after_s {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.content_type("application/problem+json").json(self.problem())
     }
 }

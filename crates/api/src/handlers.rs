@@ -17,23 +17,34 @@ use crate::dto::{
     UnderservedPlaces, VersionInfo,
 };
 use crate::export::{self, Format, Table};
+use crate::guard::{MAX_QUEUE_WAIT, MAX_WORK_TIME, RETRY_AFTER_S, Workload};
 use crate::params::{self, Lang};
 use crate::query::Params;
 use crate::supply::{self, Figures};
-use crate::{ApiError, AppState, Problem};
+use crate::{ApiError, AppState, Problem, ServeOptions};
 
 const GEO_JSON: &str = "application/geo+json";
 
 /// Runs CPU-bound work on the snapshot on the blocking pool, so that the workers keep accepting
 /// requests: `work` gets the state and the request's extracted `input`.
 async fn blocking<I: Send + 'static>(
+    req: &HttpRequest,
     state: web::Data<AppState>,
     input: I,
     work: fn(&AppState, I) -> Result<Reply, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
+    let options = req.app_data::<web::Data<ServeOptions>>();
+    let place = Workload::admit(options.map_or(MAX_QUEUE_WAIT, |o| o.max_queue_wait)).await?;
+    let limit = options.map_or(MAX_WORK_TIME, |o| o.max_work_time);
     let state = state.into_inner();
-    web::block(move || work(&state, input))
+    let work = web::block(move || {
+        // Held until the work ends, even when its client was answered for taking too long.
+        let _place = place;
+        work(&state, input)
+    });
+    actix_web::rt::time::timeout(limit, work)
         .await
+        .map_err(|_| ApiError::TimedOut { limit_s: limit.as_secs(), retry_after_s: RETRY_AFTER_S })?
         .map_err(|_| ApiError::Internal)?
         .map(Reply::into_response)
 }
@@ -224,7 +235,7 @@ pub async fn areas(
     query: Params<AreaExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
-    blocking(state, (query.into_inner(), format), areas_now).await
+    blocking(&req, state, (query.into_inner(), format), areas_now).await
 }
 
 /// Parameters of `/areas`: those of every area endpoint, and a table format.
@@ -322,7 +333,7 @@ pub async fn area(
     query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
-    blocking(state, (code.into_inner(), query.into_inner(), format), area_now).await
+    blocking(&req, state, (code.into_inner(), query.into_inner(), format), area_now).await
 }
 
 fn area_now(
@@ -364,7 +375,7 @@ pub async fn mesh(
     query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
-    blocking(state, (code.into_inner(), query.into_inner(), format), mesh_now).await
+    blocking(&req, state, (code.into_inner(), query.into_inner(), format), mesh_now).await
 }
 
 fn mesh_now(
@@ -420,7 +431,7 @@ pub async fn coverage_gaps(
     query: Params<GapParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
-    blocking(state, (query.into_inner(), format), coverage_gaps_now).await
+    blocking(&req, state, (query.into_inner(), format), coverage_gaps_now).await
 }
 
 fn coverage_gaps_now(
@@ -513,7 +524,7 @@ pub async fn underserved_places(
     query: Params<PlaceParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
-    blocking(state, (query.into_inner(), format), underserved_places_now).await
+    blocking(&req, state, (query.into_inner(), format), underserved_places_now).await
 }
 
 fn underserved_places_now(
@@ -577,7 +588,7 @@ pub async fn accessibility(
     query: Params<AccessibilityParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
-    blocking(state, (query.into_inner(), format), accessibility_now).await
+    blocking(&req, state, (query.into_inner(), format), accessibility_now).await
 }
 
 fn accessibility_now(
@@ -649,7 +660,7 @@ pub async fn site_suggestions(
     query: Params<SiteParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
-    blocking(state, (query.into_inner(), format), site_suggestions_now).await
+    blocking(&req, state, (query.into_inner(), format), site_suggestions_now).await
 }
 
 fn site_suggestions_now(
@@ -697,7 +708,7 @@ pub async fn scenarios(
     body: web::Json<ScenarioRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
-    blocking(state, (body.into_inner(), format), |state, (body, format)| {
+    blocking(&req, state, (body.into_inner(), format), |state, (body, format)| {
         scenarios_now(state, &body, format)
     })
     .await

@@ -11,6 +11,7 @@ mod accepts;
 mod dto;
 mod error;
 mod export;
+mod guard;
 mod handlers;
 mod ogc;
 mod page_error;
@@ -38,6 +39,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use error::{ApiError, Problem};
+pub use guard::{MAX_QUERY_BYTES, MAX_QUEUE_WAIT, MAX_WORK_TIME, parse_proxy};
 
 /// The largest request body read, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -120,6 +122,13 @@ pub struct ServeOptions {
     pub tile_url: Option<String>,
     /// Its attribution (HTML).
     pub tile_attribution: Option<String>,
+    /// Proxies whose forwarded headers (`Forwarded`, `X-Forwarded-Host`/`-Proto`) are believed
+    /// for the links the API makes; none by default.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long one request's computation may take before it is answered 503.
+    pub max_work_time: std::time::Duration,
+    /// How long a request waits for a place on the blocking pool before it is shed with 503.
+    pub max_queue_wait: std::time::Duration,
 }
 
 #[derive(utoipa::OpenApi)]
@@ -354,20 +363,19 @@ pub fn app(
         .app_data(live)
         .app_data(options)
         .app_data(web::Data::new(Routes::of(&api)))
+        .app_data(web::Data::new(guard::QueryParameters::of(&api)))
         .app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(json_error))
         .configure(configure)
         .split_for_parts();
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .route("/docs", web::get().to(docs_without_slash))
         .default_service(web::to(not_found))
+        .wrap(from_fn(guard::check_query))
         .wrap(from_fn(caching))
-        .wrap(
-            actix_web::middleware::DefaultHeaders::new()
-                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")),
-        )
+        .wrap(from_fn(guard::security_headers))
         .wrap(Compress::default())
         .wrap(cors)
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(tracing_actix_web::TracingLogger::<guard::RequestLog>::new())
         .wrap(from_fn(head_as_get))
         .wrap(from_fn(current_snapshot))
 }

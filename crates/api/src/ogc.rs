@@ -235,8 +235,7 @@ pub struct ItemsParams {
 }
 
 fn base_url(req: &HttpRequest) -> String {
-    let info = req.connection_info();
-    format!("{}://{}", info.scheme(), info.host())
+    crate::guard::base_url(req)
 }
 
 fn json<T: Serialize>(content_type: &str, body: &T) -> HttpResponse {

@@ -317,11 +317,29 @@ pub fn scenario(
             format!("at most {MAX_SCENARIO_ADDITIONS} facilities"),
         ));
     }
+    if request.remove.len() > accepts::MAX_REMOVED {
+        return Err(ApiError::invalid(
+            "remove",
+            format!("{} facilities", request.remove.len()),
+            format!("at most {} facilities", accepts::MAX_REMOVED),
+        ));
+    }
+    let study_area = study_area_bounds(atlas);
     let mut add = Vec::with_capacity(request.add.len());
     for (i, a) in request.add.iter().enumerate() {
         let name = format!("add[{i}]");
         let position = Position::new(a.lat, a.lon)
-            .map_err(|e| ApiError::invalid(&name, e.to_string(), "lat -90..90, lon -180..180"))?;
+            .map_err(|e| ApiError::invalid(&name, e.to_string(), accepts::added_position()))?;
+        if let Some(bounds) = study_area {
+            let distance_m = distance_to_rect_m(bounds, position);
+            if distance_m > accepts::MAX_ADDED_DISTANCE_M {
+                return Err(ApiError::invalid(
+                    &name,
+                    format!("{:.0} km from the study area", distance_m / 1000.0),
+                    accepts::added_position(),
+                ));
+            }
+        }
         let capacity = a.capacity.unwrap_or(1.0);
         if !(capacity.is_finite() && capacity > 0.0 && capacity <= MAX_ADDED_CAPACITY) {
             return Err(ApiError::invalid(
@@ -352,9 +370,42 @@ pub fn scenario(
     ))
 }
 
+/// The bounding rectangle of the study area's boundaries, if it has any.
+fn study_area_bounds(atlas: &Atlas) -> Option<geo::Rect<f64>> {
+    use geo::BoundingRect as _;
+    atlas.study_area().filter_map(|m| m.boundary.bounding_rect()).reduce(|a, b| {
+        geo::Rect::new(
+            geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+            geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+        )
+    })
+}
+
+/// The distance in metres from `position` to the nearest point of `rect` (0 inside it).
+fn distance_to_rect_m(rect: geo::Rect<f64>, position: Position) -> f64 {
+    use geo::{Distance as _, Haversine};
+    let point = position.to_point();
+    let nearest = geo::Point::new(
+        point.x().clamp(rect.min().x, rect.max().x),
+        point.y().clamp(rect.min().y, rect.max().y),
+    );
+    Haversine.distance(point, nearest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_distance_to_the_study_area_is_zero_inside_and_grows_outside() {
+        let rect =
+            geo::Rect::new(geo::coord! { x: 139.6, y: 35.9 }, geo::coord! { x: 139.8, y: 36.1 });
+        let at = |lat, lon| distance_to_rect_m(rect, Position::new(lat, lon).unwrap());
+        assert!(at(36.0, 139.7).abs() < f64::EPSILON);
+        // 0.1° of latitude north of the rectangle is about 11.1 km.
+        assert!((at(36.2, 139.7) - 11_120.0).abs() < 50.0, "{}", at(36.2, 139.7));
+        assert!(at(0.0, 139.7) > 3_900_000.0);
+    }
 
     #[test]
     fn resolutions_map_to_the_grid_levels() {

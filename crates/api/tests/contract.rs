@@ -87,19 +87,33 @@ async fn send(request: test::TestRequest) -> Answer {
 
 /// Sends `request` through the application `serve` runs over `atlas`.
 async fn send_to(atlas: Arc<Atlas>, request: test::TestRequest) -> Answer {
-    let state = web::Data::new(LiveState::new(AppState {
-        atlas,
-        dataset_version: "test".into(),
-        sources: sources(),
-    }));
-    let options = web::Data::new(ServeOptions {
+    send_with(atlas, options(), request).await
+}
+
+/// The options `serve` runs with by default.
+fn options() -> ServeOptions {
+    ServeOptions {
         bind: "127.0.0.1:0".into(),
         cors_origins: vec!["*".into()],
         max_age_s: 300,
         frame_ancestors: "*".into(),
         tile_url: None,
         tile_attribution: None,
-    });
+        trusted_proxies: Vec::new(),
+        // Debug builds on a busy machine are slow; shedding is tested in guard.rs.
+        max_work_time: std::time::Duration::from_mins(10),
+        max_queue_wait: std::time::Duration::from_mins(10),
+    }
+}
+
+/// Sends `request` through the application `serve` runs over `atlas` with `options`.
+async fn send_with(atlas: Arc<Atlas>, options: ServeOptions, request: test::TestRequest) -> Answer {
+    let state = web::Data::new(LiveState::new(AppState {
+        atlas,
+        dataset_version: "test".into(),
+        sources: sources(),
+    }));
+    let options = web::Data::new(options);
     let service =
         test::init_service(care_atlas_api::app(state, options, care_atlas_api::openapi())).await;
     let response = test::call_service(&service, request.to_request()).await;
@@ -1433,8 +1447,9 @@ async fn a_refused_page_option_is_an_html_page_for_a_browser_and_a_problem_other
         assert!(html.contains(r#"<html lang="ja">"#), "{uri}: Japanese unless asked");
         assert!(html.contains("<title>"), "{uri}");
         assert!(html.contains(&format!("<code>{parameter}</code>")), "{uri}: names {parameter}");
-        let policy = answer.header(header::CONTENT_SECURITY_POLICY);
-        assert_eq!(policy, framed.then_some("frame-ancestors *"), "{uri}: framable as the page");
+        let policy = answer.header(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
+        let ancestors = if framed { "frame-ancestors *" } else { "frame-ancestors 'self'" };
+        assert!(policy.ends_with(ancestors), "{uri}: framable as the page: {policy}");
         // Without a preference for HTML, the problem document as before.
         check_problem(uri, 400, parameter).await;
         let json = get_accepting(uri, "application/json").await;
@@ -1460,4 +1475,119 @@ async fn the_html_error_page_speaks_the_asked_language_and_escapes_the_request()
     // An answer that is not an error stays the page.
     let page = get_accepting("/embed?tiles=none", BROWSER_ACCEPT).await;
     assert_eq!(page.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn an_unknown_parameter_is_refused_on_every_route_even_one_that_takes_none() {
+    for uri in ["/healthz?x=1", "/version?debug=1", "/conformance?x=1", "/collections?x=1"] {
+        let problem =
+            check_problem(uri, 400, if uri.contains("debug") { "debug" } else { "x" }).await;
+        assert_eq!(problem["type"], "urn:care-atlas:problem:unknown-parameter", "{uri}");
+    }
+    let problem = check_problem("/healthz?x=1", 400, "x").await;
+    assert_eq!(problem["accepted"], "no query parameters");
+}
+
+#[actix_web::test]
+async fn a_query_string_over_the_limit_is_refused_naming_query() {
+    let long =
+        format!("/nearest?lat=36&lon=139.6&kind={}", "a".repeat(care_atlas_api::MAX_QUERY_BYTES));
+    let problem = check_problem(&long, 414, "query").await;
+    assert_eq!(problem["type"], "urn:care-atlas:problem:query-too-long");
+}
+
+#[actix_web::test]
+async fn a_repeated_parameter_is_named() {
+    check_problem("/nearest?lat=36&lon=139.6&lat=35", 400, "lat").await;
+}
+
+#[actix_web::test]
+async fn a_scenario_facility_far_from_the_study_area_is_refused_naming_it() {
+    let body = serde_json::json!({
+        "kind": "visiting_nursing_station",
+        "radius_m": 2000,
+        "add": [{"lat": 36.03, "lon": 139.66}, {"lat": 0.0, "lon": 139.66}],
+    });
+    let answer = send(test::TestRequest::post().uri("/scenarios").set_json(body)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let problem = answer.json();
+    assert_eq!(problem["parameter"], "add[1]", "{problem}");
+    assert!(problem["accepted"].as_str().unwrap().contains("within 30 km of the study area"));
+}
+
+#[actix_web::test]
+async fn too_many_removed_facilities_are_refused_naming_remove() {
+    let ids: Vec<String> = (0..1001).map(|i| format!("x{i}")).collect();
+    let body =
+        serde_json::json!({"kind": "visiting_nursing_station", "radius_m": 2000, "remove": ids});
+    let answer = send(test::TestRequest::post().uri("/scenarios").set_json(body)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json()["parameter"], "remove");
+}
+
+/// A request as a client behind no proxy sends it, with forged forwarded headers.
+fn forged(peer: &str) -> test::TestRequest {
+    test::TestRequest::get()
+        .uri("/")
+        .peer_addr(peer.parse().unwrap())
+        .insert_header((header::HOST, "atlas.example"))
+        .insert_header(("X-Forwarded-Host", "evil.example"))
+        .insert_header(("X-Forwarded-Proto", "javascript"))
+        .insert_header(("Forwarded", "host=evil.example;proto=javascript"))
+}
+
+#[actix_web::test]
+async fn forwarded_headers_are_ignored_unless_their_proxy_is_trusted() {
+    let answer = send(forged("203.0.113.9:5000")).await;
+    let body = String::from_utf8(answer.body).unwrap();
+    assert!(!body.contains("evil.example") && !body.contains("javascript"), "{body}");
+    assert!(body.contains("http://atlas.example/"), "{body}");
+    assert!(
+        answer.headers.get(header::VARY).is_none_or(|v| !v.to_str().unwrap().contains("Forwarded"))
+    );
+
+    let proxy = ServeOptions { trusted_proxies: vec!["203.0.113.9".parse().unwrap()], ..options() };
+    let trusted = test::TestRequest::get()
+        .uri("/")
+        .peer_addr("203.0.113.9:5000".parse().unwrap())
+        .insert_header(("X-Forwarded-Host", "atlas.city.example"))
+        .insert_header(("X-Forwarded-Proto", "https"));
+    let answer = send_with(atlas(), proxy.clone(), trusted).await;
+    assert!(String::from_utf8(answer.body).unwrap().contains("https://atlas.city.example/"));
+    let vary: Vec<_> = answer.headers.get_all(header::VARY).map(|v| v.to_str().unwrap()).collect();
+    assert!(vary.iter().any(|v| v.contains("X-Forwarded-Host")), "{vary:?}");
+    // Even a trusted proxy cannot make a link run script: a scheme other than https is http.
+    let answer = send_with(atlas(), proxy, forged("203.0.113.9:5000")).await;
+    let body = String::from_utf8(answer.body).unwrap();
+    assert!(!body.contains("javascript"), "{body}");
+}
+
+#[actix_web::test]
+async fn html_pages_carry_a_script_policy_and_every_answer_nosniff() {
+    for uri in ["/embed", "/planner", "/planner/report"] {
+        let answer = get(uri).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri}");
+        let policy = answer.header(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
+        assert!(policy.contains("script-src 'self';"), "{uri}: {policy}");
+        assert!(policy.contains("object-src 'none'"), "{uri}: {policy}");
+        assert_eq!(answer.header(header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"), "{uri}");
+    }
+    // /embed keeps the operator's frame-ancestors; the planner is not framed by others.
+    assert!(
+        get("/embed")
+            .await
+            .header(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .ends_with("frame-ancestors *")
+    );
+    assert!(
+        get("/planner")
+            .await
+            .header(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .ends_with("frame-ancestors 'self'")
+    );
+    for uri in ["/healthz", "/nearest?lat=1", "/no-such-path", "/healthz?x=1"] {
+        assert_eq!(get(uri).await.header(header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"), "{uri}");
+    }
 }
