@@ -81,7 +81,7 @@ started=$(date +%s)
 status=0
 # The hooks replace positive_data_acceptance by the same check that tolerates exactly the rules
 # OpenAPI cannot state (scripts/schemathesis_hooks.py says which and why).
-PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks \
+PYTHONPATH=scripts SCHEMATHESIS_HOOKS=schemathesis_hooks CARE_ATLAS_TOLERATED="$work/tolerated.txt" \
   "$venv/bin/schemathesis" run openapi/openapi.json \
   --url "http://127.0.0.1:$port" \
   --checks all --exclude-checks positive_data_acceptance \
@@ -101,5 +101,9 @@ for line in open(sys.argv[1]):
         failures += sum(c.get("status") == "failure" for checks in recorder.get("checks", {}).values() for c in checks)
 print(f"schemathesis: {cases} requests generated, {failures} failed checks")
 EOF
+if [[ -s $work/tolerated.txt ]]; then
+  echo "schemathesis: refusals tolerated as rules beyond OpenAPI (scripts/schemathesis_hooks.py):"
+  sort "$work/tolerated.txt" | uniq -c | sort -rn
+fi
 echo "schemathesis: ${mode} run took $(($(date +%s) - started))s"
 exit "$status"
