@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench load limits soak soak-short reload-load build openapi clean crash-test
+.PHONY: run test lint fmt data bench load limits soak soak-short reload-load schema-fuzz build openapi clean crash-test
 # The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
 NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
@@ -27,12 +27,14 @@ build: $(NODE_DEPS)
 	$(CARGO) build --release --locked
 
 ## test: every test: unit, integration, end-to-end against the real binary, and the map in Chromium
-## (skipped, loudly, when Chromium is missing; CARE_ATLAS_REQUIRE_BROWSER=1 makes that a failure)
+## (skipped, loudly, when Chromium is missing; CARE_ATLAS_REQUIRE_BROWSER=1 makes that a failure),
+## and a short schemathesis run against the debug server (python3 with venv; PyPI on first run)
 test: $(NODE_DEPS)
 	$(CARGO) test --workspace --locked
 	$(CARGO) build --locked
 	npm test
 	$(MAKE) soak-short
+	scripts/schemathesis.sh --short
 
 ## lint: formatting and clippy, warnings as errors
 lint: $(NODE_DEPS)
@@ -82,6 +84,12 @@ crash-test:
 ## connections, a scenario point far away, 512 connections of POST /scenarios (shed with 503)
 limits: build $(DB)
 	scripts/limits.sh
+
+## schema-fuzz: schemathesis against openapi/openapi.json and the release server, every check
+## (positive and negative data too), 200 examples per operation and the stateful phase; `make
+## test` runs a short version against the debug binary
+schema-fuzz: build
+	CARE_ATLAS_BIN=target/release/care-atlas scripts/schemathesis.sh
 
 ## openapi: regenerate openapi/openapi.json from the code (a test fails when it is stale)
 openapi: $(NODE_DEPS)

@@ -9,10 +9,13 @@
 use std::ops::RangeInclusive;
 
 use care_atlas_core::{
-    CatchmentMethod, FacilityKind, GRID_LEVELS, MAX_DISTANCE_RANGE_M, MAX_NEAREST, MAX_PAGE_SIZE,
-    MAX_SITES, MeshLevel, PopulationGroup, Position, RADIUS_RANGE_M,
+    CatchmentMethod, FacilityKind, GRID_LEVELS, MAX_ADDED_CAPACITY, MAX_DISTANCE_RANGE_M,
+    MAX_NEAREST, MAX_PAGE_SIZE, MAX_SCENARIO_ADDITIONS, MAX_SITES, MeshLevel, PopulationGroup,
+    Position, RADIUS_RANGE_M,
 };
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, ArrayItems, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
 
 use crate::ApiError;
 use crate::ogc::CRS84;
@@ -78,14 +81,23 @@ impl Accepts for WholeNumbers {
         format!("a whole number from {} to {}", self.0.start(), self.0.end())
     }
 
+    /// The maximum is always stated, `usize::MAX` too: the server reads any `usize`, so a larger
+    /// number is refused and the document must say so. The format is the smallest that holds it.
     fn schema(&self) -> Schema {
         let end = *self.0.end();
+        let format = if i32::try_from(end).is_ok() {
+            Some(SchemaFormat::KnownFormat(KnownFormat::Int32))
+        } else if i64::try_from(end).is_ok() {
+            Some(SchemaFormat::KnownFormat(KnownFormat::Int64))
+        } else {
+            None
+        };
         Schema::Object(
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
-                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                .format(format)
                 .minimum(Some(*self.0.start()))
-                .maximum((end != usize::MAX).then_some(end))
+                .maximum(Some(end))
                 .build(),
         )
     }
@@ -161,8 +173,9 @@ impl Accepts for ListOf {
         format!("one or more of {}, comma-separated", self.0.join(", "))
     }
 
+    /// Each id may have white space around it, which the server trims.
     fn schema(&self) -> Schema {
-        let one = format!("({})", self.0.join("|"));
+        let one = format!("{TRIMMED}({}){TRIMMED}", self.0.join("|"));
         Schema::Object(
             ObjectBuilder::new()
                 .schema_type(Type::String)
@@ -171,6 +184,143 @@ impl Accepts for ListOf {
                 .build(),
         )
     }
+}
+
+/// Text the server reads with a pattern: municipality and mesh codes, lists of points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// The ECMA-262 pattern of the text accepted, anchored.
+    pub pattern: String,
+    /// The problem document's `accepted` text.
+    pub accepted: String,
+}
+
+impl Accepts for Text {
+    fn accepted(&self) -> String {
+        self.accepted.clone()
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(self.pattern.clone()))
+                .description(Some(self.accepted.clone()))
+                .build(),
+        )
+    }
+}
+
+/// White space as Rust's `str::trim` removes it (`char::is_whitespace`), for patterns of values
+/// the server trims: written out, since `\s` means other characters in ECMA-262 and in Python.
+pub(crate) const TRIMMED: &str =
+    "[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*";
+
+/// A finite decimal number as Rust's `f64::from_str` reads it (`+1`, `.5`, `1.`, `1e5`), without
+/// `inf` and `NaN`, which the checks refuse.
+pub(crate) const DECIMAL: &str = "[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?";
+
+/// A municipality code: five digits, the first two a prefecture (01 to 47), as core reads it.
+#[must_use]
+pub fn municipality_code() -> Text {
+    Text {
+        pattern: "^(0[1-9]|[1-3][0-9]|4[0-7])[0-9]{3}$".into(),
+        accepted: "a five-digit municipality code (全国地方公共団体コード)".into(),
+    }
+}
+
+/// A JIS X 0410 mesh code as core reads it: 4, 6, 8, 9 or 10 digits; the longitude code at most
+/// 79, the second-mesh digits 0 to 7, the half and quarter digits 1 to 4.
+#[must_use]
+pub fn mesh_code() -> Text {
+    let lengths: Vec<String> = MeshLevel::ALL.map(|l| l.code_len().to_string()).to_vec();
+    Text {
+        pattern: "^[0-9]{2}[0-7][0-9]([0-7]{2}([0-9]{2}([1-4][1-4]?)?)?)?$".into(),
+        accepted: format!("a JIS X 0410 mesh code of {} digits", or_list(&lengths)),
+    }
+}
+
+/// The what-if facilities of the planner's `add`: at most the scenario limit of `lat,lon` points
+/// separated by `;`. The pattern states their form; their ranges (as [`latitude`] and
+/// [`longitude`]) are beyond a pattern and stated in the text.
+#[must_use]
+pub fn what_if_additions() -> Text {
+    let number = format!("{TRIMMED}{DECIMAL}{TRIMMED}");
+    let point = format!("{number},{number}");
+    Text {
+        pattern: format!("^({point}(;{point}){{0,{}}})?$", MAX_SCENARIO_ADDITIONS - 1),
+        accepted: format!(
+            "at most {MAX_SCENARIO_ADDITIONS} points as `lat,lon` (latitude from {} to {}, longitude from {} to {} degrees), separated by `;`",
+            Position::LAT_RANGE.start(),
+            Position::LAT_RANGE.end(),
+            Position::LON_RANGE.start(),
+            Position::LON_RANGE.end()
+        ),
+    }
+}
+
+/// The capacity of a what-if facility: above 0, up to core's limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capacity;
+
+impl Accepts for Capacity {
+    fn accepted(&self) -> String {
+        format!("a number above 0 and up to {MAX_ADDED_CAPACITY}")
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::Object(
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+                .exclusive_minimum(Some(0))
+                .maximum(Some(number(MAX_ADDED_CAPACITY)))
+                .build(),
+        )
+    }
+}
+
+impl Capacity {
+    /// A capacity already read (from a JSON body), kept if in range.
+    pub fn check_value(&self, name: &str, value: f64) -> Result<f64, ApiError> {
+        if value.is_finite() && value > 0.0 && value <= MAX_ADDED_CAPACITY {
+            Ok(value)
+        } else {
+            Err(ApiError::invalid(name, format!("{value}"), self.accepted()))
+        }
+    }
+}
+
+/// An OGC `bbox`: four numbers, comma-separated, west, south, east, north in CRS84 degrees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bbox;
+
+impl Accepts for Bbox {
+    fn accepted(&self) -> String {
+        "west,south,east,north in CRS84 degrees, west ≤ east and south ≤ north".into()
+    }
+
+    /// An array of exactly four numbers (sent `style: form, explode: false`, as OGC API -
+    /// Features does), each in its range; that west ≤ east and south ≤ north is beyond a schema
+    /// and stated in the description.
+    fn schema(&self) -> Schema {
+        let (lon, lat) = (longitude().schema(), latitude().schema());
+        Schema::Array(
+            ArrayBuilder::new()
+                .prefix_items([lon.clone(), lat.clone(), lon, lat])
+                .items(ArrayItems::False)
+                .min_items(Some(4))
+                .max_items(Some(4))
+                .description(Some(self.accepted()))
+                .build(),
+        )
+    }
+}
+
+/// A `bbox`.
+#[must_use]
+pub fn bbox() -> Bbox {
+    Bbox
 }
 
 /// `a`, `a or b`, `a, b or c`.
@@ -394,6 +544,16 @@ pub mod schemas {
         PageOffset => super::page_offset();
         /// [`super::crs`].
         Crs => super::crs();
+        /// [`super::municipality_code`].
+        MunicipalityCode => super::municipality_code();
+        /// [`super::mesh_code`].
+        MeshCode => super::mesh_code();
+        /// [`super::what_if_additions`].
+        WhatIfAdditions => super::what_if_additions();
+        /// [`super::bbox`].
+        Bbox => super::bbox();
+        /// [`super::Capacity`].
+        Capacity => super::Capacity;
         /// [`crate::params::Lang`].
         Lang => crate::params::Lang::accepts();
         /// [`crate::widget::zoom`].
@@ -404,6 +564,12 @@ pub mod schemas {
         CentreLatitude => crate::widget::centre_latitude();
         /// [`crate::widget::centre_longitude`].
         CentreLongitude => crate::widget::centre_longitude();
+        /// [`crate::widget::asset_name`].
+        MapAsset => crate::widget::asset_name();
+        /// [`crate::planner::asset_name`].
+        PlannerAsset => crate::planner::asset_name();
+        /// [`crate::ogc::collection_id`].
+        CollectionId => crate::ogc::collection_id();
     }
 }
 
@@ -430,13 +596,110 @@ mod tests {
         assert_eq!((&k["minimum"], &k["maximum"]), (&1.into(), &100.into()));
         assert_eq!(json(&radius())["maximum"], 30000);
         assert_eq!(json(&method())["enum"], serde_json::json!(["2sfca", "e2sfca"]));
-        assert!(json(&page_offset()).get("maximum").is_none());
         let kinds = json(&kind_list());
         let pattern = kinds["pattern"].as_str().unwrap_or_default();
         assert!(
-            pattern.starts_with("^(visiting_nursing_station|") && pattern.ends_with(")*$"),
+            pattern.starts_with('^')
+                && pattern.contains("(visiting_nursing_station|")
+                && pattern.ends_with(")*$"),
             "{pattern}"
         );
+    }
+
+    /// The pattern of a schema, compiled (the patterns use only syntax ECMA-262 and the regex
+    /// crate read alike).
+    fn pattern(accepts: &impl Accepts) -> regex::Regex {
+        let schema = json(accepts);
+        regex::Regex::new(schema["pattern"].as_str().unwrap_or_default()).unwrap()
+    }
+
+    /// Every text of `alphabet` up to `max_len` characters long.
+    fn texts(alphabet: &[&str], max_len: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..max_len {
+            last =
+                last.iter().flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}"))).collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn the_municipality_code_pattern_is_what_core_reads() {
+        let re = pattern(&municipality_code());
+        for n in 0..100_000 {
+            let text = format!("{n:05}");
+            assert_eq!(
+                re.is_match(&text),
+                text.parse::<care_atlas_core::MunicipalityCode>().is_ok(),
+                "{text}"
+            );
+        }
+        for text in ["1123", "112380", "1123a", " 11238", ""] {
+            assert!(
+                !re.is_match(text) && text.parse::<care_atlas_core::MunicipalityCode>().is_err()
+            );
+        }
+    }
+
+    #[test]
+    fn the_mesh_code_pattern_is_what_core_reads() {
+        let re = pattern(&mesh_code());
+        // Every length from 0 to 11 over digits that reach every rule's edge (7 and 8 for the
+        // second mesh, 0 and 5 for the quadrants, 79 and 80 for the longitude code).
+        let mut checked = 0;
+        for text in texts(&["0", "1", "4", "5", "7", "8", "9"], 6) {
+            for tail in ["", "1", "5", "14", "41", "50", "0000", "1111"] {
+                let text = format!("{text}{tail}");
+                let read = text.parse::<care_atlas_core::MeshCode>().is_ok();
+                assert_eq!(re.is_match(&text), read, "{text}");
+                checked += usize::from(read);
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+        assert!(!re.is_match("5339a611"));
+    }
+
+    #[test]
+    fn kind_lists_may_have_the_white_space_the_server_trims() {
+        let re = pattern(&kind_list());
+        for text in [
+            "hospital",
+            "hospital,clinic",
+            " hospital ,\tclinic",
+            "hospital,\u{3000}clinic\u{85}",
+            "",
+            "hospital,",
+            "hospice",
+            "hospital;clinic",
+            "\u{feff}hospital",
+            "\u{1f}hospital",
+        ] {
+            assert_eq!(re.is_match(text), crate::params::kinds(Some(text)).is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn what_if_additions_pattern_states_form_and_count() {
+        let re = pattern(&what_if_additions());
+        for text in ["", "36.01,139.7", "36.01,139.7;36.02,139.71", " +36 , 1e2 ", ".5,1."] {
+            assert!(re.is_match(text), "{text:?}");
+        }
+        for text in ["36.01", "36.01,139.7;", "a,b", "1,2,3", "inf,1", "NaN,1"] {
+            assert!(!re.is_match(text), "{text:?}");
+        }
+        let most = vec!["36,139"; MAX_SCENARIO_ADDITIONS];
+        assert!(re.is_match(&most.join(";")));
+        assert!(!re.is_match(&[most, vec!["36,139"]].concat().join(";")));
+    }
+
+    #[test]
+    fn whole_numbers_state_their_maximum_and_the_format_that_holds_it() {
+        let offset = json(&page_offset());
+        assert_eq!(offset["maximum"], serde_json::json!(usize::MAX));
+        assert!(offset.get("format").is_none());
+        assert_eq!(json(&nearest_count())["format"], "int32");
     }
 
     #[test]

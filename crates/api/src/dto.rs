@@ -1110,12 +1110,29 @@ impl SiteCollection {
 #[serde(deny_unknown_fields)]
 pub struct AddedFacilityDto {
     /// Latitude, WGS84.
+    #[schema(value_type = crate::accepts::schemas::Latitude, inline)]
     pub lat: f64,
     /// Longitude, WGS84.
+    #[schema(value_type = crate::accepts::schemas::Longitude, inline)]
     pub lon: f64,
     /// Capacity (default 1).
+    #[schema(value_type = Option<crate::accepts::schemas::Capacity>, inline)]
     pub capacity: Option<f64>,
 }
+
+/// The schema of a scenario's `add`: what-if facilities, at most core's limit.
+pub struct Additions;
+
+impl utoipa::PartialSchema for Additions {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ArrayBuilder::new()
+            .items(<AddedFacilityDto as utoipa::PartialSchema>::schema())
+            .max_items(Some(care_atlas_core::MAX_SCENARIO_ADDITIONS))
+            .into()
+    }
+}
+
+impl ToSchema for Additions {}
 
 /// A what-if scenario.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -1136,9 +1153,11 @@ pub struct ScenarioRequest {
     pub resolution: Option<String>,
     /// Facilities to add (at most 100), each within 30 km of the study area's bounds.
     #[serde(default)]
+    #[schema(value_type = Additions, inline)]
     pub add: Vec<AddedFacilityDto>,
-    /// Ids of facilities to remove (at most 1000).
+    /// Ids of existing facilities to remove (at most 1000): an id no facility has is refused.
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub remove: Vec<String>,
     /// Whose residents are counted (default `total`).
     #[schema(value_type = Option<crate::accepts::schemas::PopulationGroup>, inline, example = "aged_75_plus")]

@@ -126,19 +126,23 @@ pub async fn sources(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Parameters of `/nearest`: an origin (`lat` and `lon`, or `from`, or `address`) and what to find.
+/// Exactly one origin must be given, which OpenAPI parameters cannot state: each origin's
+/// description says so.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct NearestParams {
-    /// Latitude of the origin, WGS84 degrees (with `lon`).
+    /// Latitude of the origin, WGS84 degrees, with `lon` and without `from` or `address`.
     #[param(value_type = Option<schemas::Latitude>, inline)]
     lat: Option<String>,
-    /// Longitude of the origin, WGS84 degrees (with `lat`).
+    /// Longitude of the origin, WGS84 degrees, with `lat` and without `from` or `address`.
     #[param(value_type = Option<schemas::Longitude>, inline)]
     lon: Option<String>,
-    /// A facility id: search from that facility (which is left out of the answer).
+    /// A facility id: search from that facility (which is left out of the answer); without
+    /// `lat`, `lon` or `address`.
     from: Option<String>,
-    /// An address in the study area, as residents write it: search from its 大字・町丁目 point.
+    /// An address in the study area, as residents write it: search from its 大字・町丁目 point;
+    /// without `lat`, `lon` or `from`.
     /// The prefecture, county and municipality may be left out (`新白岡4-14`); full-width
     /// digits, spaces, any hyphen, 丁目/番地/番/号 (kanji numbers for the 丁目), a postal code in
     /// front and a building name behind are all read. A town name found in more than one
@@ -318,7 +322,7 @@ fn add_out_of_reach(
 /// One municipality.
 #[utoipa::path(
     tag = "areas",
-    params(("code" = String, Path, description = "A five-digit municipality code (全国地方公共団体コード)"), AreaParams),
+    params(("code" = inline(schemas::MunicipalityCode), Path, description = "A five-digit municipality code (全国地方公共団体コード)"), AreaParams),
     responses(
         (status = 200, description = "GeoJSON, or the town's statistics (one row per kind; a neighbour, without per-kind statistics, one row; unknown left empty, never 0) as CSV or a workbook", content((AreaFeature = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"municipality-<code>-<population>.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -360,7 +364,7 @@ fn area_reply(state: &AppState, feature: &AreaFeature, format: Format) -> Result
 /// One JIS mesh cell that touches the study area, with its estimated population and statistics.
 #[utoipa::path(
     tag = "areas",
-    params(("meshcode" = String, Path, description = "JIS X 0410 mesh code, 4 to 10 digits"), AreaParams),
+    params(("meshcode" = inline(schemas::MeshCode), Path, description = "JIS X 0410 mesh code, 4 to 10 digits"), AreaParams),
     responses(
         (status = 200, description = "GeoJSON, or the cell's statistics (one row per kind; a cell partly outside the study area, without per-kind statistics, one row; unknown left empty, never 0) as CSV or a workbook", content((AreaFeature = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"mesh-<meshcode>-<population>.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -404,7 +408,9 @@ pub struct GapParams {
     /// Reach of a facility in metres.
     #[param(value_type = schemas::Radius, inline)]
     radius_m: Option<String>,
-    /// A study-area municipality code (every study-area municipality when absent).
+    /// A study-area municipality code (every study-area municipality when absent); a town
+    /// outside the study area is refused.
+    #[param(value_type = Option<schemas::MunicipalityCode>, inline)]
     area: Option<String>,
     /// `polygon` (default) or a mesh resolution.
     #[param(value_type = Option<schemas::GapResolution>, inline)]
@@ -498,7 +504,9 @@ pub struct PlaceParams {
     /// Reach of a facility in metres.
     #[param(value_type = schemas::Radius, inline)]
     radius_m: Option<String>,
-    /// A study-area municipality code (every study-area municipality when absent).
+    /// A study-area municipality code (every study-area municipality when absent); a town
+    /// outside the study area is refused.
+    #[param(value_type = Option<schemas::MunicipalityCode>, inline)]
     area: Option<String>,
     /// Whose residents rank the places: `total` (default), `aged_65_plus`, `aged_75_plus`,
     /// `aged_85_plus` or `elderly_living_alone`. Every group's figure is answered.
@@ -625,7 +633,7 @@ fn accessibility_now(
 #[into_params(parameter_in = Query)]
 pub struct SiteParams {
     /// One kind id.
-    #[param(value_type = Option<schemas::OneKind>, inline)]
+    #[param(value_type = schemas::OneKind, inline)]
     kind: Option<String>,
     /// Reach of a new facility in metres.
     #[param(value_type = schemas::Radius, inline)]
@@ -635,7 +643,8 @@ pub struct SiteParams {
     n: Option<String>,
     /// A study-area municipality code: candidates are the cells whose centre lies in that town,
     /// and only its residents count (a cell cut by the border counts its part in the town).
-    /// The whole study area when absent.
+    /// The whole study area when absent; a town outside the study area is refused.
+    #[param(value_type = Option<schemas::MunicipalityCode>, inline)]
     area: Option<String>,
     /// Whose residents are counted: `total` (default), `aged_65_plus`, `aged_75_plus`,
     /// `aged_85_plus` or `elderly_living_alone` (65+ living alone). A group the population model

@@ -180,12 +180,64 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// The OpenAPI 3.1 document of every route.
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut doc = App::new()
         .into_utoipa_app()
         .openapi(BaseDoc::openapi())
         .configure(configure)
         .split_for_parts()
-        .1
+        .1;
+    document_guard_answers(&mut doc);
+    doc
+}
+
+/// The routes whose computation runs on the shared pool ([`guard::Workload`]), which answer 503
+/// when it is full: the handlers that call `handlers::blocking`.
+const POOLED_ROUTES: [(&str, &str); 8] = [
+    ("/areas", "get"),
+    ("/areas/{code}", "get"),
+    ("/mesh/{meshcode}", "get"),
+    ("/coverage-gaps", "get"),
+    ("/underserved-places", "get"),
+    ("/accessibility", "get"),
+    ("/site-suggestions", "get"),
+    ("/scenarios", "post"),
+];
+
+/// Adds to every operation the answers the guard in front of all routes can give: 414 for a query
+/// string over [`guard::MAX_QUERY_BYTES`], and, on the pooled routes, 503 when the server sheds load.
+fn document_guard_answers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = || ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    let too_long = ResponseBuilder::new()
+        .description(format!(
+            "The query string is longer than {} bytes (a problem document naming `query`)",
+            guard::MAX_QUERY_BYTES
+        ))
+        .content("application/problem+json", problem())
+        .build();
+    let busy = ResponseBuilder::new()
+        .description("The server is busy: the request was shed; retry after `Retry-After` seconds")
+        .header(
+            "Retry-After",
+            utoipa::openapi::HeaderBuilder::new()
+                .schema(
+                    utoipa::openapi::ObjectBuilder::new()
+                        .schema_type(utoipa::openapi::Type::Integer),
+                )
+                .build(),
+        )
+        .content("application/problem+json", problem())
+        .build();
+    for (path, item) in &mut doc.paths.paths {
+        for (method, operation) in [("get", item.get.as_mut()), ("post", item.post.as_mut())] {
+            let Some(operation) = operation else { continue };
+            let responses = &mut operation.responses.responses;
+            responses.entry("414".into()).or_insert_with(|| too_long.clone().into());
+            if POOLED_ROUTES.contains(&(path.as_str(), method)) {
+                responses.entry("503".into()).or_insert_with(|| busy.clone().into());
+            }
+        }
+    }
 }
 
 #[allow(clippy::needless_pass_by_value, reason = "actix's error-handler signature")]
@@ -402,6 +454,26 @@ pub async fn serve(live: web::Data<LiveState>, options: ServeOptions) -> std::io
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_limit_on_scenario_removals_is_the_servers() {
+        let doc = serde_json::to_value(openapi()).unwrap_or_default();
+        let remove = &doc["components"]["schemas"]["ScenarioRequest"]["properties"]["remove"];
+        assert_eq!(remove["maxItems"], accepts::MAX_REMOVED, "{remove}");
+    }
+
+    #[test]
+    fn guard_answers_are_documented_on_every_operation_and_503_on_the_pooled_routes() {
+        let doc = serde_json::to_value(openapi()).unwrap_or_default();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let responses = &operation["responses"];
+                assert!(responses.get("414").is_some(), "{method} {path}");
+                let pooled = POOLED_ROUTES.contains(&(path.as_str(), method.as_str()));
+                assert_eq!(responses.get("503").is_some(), pooled, "{method} {path}");
+            }
+        }
+    }
 
     #[test]
     fn the_document_lists_every_route() {

@@ -9,7 +9,7 @@ use care_atlas_core::{AreaRef, Atlas, FacilityFilter, MAX_PAGE_SIZE, PopulationG
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::accepts::{self, schemas};
+use crate::accepts::{self, Accepts, schemas};
 use crate::dto::{
     AreaFeature, AreaProperties, FacilityProperties, FeatureCollectionType, FeatureType,
     MultiPolygonGeometry, PointGeometry,
@@ -204,6 +204,7 @@ pub struct FormatParams {
 #[into_params(parameter_in = Query)]
 pub struct ItemsParams {
     /// `west,south,east,north` in CRS84 degrees.
+    #[param(value_type = Option<schemas::Bbox>, inline, style = Form, explode = false)]
     bbox: Option<String>,
     /// CRS of `bbox`: CRS84 only.
     #[serde(rename = "bbox-crs")]
@@ -222,6 +223,7 @@ pub struct ItemsParams {
     #[param(value_type = Option<schemas::KindList>, inline)]
     kind: Option<String>,
     /// Items in this municipality (code).
+    #[param(value_type = Option<schemas::MunicipalityCode>, inline)]
     municipality: Option<String>,
     /// `json` or `geojson` (default), or for facilities `csv` (UTF-8 with BOM: condition rows
     /// `条件/condition,<key>,<value>`, a blank row, then one row per facility with every property)
@@ -403,6 +405,12 @@ fn query_pairs(req: &HttpRequest, drop: &[&str]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The ids of the collections.
+#[must_use]
+pub fn collection_id() -> crate::accepts::OneOf {
+    crate::accepts::OneOf(COLLECTIONS.map(|c| c.0.to_owned()).to_vec())
+}
+
 fn known_collection(id: &str) -> Result<(&'static str, &'static str, &'static str), ApiError> {
     COLLECTIONS.into_iter().find(|c| c.0 == id).ok_or_else(|| ApiError::NotFound {
         parameter: "collectionId".into(),
@@ -437,7 +445,7 @@ pub async fn collections(
 /// One collection.
 #[utoipa::path(
     tag = "features",
-    params(("collectionId" = String, Path, description = "facilities, municipalities or small-areas"), FormatParams),
+    params(("collectionId" = inline(schemas::CollectionId), Path, description = "facilities, municipalities or small-areas"), FormatParams),
     responses((status = 200, body = Collection), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/collections/{collectionId}")]
@@ -454,7 +462,8 @@ pub async fn one_collection(
 
 /// A checked bounding box.
 fn bbox(text: Option<&str>) -> Result<Option<[f64; 4]>, ApiError> {
-    let accepted = "west,south,east,north in CRS84 degrees, west ≤ east and south ≤ north";
+    let accepted = crate::accepts::bbox().accepted();
+    let accepted = accepted.as_str();
     let Some(text) = text else { return Ok(None) };
     let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
     let Ok(numbers) = numbers else {
@@ -537,7 +546,7 @@ fn check_crs(name: &str, value: Option<&str>) -> Result<(), ApiError> {
 /// A page of a collection's items.
 #[utoipa::path(
     tag = "features",
-    params(("collectionId" = String, Path, description = "facilities, municipalities or small-areas"), ItemsParams),
+    params(("collectionId" = inline(schemas::CollectionId), Path, description = "facilities, municipalities or small-areas"), ItemsParams),
     responses(
         (status = 200, description = "A page of items as GeoJSON or, for facilities, the facilities as CSV or a workbook", content((Items = "application/geo+json"), (String = "text/csv"), (crate::export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"facilities.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -727,7 +736,7 @@ fn page_links(
 #[utoipa::path(
     tag = "features",
     params(
-        ("collectionId" = String, Path, description = "facilities, municipalities or small-areas"),
+        ("collectionId" = inline(schemas::CollectionId), Path, description = "facilities, municipalities or small-areas"),
         ("featureId" = String, Path, description = "The item's id"),
         FormatParams,
     ),

@@ -3,8 +3,8 @@
 
 use care_atlas_core::{
     Atlas, CatchmentMethod, ComparisonQuery, FacilityId, FacilityKind, GRID_LEVELS, GapResolution,
-    MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, MeshCode, MeshLevel, MunicipalityCode, OriginError,
-    PopulationGroup, Position, Scenario, Supply,
+    MAX_SCENARIO_ADDITIONS, MeshCode, MeshLevel, MunicipalityCode, OriginError, PopulationGroup,
+    Position, Scenario, Supply,
 };
 
 use crate::ApiError;
@@ -66,11 +66,7 @@ pub fn radius(name: &str, value: Option<&str>) -> Result<f64, ApiError> {
 /// A municipality code.
 pub fn municipality_code(name: &str, text: &str) -> Result<MunicipalityCode, ApiError> {
     text.parse().map_err(|e: care_atlas_core::MunicipalityCodeError| {
-        ApiError::invalid(
-            name,
-            e.to_string(),
-            "a five-digit municipality code (全国地方公共団体コード)",
-        )
+        ApiError::invalid(name, e.to_string(), accepts::municipality_code().accepted())
     })
 }
 
@@ -159,12 +155,7 @@ fn and_list(values: &[String]) -> String {
 /// A JIS mesh code.
 pub fn mesh_code(name: &str, text: &str) -> Result<MeshCode, ApiError> {
     text.parse().map_err(|e: care_atlas_core::MeshCodeError| {
-        let lengths: Vec<String> = MeshLevel::ALL.map(|l| l.code_len().to_string()).to_vec();
-        ApiError::invalid(
-            name,
-            e.to_string(),
-            format!("a JIS X 0410 mesh code of {} digits", accepts::or_list(&lengths)),
-        )
+        ApiError::invalid(name, e.to_string(), accepts::mesh_code().accepted())
     })
 }
 
@@ -340,14 +331,8 @@ pub fn scenario(
                 ));
             }
         }
-        let capacity = a.capacity.unwrap_or(1.0);
-        if !(capacity.is_finite() && capacity > 0.0 && capacity <= MAX_ADDED_CAPACITY) {
-            return Err(ApiError::invalid(
-                &format!("{name}.capacity"),
-                format!("{capacity}"),
-                format!("a number above 0 and up to {MAX_ADDED_CAPACITY}"),
-            ));
-        }
+        let capacity = accepts::Capacity
+            .check_value(&format!("{name}.capacity"), a.capacity.unwrap_or(1.0))?;
         add.push(Supply { position, capacity });
     }
     let mut remove = Vec::with_capacity(request.remove.len());

@@ -12,7 +12,7 @@ use care_atlas_core::{Atlas, GapResolution, PopulationGroup};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-use crate::accepts::{self, schemas};
+use crate::accepts::{self, Accepts, schemas};
 use crate::params::{self, Lang};
 use crate::query::Params;
 use crate::widget::{self, KindOption, Tiles};
@@ -34,7 +34,9 @@ pub struct PlannerParams {
     /// `ja` (default) or `en`.
     #[param(value_type = Option<schemas::Lang>, inline)]
     lang: Option<String>,
-    /// A study-area municipality code (all the study area when absent).
+    /// A study-area municipality code (all the study area when absent); a town outside the
+    /// study area is refused.
+    #[param(value_type = Option<schemas::MunicipalityCode>, inline)]
     area: Option<String>,
     /// One kind id (default `visiting_nursing_station`).
     #[param(value_type = Option<schemas::OneKind>, inline)]
@@ -52,8 +54,9 @@ pub struct PlannerParams {
     #[param(value_type = Option<schemas::Basemap>, inline)]
     tiles: Option<String>,
     /// What-if facilities carried to the report: `lat,lon;lat,lon` (at most the scenario limit).
+    #[param(value_type = Option<schemas::WhatIfAdditions>, inline)]
     add: Option<String>,
-    /// Facility ids left out in the what-if, comma-separated.
+    /// Facility ids left out in the what-if, comma-separated; an id no facility has is refused.
     remove: Option<String>,
 }
 
@@ -152,8 +155,9 @@ fn config(
         remove,
         lat,
         lon,
-        // The report is printed: a boundary-only map prints reliably and needs no network.
-        tiles: if page == "report" { None } else { widget::tiles(options, q.tiles.as_deref())? },
+        // The report is printed: a boundary-only map prints reliably and needs no network. A
+        // `tiles` not offered is still refused there, as the document says.
+        tiles: widget::tiles(options, q.tiles.as_deref())?.filter(|_| page != "report"),
         data_attribution: widget::data_attribution(&care_atlas_core::SourceInfo::attributions(
             &state.sources,
         )),
@@ -162,10 +166,7 @@ fn config(
 
 /// The what-if facilities of `add=lat,lon;lat,lon`, each a valid position.
 fn what_if_additions(text: Option<&str>) -> Result<Vec<[f64; 2]>, ApiError> {
-    let accepted = format!(
-        "at most {} points as `lat,lon`, separated by `;`",
-        care_atlas_core::MAX_SCENARIO_ADDITIONS
-    );
+    let accepted = accepts::what_if_additions().accepted();
     let Some(text) = text.filter(|t| !t.is_empty()) else { return Ok(Vec::new()) };
     let points: Vec<&str> = text.split(';').collect();
     if points.len() > care_atlas_core::MAX_SCENARIO_ADDITIONS {
@@ -245,12 +246,21 @@ pub async fn report(
     page(REPORT_HTML, &state.atlas, &config)
 }
 
+/// The names of the planner's script and style sheet.
+const ASSETS: [&str; 2] = ["planner.js", "planner.css"];
+
+/// An asset of the planner.
+#[must_use]
+pub fn asset_name() -> accepts::OneOf {
+    accepts::OneOf(ASSETS.map(str::to_owned).to_vec())
+}
+
 /// The planner's script and style sheet.
 #[utoipa::path(
     tag = "widget",
-    params(("name" = String, Path, description = "planner.js or planner.css")),
+    params(("name" = inline(schemas::PlannerAsset), Path, description = "planner.js or planner.css")),
     responses(
-        (status = 200, content_type = "text/javascript", body = String, description = "A script or style sheet"),
+        (status = 200, description = "A script or style sheet", content((String = "text/javascript"), (String = "text/css"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -80,16 +80,17 @@ pub struct EmbedParams {
     #[param(value_type = Option<schemas::KindList>, inline)]
     kind: Option<String>,
     /// A municipality code: the map opens on that town and names it; its facilities are listed,
-    /// and those across its border stay on the map, dimmed.
+    /// and those across its border stay on the map, dimmed. A town not on the map is refused.
+    #[param(value_type = Option<schemas::MunicipalityCode>, inline)]
     area: Option<String>,
     /// `ja` (default) or `en`.
     #[param(value_type = Option<schemas::Lang>, inline)]
     lang: Option<String>,
-    /// Latitude of the initial centre, with `lon` (default: the map fits `area`, or the study
+    /// Latitude of the initial centre, with `lon`: one without the other is refused (default: the map fits `area`, or the study
     /// area).
     #[param(value_type = Option<schemas::CentreLatitude>, inline)]
     lat: Option<String>,
-    /// Longitude of the initial centre, with `lat`.
+    /// Longitude of the initial centre, with `lat`: one without the other is refused.
     #[param(value_type = Option<schemas::CentreLongitude>, inline)]
     lon: Option<String>,
     /// Initial zoom (default: as `area` or the study area fits, or 14 around `lat`/`lon`).
@@ -302,12 +303,21 @@ pub async fn widget_js() -> HttpResponse {
     HttpResponse::Ok().content_type("text/javascript; charset=utf-8").body(WIDGET_JS)
 }
 
+/// The names of the map page's scripts and styles.
+const ASSETS: [&str; 4] = ["map.js", "map.css", "leaflet.js", "leaflet.css"];
+
+/// An asset of the map page.
+#[must_use]
+pub fn asset_name() -> OneOf {
+    OneOf(ASSETS.map(str::to_owned).to_vec())
+}
+
 /// The map page's scripts and styles (ours and Leaflet's).
 #[utoipa::path(
     tag = "widget",
-    params(("name" = String, Path, description = "map.js, map.css, leaflet.js or leaflet.css")),
+    params(("name" = inline(schemas::MapAsset), Path, description = "map.js, map.css, leaflet.js or leaflet.css")),
     responses(
-        (status = 200, content_type = "text/javascript", body = String, description = "A script or style sheet"),
+        (status = 200, description = "A script or style sheet", content((String = "text/javascript"), (String = "text/css"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
