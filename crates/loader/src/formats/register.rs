@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use care_atlas_core::{FacilityKind, HomeCareClass, home_care_filing};
 
 use super::fields::non_empty;
@@ -49,8 +49,15 @@ pub struct Sheet {
 impl Sheet {
     /// Reads the first worksheet of the workbook at `path`.
     pub fn read(path: &Path) -> Result<Sheet, LoadError> {
+        let bytes = std::fs::read(path).map_err(crate::error::io_error(path))?;
+        Sheet::from_bytes(path, &bytes)
+    }
+
+    /// Reads the first worksheet of a workbook's `bytes`, read from `path` (named in errors).
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Sheet, LoadError> {
         let unreadable = |detail: String| LoadError::Workbook { path: path.to_owned(), detail };
-        let mut workbook = open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
+        let mut workbook = open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+            .map_err(|e| unreadable(e.to_string()))?;
         let range = workbook
             .worksheet_range_at(0)
             .ok_or_else(|| unreadable("the workbook has no worksheet".into()))?
