@@ -97,3 +97,12 @@ openapi: $(NODE_DEPS)
 
 clean:
 	rm -f $(DB) $(DB)-journal $(DB)-wal $(DB)-shm
+
+	rm -f $(DB) $(DB)-wal $(DB)-shm
+
+.PHONY: fuzz
+## fuzz: every fuzz target (importers, encodings, query strings, scenario bodies, mesh codes,
+## addresses) for FUZZ_SECONDS (default 60) each with cargo-fuzz, seeded from data/ and $(RAW);
+## prints executions and crashes per target (CI runs the regression tests, not the fuzzers)
+fuzz:
+	RAW=$(RAW) scripts/fuzz.sh

@@ -27,4 +27,4 @@ pub use link::{
 pub use place::{KnownMunicipality, PlacedDraft, Placer, Rejection};
 pub use records::{Batch, DeclaredMunicipality, FacilityDraft, Located, SourceInfo, Sourced};
 pub use store::Snapshot;
-pub use text::TextEncoding;
+pub use text::{TextEncoding, decode as decode_text};

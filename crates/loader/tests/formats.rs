@@ -518,3 +518,33 @@ fn census_mesh_reads_the_official_layout_with_merged_cells_and_stars_unknown() {
     // The data row after the two header lines is line 3; the bad status is on line 7.
     assert_eq!(reasons(&parsed), vec!["7: HTKSYORI `3` is not 0, 1 or 2"]);
 }
+
+/// Found by the `import_geojson` fuzzer: a position of one number panicked inside geojson's
+/// conversion; now it is the feature's row error and the file's other features still load.
+#[test]
+fn a_boundary_position_of_one_number_is_a_row_error_not_a_panic() {
+    let text = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"N03_001":"埼玉県","N03_003":"南埼玉郡","N03_004":"宮代町","N03_007":"11442"},"geometry":{"type":"Polygon","coordinates":[[[139.70],[139.75,36.00],[139.75,36.05],[139.70,36.00]]]}},
+{"type":"Feature","properties":{"N03_001":"埼玉県","N03_004":"白岡市","N03_007":"11246"},"geometry":{"type":"MultiPolygon","coordinates":[[[[139.60,36.00],[139.65,36.00],[139.65,36.05],[139.60,36.00]]]]}}
+]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let roles = RoleAssignment::StudyArea(["11442".parse().unwrap()].into());
+    let options = ParseOptions { roles: Some(roles), ..ParseOptions::default() };
+    let parsed = parse_file(&write(dir.path(), "n03.geojson", text.as_bytes()), &options).unwrap();
+    let reasons: Vec<&str> = parsed.batch.row_errors.iter().map(|e| e.reason.as_str()).collect();
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(reasons[0].contains("a position has 1 numbers ([139.7])"), "{reasons:?}");
+    assert_eq!(parsed.batch.municipalities.len(), 1);
+}
+
+/// Found by the `import_workbook` fuzzer: the register fixture with one byte changed makes
+/// calamine overflow on a cell reference; the import refuses the workbook instead of panicking.
+#[test]
+fn a_workbook_the_xlsx_reader_chokes_on_is_refused_not_a_panic() {
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/fuzz_workbook_cell_reference_overflow.xlsx"
+    ));
+    let error = parse_file(path, &ParseOptions::default()).unwrap_err().to_string();
+    assert!(error.contains("fuzz_workbook_cell_reference_overflow.xlsx"), "{error}");
+}

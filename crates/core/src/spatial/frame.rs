@@ -23,8 +23,23 @@ pub struct LocalFrame {
     metres_per_degree_lat: f64,
     south: f64,
     north: f64,
+    west: f64,
+    east: f64,
     max_relative_error: f64,
 }
+
+/// How far beyond the extent, in degrees, an origin may lie for [`error_bound`] to hold for its
+/// distances: the latitude term widens with the origin, but an equirectangular frame also
+/// stretches long east-west distances and cannot see the antimeridian, which no bound of this
+/// form covers. Origins within half a degree are what the brute-force tests check.
+const TRUSTED_MARGIN_DEG: f64 = 0.5;
+
+/// The "bound" for an origin farther than [`TRUSTED_MARGIN_DEG`] from the extent: the frame then
+/// proves nothing, and every lower bound it gives is essentially zero, so searches examine every
+/// entry by geodesic distance. Kept short of 1 so that `d / (1 − e)` stays finite (at most about
+/// 4·10¹⁹ m for the longest frame distance) and `d·(1 − e)` stays below 0.1 mm, closer than any
+/// far origin can be to an entry.
+const NO_BOUND: f64 = 1.0 - 1e-12;
 
 /// The bound on the relative distance error of an equirectangular frame centred at latitude
 /// `origin_lat` for positions between latitudes `south` and `north`.
@@ -61,6 +76,8 @@ impl LocalFrame {
             metres_per_degree_lat: meridional * std::f64::consts::PI / 180.0,
             south: south.min(north),
             north: north.max(south),
+            west: west.min(east),
+            east: east.max(west),
             max_relative_error: error_bound(origin_lat, south.min(north), north.max(south)),
         }
     }
@@ -109,10 +126,17 @@ impl LocalFrame {
     }
 
     /// The error bound for distances from `p` to positions within the extent, when `p` may lie
-    /// outside it (a query origin far from every facility).
+    /// outside it (a query origin far from every facility): nearly 1 (no bound) for an origin
+    /// more than half a degree beyond the extent, whose searches then rank every entry by
+    /// geodesic distance.
     #[must_use]
     pub fn max_relative_error_from(&self, p: Position) -> f64 {
-        if (self.south..=self.north).contains(&p.lat()) {
+        let near = |value: f64, low: f64, high: f64| {
+            (low - TRUSTED_MARGIN_DEG..=high + TRUSTED_MARGIN_DEG).contains(&value)
+        };
+        if !near(p.lat(), self.south, self.north) || !near(p.lon(), self.west, self.east) {
+            NO_BOUND
+        } else if (self.south..=self.north).contains(&p.lat()) {
             self.max_relative_error
         } else {
             error_bound(self.origin_lat, self.south.min(p.lat()), self.north.max(p.lat()))

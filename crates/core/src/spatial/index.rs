@@ -643,6 +643,27 @@ mod tests {
         }
     }
 
+    /// Found by the property test `nearest_equals_a_brute_force_geodesic_sort_from_anywhere`:
+    /// from the Atlantic the frame ranked two Japanese entries by an equirectangular distance
+    /// spanning 200° of longitude, and put the farther one first.
+    #[test]
+    fn an_origin_across_the_world_ranks_entries_by_geodesic_distance() {
+        let at = |lat, lon| Position::new(lat, lon).unwrap();
+        let entries = [(at(35.85, 139.47), 0_u32), (at(35.85, 139.65636268104151), 1)];
+        let frame = LocalFrame::for_positions(entries.iter().map(|(p, _)| p));
+        let index = PositionIndex::new(entries, frame);
+        for origin in [at(26.80999707768665, -61.15688426946772), at(-36.0, -40.0), at(90.0, 0.0)] {
+            let expected = brute_force(&entries, origin);
+            let lazily: Vec<Neighbour<'_, u32>> = index.nearest_iter(origin).collect();
+            assert_eq!(values(&lazily), expected, "{origin:?}");
+            assert_eq!(
+                values(&index.k_nearest(origin, 1, None, None)),
+                expected[..1],
+                "{origin:?}"
+            );
+        }
+    }
+
     #[test]
     fn entries_on_the_edges_of_a_rectangle_are_inside() {
         let frame = LocalFrame::for_extent(35.85, 139.47, 36.15, 139.87);

@@ -38,6 +38,7 @@ pub(super) fn multi_polygon(
     geometry: Option<&geojson::Geometry>,
 ) -> Result<MultiPolygon<f64>, String> {
     let geometry = geometry.ok_or("feature has no geometry")?;
+    positions_are_pairs(&geometry.value)?;
     let shape = match &geometry.value {
         geojson::GeometryValue::Polygon { .. } => Polygon::try_from(&geometry.value)
             .map(|p| MultiPolygon(vec![p]))
@@ -48,6 +49,26 @@ pub(super) fn multi_polygon(
         other => Err(format!("geometry is a {}, not a (Multi)Polygon", other.type_name())),
     }?;
     Ok(shape.orient(Direction::Default))
+}
+
+/// Refuses a position of fewer than two numbers (or more than three) before geojson's conversion,
+/// which indexes the second number unchecked and panics on `[139.0]`.
+fn positions_are_pairs(value: &geojson::GeometryValue) -> Result<(), String> {
+    let rings: Vec<&Vec<geojson::Position>> = match value {
+        geojson::GeometryValue::Polygon { coordinates } => coordinates.iter().collect(),
+        geojson::GeometryValue::MultiPolygon { coordinates } => {
+            coordinates.iter().flatten().collect()
+        }
+        _ => Vec::new(),
+    };
+    match rings.into_iter().flatten().find(|position| !(2..=3).contains(&position.len())) {
+        Some(position) => Err(format!(
+            "a position has {} numbers ({:?}); each needs longitude and latitude",
+            position.len(),
+            position.as_slice()
+        )),
+        None => Ok(()),
+    }
 }
 
 pub(super) fn text_property<'a>(

@@ -21,7 +21,7 @@ use care_atlas_core::{AreaRole, MunicipalityCode};
 use crate::error::io_error;
 use crate::records::Batch;
 use crate::table::{Table, parse_csv};
-use crate::text::read_text;
+use crate::text::decode;
 use crate::{LoadError, TextEncoding};
 
 pub use canonical::{
@@ -298,17 +298,18 @@ pub struct ParsedFile {
     pub batch: Batch,
 }
 
-/// Whether the file starts as a zip archive does (`PK\x03\x04`), as an xlsx workbook does.
-fn is_zip(path: &Path) -> Result<bool, LoadError> {
-    let mut magic = [0_u8; 4];
-    let mut file = std::fs::File::open(path).map_err(io_error(path))?;
-    let read = std::io::Read::read(&mut file, &mut magic).map_err(io_error(path))?;
-    Ok(read == 4 && magic == *b"PK\x03\x04")
+/// Whether the bytes start as a zip archive does (`PK\x03\x04`), as an xlsx workbook does.
+fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
 }
 
 /// Reads a workbook: the register is the one spreadsheet layout.
-fn parse_workbook(path: &Path, options: &ParseOptions) -> Result<ParsedFile, LoadError> {
-    let sheet = register::Sheet::read(path)?;
+fn parse_workbook(
+    path: &Path,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<ParsedFile, LoadError> {
+    let sheet = register::Sheet::from_bytes(path, bytes)?;
     match options.format {
         Some(Format::KouseikyokuRegister) => {}
         Some(other) => {
@@ -337,10 +338,21 @@ fn parse_workbook(path: &Path, options: &ParseOptions) -> Result<ParsedFile, Loa
 
 /// Reads and parses one file.
 pub fn parse_file(path: &Path, options: &ParseOptions) -> Result<ParsedFile, LoadError> {
-    if options.format == Some(Format::KouseikyokuRegister) || is_zip(path)? {
-        return parse_workbook(path, options);
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    parse_bytes(path, &bytes, options)
+}
+
+/// Parses the `bytes` of one file read from `path` (which names it in errors and may carry the
+/// date the data describes): whatever the bytes, a parsed file or an error, never a panic.
+pub fn parse_bytes(
+    path: &Path,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<ParsedFile, LoadError> {
+    if options.format == Some(Format::KouseikyokuRegister) || is_zip(bytes) {
+        return parse_workbook(path, bytes, options);
     }
-    let (text, encoding) = read_text(path)?;
+    let (text, encoding) = decode(path, bytes)?;
     let looks_like_json = text.trim_start().starts_with('{');
     let forced = options.format;
     let batch_and_format = if forced.is_some_and(Format::is_geojson)

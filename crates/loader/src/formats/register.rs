@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use calamine::{Data, Reader, open_workbook_auto};
+use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use care_atlas_core::{FacilityKind, HomeCareClass, home_care_filing};
 
 use super::fields::non_empty;
@@ -41,6 +41,23 @@ fn default_source(division: &str) -> Option<&'static str> {
     }
 }
 
+/// The first worksheet of a workbook's bytes as rows of text cells, or why it cannot be read.
+fn read_first_sheet(bytes: &[u8]) -> Result<Sheet, String> {
+    let mut workbook =
+        open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let range = workbook
+        .worksheet_range_at(0)
+        .ok_or_else(|| "the workbook has no worksheet".to_owned())?
+        .map_err(|e| e.to_string())?;
+    let first_row = u64::from(range.start().map_or(0, |(row, _)| row));
+    let rows = range
+        .rows()
+        .zip(first_row + 1..)
+        .map(|(cells, number)| (number, cells.iter().map(cell_text).collect()))
+        .collect();
+    Ok(Sheet { rows })
+}
+
 /// A sheet read into text cells, each row with its 1-based row number in the sheet.
 pub struct Sheet {
     rows: Vec<(u64, Vec<String>)>,
@@ -49,19 +66,20 @@ pub struct Sheet {
 impl Sheet {
     /// Reads the first worksheet of the workbook at `path`.
     pub fn read(path: &Path) -> Result<Sheet, LoadError> {
+        let bytes = std::fs::read(path).map_err(crate::error::io_error(path))?;
+        Sheet::from_bytes(path, &bytes)
+    }
+
+    /// Reads the first worksheet of a workbook's `bytes`, read from `path` (named in errors).
+    ///
+    /// calamine panics on some malformed sheets (an overflowing cell reference, found by the
+    /// `import_workbook` fuzzer), so its reading runs under `catch_unwind`: a workbook it cannot
+    /// read is refused like any other unreadable workbook, never a crash of the import.
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<Sheet, LoadError> {
         let unreadable = |detail: String| LoadError::Workbook { path: path.to_owned(), detail };
-        let mut workbook = open_workbook_auto(path).map_err(|e| unreadable(e.to_string()))?;
-        let range = workbook
-            .worksheet_range_at(0)
-            .ok_or_else(|| unreadable("the workbook has no worksheet".into()))?
-            .map_err(|e| unreadable(e.to_string()))?;
-        let first_row = u64::from(range.start().map_or(0, |(row, _)| row));
-        let rows = range
-            .rows()
-            .zip(first_row + 1..)
-            .map(|(cells, number)| (number, cells.iter().map(cell_text).collect()))
-            .collect();
-        Ok(Sheet { rows })
+        std::panic::catch_unwind(|| read_first_sheet(bytes))
+            .unwrap_or_else(|_| Err("the workbook is malformed (the xlsx reader gave up)".into()))
+            .map_err(unreadable)
     }
 
     /// The header row's index and its cells, if some row has every column of the register.
