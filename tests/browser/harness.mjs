@@ -56,12 +56,12 @@ const KEEPER = `trap '' HUP INT TERM
 "$0" serve --db "$1/atlas.db" --bind "$2" >/dev/null 2>&1 & server=$!
 cat >/dev/null; kill -KILL "$server"; wait "$server" 2>/dev/null; rm -rf "$1"`;
 
-/** The binary serving a fresh import of data/: its base URL and how to stop it. */
-export async function startServer() {
+/** The binary serving a fresh import of `data` (default data/): its base URL and how to stop it. */
+export async function startServer(data = "data") {
   assert.ok(existsSync(binary), `${binary} is missing: run \`cargo build\` (make test does)`);
   const dir = mkdtempSync(join(tmpdir(), "care-atlas-browser-"));
   try {
-    execFileSync(binary, ["import", "--db", join(dir, "atlas.db"), "data"], { cwd: repo, stdio: "ignore" });
+    execFileSync(binary, ["import", "--db", join(dir, "atlas.db"), data], { cwd: repo, stdio: "ignore" });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
