@@ -13,7 +13,7 @@ binary=./target/release/care-atlas
 [ -x "$binary" ] || cargo build --release --locked
 work=$(mktemp -d)
 db="$work/atlas.db"
-"$binary" import --db "$db" data/ >/dev/null
+"$binary" import --db "$db" data/ >/dev/null 2>"$work/import.log"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$binary" serve --db "$db" --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server=$!
@@ -65,7 +65,7 @@ wrk_pid=$!
 pids+=("$wrk_pid")
 versions=("$(curl -s "$base/version")")
 for n in $(seq 1 "$reloads"); do
-  "$binary" import --db "$db" data/ >/dev/null
+  "$binary" import --db "$db" data/ >/dev/null 2>>"$work/import.log"
   kill -HUP "$server"
   old=${versions[-1]}
   for _ in $(seq 1 300); do

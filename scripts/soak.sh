@@ -4,7 +4,9 @@
 # POST) for DURATION seconds (default 600), the server's resident memory sampled every 5 s.
 # Memory growth is measured from the end of a warm-up (WARMUP seconds, default 60, which builds the
 # caches every endpoint uses) to the end. Fails on any failed request (non-2xx, socket error,
-# timeout) or memory growth of 10% or more. BINARY picks the server (default the release build).
+# timeout) or memory growth of 10% or more. BINARY picks the server (default the release build),
+# SERVE_ARGS adds options to `serve`, and MIX=light leaves out the heaviest analyses (for the short
+# run on a debug build, whose analyses are an order of magnitude slower).
 # Needs wrk (apt-get install wrk). Stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +18,10 @@ binary=${BINARY:-./target/release/care-atlas}
 [ -x "$binary" ] || cargo build --release --locked
 work=$(mktemp -d)
 db="$work/atlas.db"
-"$binary" import --db "$db" data/ >/dev/null
+"$binary" import --db "$db" data/ >/dev/null 2>"$work/import.log"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$binary" serve --db "$db" --bind "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+# shellcheck disable=SC2086 # SERVE_ARGS is a list of options
+"$binary" serve --db "$db" --bind "127.0.0.1:$port" ${SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true
@@ -29,7 +32,10 @@ trap cleanup EXIT
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 300); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.2; done
 
-cat >"$work/mix.lua" <<'LUA'
+cat >"$work/mix.lua" <<LUA
+local light = "${MIX:-full}" == "light"
+LUA
+cat >>"$work/mix.lua" <<'LUA'
 local gets = {
   "/healthz",
   "/nearest?lat=36.0387&lon=139.6734&kind=visiting_nursing_station&k=5",
@@ -44,6 +50,18 @@ local gets = {
   "/site-suggestions?kind=visiting_nursing_station&radius_m=2000&n=3&area=11442",
   "/embed?kind=visiting_nursing_station&area=11246",
 }
+if light then
+  gets = {
+    "/healthz",
+    "/nearest?lat=36.0387&lon=139.6734&kind=visiting_nursing_station&k=5",
+    "/nearest?lat=36.0&lon=139.7&k=20",
+    "/areas/11246",
+    "/collections/facilities/items?kind=visiting_nursing_station&limit=100",
+    "/coverage-gaps?kind=visiting_nursing_station&radius_m=2000&area=11442&population=aged_75_plus",
+    "/underserved-places?kind=visiting_nursing_station&radius_m=2000&area=11442&n=5",
+    "/embed?kind=visiting_nursing_station&area=11246",
+  }
+end
 local scenario = '{"kind":"visiting_nursing_station","radius_m":2000,"add":[{"lat":36.0135,"lon":139.7078}]}'
 local i = 0
 request = function()
