@@ -24,6 +24,8 @@ const BINARY: &str = env!("CARGO_BIN_EXE_care-atlas");
 struct Server {
     child: Child,
     port: u16,
+    /// The server's log (stderr).
+    log: PathBuf,
 }
 
 impl Drop for Server {
@@ -35,14 +37,15 @@ impl Drop for Server {
 
 impl Server {
     fn start(db: &Path) -> Server {
+        let log = db.with_extension("log");
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(BINARY)
             .args(["serve", "--db", db.to_str().unwrap(), "--bind", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
-        let server = Server { child, port };
+        let server = Server { child, port, log };
         let started = Instant::now();
         while get(port, "/healthz").is_err() {
             assert!(started.elapsed() < Duration::from_mins(1), "the server did not start");
@@ -55,6 +58,15 @@ impl Server {
         let status =
             Command::new("kill").args(["-HUP", &self.child.id().to_string()]).status().unwrap();
         assert!(status.success());
+    }
+
+    /// Waits until the server's log has a line containing `words`.
+    fn wait_for_log(&self, words: &str) {
+        let started = Instant::now();
+        while !std::fs::read_to_string(&self.log).unwrap_or_default().contains(words) {
+            assert!(started.elapsed() < Duration::from_mins(2), "the log never said `{words}`");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn version(&self) -> String {
@@ -170,7 +182,8 @@ fn sighup_serves_a_new_import_without_a_failed_request_or_a_mixed_answer() {
     let last = versions.last().unwrap().clone();
     std::fs::write(&db, b"not a database").unwrap();
     server.hang_up();
-    std::thread::sleep(Duration::from_secs(2));
+    // Only once the reload has been tried and has failed does the version say anything.
+    server.wait_for_log("failed, still serving dataset");
     assert_eq!(server.version(), last);
     assert_eq!(get(server.port, "/healthz").unwrap().status, 200);
 }
