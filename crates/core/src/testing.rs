@@ -1,5 +1,9 @@
 //! Deterministic synthetic data for tests and benchmarks: clearly synthetic facilities (ids
 //! `synthetic-…`), never mixed with real data.
+//!
+//! Two layouts: [`synthetic_facility`] spreads facilities uniformly over the study area's box (the
+//! best case for a search window), and [`ClusteredSampler`] places them where people live, cell
+//! by cell in proportion to a census mesh's residents, as real facilities cluster in towns.
 
 use crate::{
     Facility, FacilityId, FacilityKind, MunicipalityCode, Position, PositionPrecision, Provenance,
@@ -65,6 +69,64 @@ pub fn synthetic_facility(n: usize, random: &mut SplitMix) -> Facility {
     }
 }
 
+/// Positions drawn where people live: a mesh cell chosen with probability proportional to its
+/// residents, then a uniform point inside it. Fed the census mesh of the three towns and their
+/// ring, it places synthetic facilities (and query origins "inside the clusters") as densely as
+/// the real population, empty cells never.
+#[derive(Debug, Clone)]
+pub struct ClusteredSampler {
+    /// Each populated cell with the running total of residents up to and including it.
+    cells: Vec<(crate::MeshCode, f64)>,
+}
+
+impl ClusteredSampler {
+    /// A sampler over `cells` (cell, residents); cells with no residents (or a residents figure
+    /// that is not a positive number) are never drawn. `None` when no cell has residents.
+    #[must_use]
+    pub fn new(cells: impl IntoIterator<Item = (crate::MeshCode, f64)>) -> Option<Self> {
+        let mut total = 0.0;
+        let cells: Vec<(crate::MeshCode, f64)> = cells
+            .into_iter()
+            .filter(|(_, residents)| *residents > 0.0 && residents.is_finite())
+            .map(|(code, residents)| {
+                total += residents;
+                (code, total)
+            })
+            .collect();
+        (!cells.is_empty()).then_some(ClusteredSampler { cells })
+    }
+
+    /// The populated cells, in the order given.
+    pub fn cells(&self) -> impl Iterator<Item = crate::MeshCode> + '_ {
+        self.cells.iter().map(|(code, _)| *code)
+    }
+
+    /// A random position: a cell drawn in proportion to its residents, a uniform point inside it.
+    #[must_use]
+    pub fn position(&self, random: &mut SplitMix) -> Position {
+        let total = self.cells.last().map_or(0.0, |(_, running)| *running);
+        let target = random.next_f64() * total;
+        let i = self.cells.partition_point(|(_, running)| *running <= target);
+        let (code, _) = self.cells[i.min(self.cells.len() - 1)];
+        let (south_west, north_east) = (code.south_west(), code.north_east());
+        // Kept a hair inside the cell so the point's own mesh code is the cell's.
+        let lat = south_west.lat()
+            + (north_east.lat() - south_west.lat()) * random.uniform(1e-6, 1.0 - 1e-6);
+        let lon = south_west.lon()
+            + (north_east.lon() - south_west.lon()) * random.uniform(1e-6, 1.0 - 1e-6);
+        Position::new(lat, lon).unwrap_or_else(|_| unreachable!("inside a mesh cell"))
+    }
+
+    /// The synthetic facility `synthetic-<n>` (as [`synthetic_facility`]) at [`Self::position`].
+    #[must_use]
+    pub fn facility(&self, n: usize, random: &mut SplitMix) -> Facility {
+        let position = self.position(random);
+        let mut facility = synthetic_facility(n, random);
+        facility.position = position;
+        facility
+    }
+}
+
 /// A study-area town coded 11238 (蓮田市) whose boundary is `boundary`: for tests that need a
 /// municipality of a simple shape.
 #[must_use]
@@ -103,4 +165,28 @@ pub fn origin_around_study_area(random: &mut SplitMix, spread: f64) -> Position 
         139.67 + (random.next_f64() - 0.5) * spread,
     )
     .unwrap_or_else(|_| unreachable!("within range for any spread below 100 degrees"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MeshCode, MeshLevel};
+
+    #[test]
+    fn clustered_positions_fall_only_in_populated_cells_in_proportion_to_residents() {
+        let busy: MeshCode = "533963372".parse().unwrap_or_else(|_| unreachable!());
+        let quiet: MeshCode = "533963374".parse().unwrap_or_else(|_| unreachable!());
+        let empty: MeshCode = "533963373".parse().unwrap_or_else(|_| unreachable!());
+        let sampler = ClusteredSampler::new([(busy, 900.0), (empty, 0.0), (quiet, 100.0)])
+            .unwrap_or_else(|| unreachable!("two cells have residents"));
+        let mut random = SplitMix(1);
+        let mut in_busy = 0;
+        for _ in 0..10_000 {
+            let cell = MeshCode::of(sampler.position(&mut random), MeshLevel::Half);
+            assert!(cell == Some(busy) || cell == Some(quiet), "{cell:?}");
+            in_busy += usize::from(cell == Some(busy));
+        }
+        assert!((8_800..9_200).contains(&in_busy), "{in_busy} of 10,000 in the 90% cell");
+        assert!(ClusteredSampler::new([(empty, 0.0)]).is_none());
+    }
 }
