@@ -120,6 +120,7 @@ fn load_state(db: &std::path::Path) -> anyhow::Result<care_atlas_api::AppState> 
         atlas: std::sync::Arc::new(snapshot.into_atlas()),
         dataset_version,
         sources,
+        cache: care_atlas_api::SnapshotCache::default(),
     };
     state.prepare();
     Ok(state)

@@ -185,6 +185,7 @@ fn server() -> &'static Server {
                 atlas: shipped.atlas.clone(),
                 dataset_version: "fuzz".into(),
                 sources: shipped.sources.clone(),
+                cache: care_atlas_api::SnapshotCache::default(),
             }));
             let options = web::Data::new(ServeOptions {
                 bind: "127.0.0.1:0".into(),

@@ -1,6 +1,8 @@
 //! The handlers: extract, check into a core query, call core, convert to a DTO. Each is documented
 //! for OpenAPI where it is defined.
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use care_atlas_core::{
     AccessibilityQuery, AreaRef, CatchmentMethod, FacilityId, GapQuery, MeshLevel, NearestQuery,
@@ -10,6 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::accepts::{self, schemas};
+use crate::cache::TownAnswer;
 use crate::dto::{
     AccessibilityCollection, AreaCollection, AreaFeature, ChangedCells, FeatureCollectionType,
     GapCollection, Health, NearestCollection, OutOfReachDefinition, PopulationBasis,
@@ -219,14 +222,17 @@ pub struct AreaParams {
     population: Option<String>,
 }
 
-fn area_feature(
+/// A municipality's answer for `group`, made once per snapshot (see [`crate::cache`]).
+fn town_answer(
     state: &AppState,
     code: care_atlas_core::MunicipalityCode,
     group: PopulationGroup,
-) -> Option<AreaFeature> {
-    let m = state.atlas.municipality(code)?;
-    let statistics = state.atlas.area_statistics(AreaRef::Municipality(code), group)?;
-    Some(AreaFeature::municipality(m, &statistics, state.atlas.population_model()))
+) -> Result<Option<Arc<TownAnswer>>, ApiError> {
+    state.cache.town_or_make(code, group, || {
+        let m = state.atlas.municipality(code)?;
+        let statistics = state.atlas.area_statistics(AreaRef::Municipality(code), group)?;
+        Some(AreaFeature::municipality(m, &statistics, state.atlas.population_model()))
+    })
 }
 
 /// Every municipality: those of the study area with statistics per kind, and the neighbours within
@@ -269,12 +275,12 @@ fn areas_now(
     (query, format): (AreaExportParams, Format),
 ) -> Result<Reply, ApiError> {
     let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
-    let features = state
-        .atlas
-        .municipalities()
-        .iter()
-        .filter_map(|m| area_feature(state, m.code, group))
-        .collect();
+    let mut features = Vec::new();
+    for m in state.atlas.municipalities() {
+        if let Some(town) = town_answer(state, m.code, group)? {
+            features.push(town.feature.clone());
+        }
+    }
     let mut collection =
         AreaCollection { collection_type: FeatureCollectionType::FeatureCollection, features };
     if query.radius_m.is_some() {
@@ -337,6 +343,16 @@ pub async fn area(
     query: Params<AreaParams>,
 ) -> Result<HttpResponse, ApiError> {
     let format = export_format(&req, query.f.as_deref())?;
+    // A town's GeoJSON, once made, is bytes kept with the snapshot: served on the worker, it needs
+    // no place on the pool. Anything else (the first request, a file, an error) takes the pool.
+    if format == Format::Json
+        && let Ok(code) = params::municipality_code("code", &code)
+        && let Ok(group) =
+            params::population_group(&state.atlas, "population", query.population.as_deref())
+        && let Some(town) = state.cache.town(code, group)
+    {
+        return Ok(HttpResponse::Ok().content_type(GEO_JSON).body(town.geojson.clone()));
+    }
     blocking(&req, state, (code.into_inner(), query.into_inner(), format), area_now).await
 }
 
@@ -346,11 +362,14 @@ fn area_now(
 ) -> Result<Reply, ApiError> {
     let code = params::municipality_code("code", &code)?;
     let group = params::population_group(&state.atlas, "population", query.population.as_deref())?;
-    let feature = area_feature(state, code, group).ok_or_else(|| ApiError::NotFound {
+    let town = town_answer(state, code, group)?.ok_or_else(|| ApiError::NotFound {
         parameter: "code".into(),
         detail: format!("no municipality {code} is mapped"),
     })?;
-    area_reply(state, &feature, format)
+    if format == Format::Json {
+        return Ok(Reply { content_type: GEO_JSON, body: town.geojson.to_vec(), file_name: None });
+    }
+    area_reply(state, &town.feature, format)
 }
 
 /// An area's answer: its feature, or its statistics as a table.

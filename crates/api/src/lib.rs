@@ -8,6 +8,7 @@
 //! which a reload replaces whole while requests keep being answered.
 
 mod accepts;
+mod cache;
 mod dto;
 mod error;
 mod export;
@@ -38,6 +39,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use cache::SnapshotCache;
 pub use error::{ApiError, Problem};
 pub use guard::{MAX_QUERY_BYTES, MAX_QUEUE_WAIT, MAX_WORK_TIME, parse_proxy};
 
@@ -54,6 +56,8 @@ pub struct AppState {
     /// The sources of the data, as the source catalogue states them: `/sources` lists them and the
     /// map's credit line is made of their attributions.
     pub sources: Vec<SourceInfo>,
+    /// Answers made from this snapshot alone, kept with it (and dropped with it on a reload).
+    pub cache: SnapshotCache,
 }
 
 impl AppState {

@@ -112,6 +112,7 @@ async fn send_with(atlas: Arc<Atlas>, options: ServeOptions, request: test::Test
         atlas,
         dataset_version: "test".into(),
         sources: sources(),
+        cache: care_atlas_api::SnapshotCache::default(),
     }));
     let options = web::Data::new(options);
     let service =

@@ -1,0 +1,58 @@
+//! Answers that depend on the snapshot alone, made once and kept with it. A town's feature (its
+//! statistics, its boundary, its label point) and its GeoJSON bytes are the same for every request
+//! of the same snapshot, and remaking them per request was nearly all the time of `/areas/{code}`
+//! (the geodesic area of the boundary, the label point, the boundary's serialisation).
+//!
+//! The cache is a field of [`crate::AppState`], which a reload replaces whole: an answer never
+//! outlives the snapshot it was made from.
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use actix_web::web::Bytes;
+use care_atlas_core::{MunicipalityCode, PopulationGroup};
+
+use crate::ApiError;
+use crate::dto::AreaFeature;
+
+/// The answers of one snapshot made so far. Its keys are the snapshot's municipalities and the
+/// population groups, so it stays as small as the snapshot allows.
+#[derive(Debug, Default)]
+pub struct SnapshotCache {
+    towns: RwLock<HashMap<(MunicipalityCode, PopulationGroup), Arc<TownAnswer>>>,
+}
+
+/// One municipality's answer for one population group.
+#[derive(Debug)]
+pub struct TownAnswer {
+    /// The feature, for the files (CSV, workbook) and `/areas`.
+    pub feature: AreaFeature,
+    /// The feature serialised, the body of `/areas/{code}` as GeoJSON.
+    pub geojson: Bytes,
+}
+
+impl SnapshotCache {
+    /// The answer of `code` for `group` if it was made already.
+    pub fn town(&self, code: MunicipalityCode, group: PopulationGroup) -> Option<Arc<TownAnswer>> {
+        self.towns.read().unwrap_or_else(PoisonError::into_inner).get(&(code, group)).cloned()
+    }
+
+    /// The answer of `code` for `group`, made by `make` the first time (`None` when there is no
+    /// such municipality, which is not kept).
+    pub fn town_or_make(
+        &self,
+        code: MunicipalityCode,
+        group: PopulationGroup,
+        make: impl FnOnce() -> Option<AreaFeature>,
+    ) -> Result<Option<Arc<TownAnswer>>, ApiError> {
+        if let Some(made) = self.town(code, group) {
+            return Ok(Some(made));
+        }
+        let Some(feature) = make() else { return Ok(None) };
+        let geojson = Bytes::from(serde_json::to_vec(&feature).map_err(|_| ApiError::Internal)?);
+        let answer = Arc::new(TownAnswer { feature, geojson });
+        // Two requests may make the same answer at once: they are equal, and the first kept wins.
+        let mut towns = self.towns.write().unwrap_or_else(PoisonError::into_inner);
+        Ok(Some(Arc::clone(towns.entry((code, group)).or_insert(answer))))
+    }
+}
