@@ -44,9 +44,9 @@ import json, sys
 f = json.load(sys.stdin)["features"][0]["geometry"]["coordinates"]
 print(f"{f[1]:.6f} {f[0]:.6f}")')
 read -r site_lat site_lon <<<"$site"
-whatif='{"kind":"visiting_nursing_station","radius_m":2000,"area":"11442","add":[{"lat":36.0135,"lon":139.7078}]}'
+whatif='{"kind":"visiting_nursing_station","radius_m":2000,"add":[{"lat":36.0135,"lon":139.7078}]}'
 report='/planner/report?area=11442&kind=visiting_nursing_station&radius_m=2000&add=36.0135,139.7078'
-try_site="{\"kind\":\"visiting_nursing_station\",\"radius_m\":2000,\"area\":\"11442\",\"add\":[{\"lat\":$site_lat,\"lon\":$site_lon}]}"
+try_site="{\"kind\":\"visiting_nursing_station\",\"radius_m\":2000,\"add\":[{\"lat\":$site_lat,\"lon\":$site_lon}]}"
 
 # One Lua script for every run: REQUESTS is a list of {method, path, body}, taken in turn by each
 # connection; statuses are counted per thread and summed in done().
@@ -112,6 +112,9 @@ measure() {
   line=$(wrk -t2 -c"$c" -d"${duration}s" --timeout 10s -s "$file" "$base" 2>&1 | sed -n 's/^LOAD //p')
   [ -n "$line" ] || line='{"requests":0,"seconds":1,"p50_ms":0,"p99_ms":0,"max_ms":0,"connect":0,"read":0,"write":0,"timeout":0,"statuses":{},"failed":true}'
   printf '%s\t%s\t%s\n' "$label" "$c" "$line" >>"$out/raw.tsv"
+  # Work still queued in the server (answers wrk stopped waiting for) would be charged to the next
+  # endpoint: wait until /healthz answers again, at most 60 s.
+  for _ in $(seq 1 60); do curl -sf -m 1 "$base/healthz" >/dev/null && break; done
 }
 
 # The endpoints: label, then method/path/body triples (a round trip has two).
@@ -191,7 +194,7 @@ for label, c, data in rows:
     non2xx = {s: n for s, n in d["statuses"].items() if not 200 <= int(s) < 300}
     shown = ", ".join(f"{n} × {s}" for s, n in sorted(non2xx.items())) or "0"
     socket = d["connect"] + d["read"] + d["write"] + d["timeout"]
-    failed = " (wrk failed)" if d.get("failed") else ""
+    failed = " (wrk failed)" if d.get("failed") else " (no answer within the run)" if not d["requests"] else ""
     ratio = rate / healthz[c] if healthz.get(c) else float("nan")
     print(f"| {label}{failed} | {c} | {rate:,.0f} | {ratio:.3f} | {d['p50_ms']:.2f} | {d['p99_ms']:.2f} "
           f"| {shown} | {socket} |")

@@ -1,7 +1,9 @@
 //! Answers that depend on the snapshot alone, made once and kept with it. A town's feature (its
 //! statistics, its boundary, its label point) and its GeoJSON bytes are the same for every request
 //! of the same snapshot, and remaking them per request was nearly all the time of `/areas/{code}`
-//! (the geodesic area of the boundary, the label point, the boundary's serialisation).
+//! (the geodesic area of the boundary, the label point, the boundary's serialisation). A
+//! facility's properties as JSON are the same too, and making and serialising them was most of
+//! `/nearest`'s time.
 //!
 //! The cache is a field of [`crate::AppState`], which a reload replaces whole: an answer never
 //! outlives the snapshot it was made from.
@@ -10,16 +12,19 @@ use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use actix_web::web::Bytes;
-use care_atlas_core::{MunicipalityCode, PopulationGroup};
+use care_atlas_core::{Facility, MunicipalityCode, PopulationGroup};
 
 use crate::ApiError;
-use crate::dto::AreaFeature;
+use crate::dto::{AreaFeature, FacilityProperties};
+use crate::params::Lang;
 
 /// The answers of one snapshot made so far. Its keys are the snapshot's municipalities and the
 /// population groups, so it stays as small as the snapshot allows.
 #[derive(Debug, Default)]
 pub struct SnapshotCache {
     towns: RwLock<HashMap<(MunicipalityCode, PopulationGroup), Arc<TownAnswer>>>,
+    /// Each facility's properties as JSON, by facility id, in Japanese and in English.
+    facilities: [RwLock<HashMap<String, Arc<str>>>; 2],
 }
 
 /// One municipality's answer for one population group.
@@ -32,6 +37,22 @@ pub struct TownAnswer {
 }
 
 impl SnapshotCache {
+    /// The properties of `facility` with labels in `lang`, as JSON, made the first time.
+    pub fn facility_properties(
+        &self,
+        facility: &Facility,
+        lang: Lang,
+    ) -> Result<Arc<str>, serde_json::Error> {
+        let by_id = &self.facilities[usize::from(lang == Lang::En)];
+        let id = facility.id.to_string();
+        if let Some(made) = by_id.read().unwrap_or_else(PoisonError::into_inner).get(&id) {
+            return Ok(Arc::clone(made));
+        }
+        let made: Arc<str> = serde_json::to_string(&FacilityProperties::of(facility, lang))?.into();
+        let mut by_id = by_id.write().unwrap_or_else(PoisonError::into_inner);
+        Ok(Arc::clone(by_id.entry(id).or_insert(made)))
+    }
+
     /// The answer of `code` for `group` if it was made already.
     pub fn town(&self, code: MunicipalityCode, group: PopulationGroup) -> Option<Arc<TownAnswer>> {
         self.towns.read().unwrap_or_else(PoisonError::into_inner).get(&(code, group)).cloned()

@@ -379,8 +379,10 @@ pub struct NearestCollection {
 }
 
 impl NearestCollection {
-    /// The facilities found from `origin`, with kind labels in `lang`.
+    /// The facilities found from `origin`, with kind labels in `lang`: the reference
+    /// [`write_nearest`] is tested against (it documents the shape; the handler writes bytes).
     #[must_use]
+    #[cfg_attr(not(test), allow(dead_code, reason = "the reference of write_nearest's test"))]
     pub fn of(origin: &ResolvedOrigin, found: &[NearestFacility<'_>], lang: Lang) -> Self {
         let features: Vec<NearestFeature> = found
             .iter()
@@ -407,6 +409,50 @@ impl NearestCollection {
             },
         }
     }
+}
+
+/// The JSON of [`NearestCollection::of`], byte for byte, written with each facility's properties
+/// already serialised (`properties` gives a facility's `FacilityProperties` as JSON, made once
+/// per snapshot): building and serialising those properties was most of `/nearest`'s time.
+pub fn write_nearest(
+    origin: &ResolvedOrigin,
+    found: &[NearestFacility<'_>],
+    mut properties: impl FnMut(&Facility) -> Result<std::sync::Arc<str>, serde_json::Error>,
+) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(256 + 1024 * found.len());
+    out.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
+    for (i, n) in found.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(br#"{"type":"Feature","id":"#);
+        serde_json::to_writer(&mut out, &n.facility.id.to_string())?;
+        out.extend_from_slice(br#","geometry":"#);
+        serde_json::to_writer(&mut out, &PointGeometry::from(n.facility.position))?;
+        out.extend_from_slice(br#","properties":"#);
+        // The facility's object without its closing brace, then the flattened distance and rank.
+        let facility = properties(n.facility)?;
+        out.extend_from_slice(facility.strip_suffix('}').unwrap_or(&facility).as_bytes());
+        out.extend_from_slice(br#","distance_m":"#);
+        serde_json::to_writer(&mut out, &round_cm(n.distance_m))?;
+        out.extend_from_slice(br#","rank":"#);
+        serde_json::to_writer(&mut out, &n.rank)?;
+        out.extend_from_slice(b"}}");
+    }
+    out.extend_from_slice(br#"],"origin":"#);
+    serde_json::to_writer(
+        &mut out,
+        &Origin {
+            lat: origin.position.lat(),
+            lon: origin.position.lon(),
+            precision: origin.precision.id().into(),
+            described_as: origin.described_as.clone(),
+        },
+    )?;
+    out.extend_from_slice(br#","number_returned":"#);
+    serde_json::to_writer(&mut out, &found.len())?;
+    out.push(b'}');
+    Ok(out)
 }
 
 /// One kind's statistics in an area; `null` counts mean no source, never zero.
@@ -1389,6 +1435,56 @@ impl From<&care_atlas_core::KindCompleteness> for KindCoverageEntry {
             scope: c.scope.id(),
             coverage: c.completeness.id(),
             note: c.note.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use care_atlas_core::testing::{SplitMix, synthetic_facility};
+    use care_atlas_core::{OriginPrecision, Position};
+
+    use super::*;
+
+    #[test]
+    fn the_nearest_answer_written_from_serialised_properties_is_the_serialised_collection() {
+        let mut random = SplitMix(14);
+        let facilities: Vec<Facility> =
+            (0..7).map(|n| synthetic_facility(n, &mut random)).collect();
+        let found: Vec<NearestFacility<'_>> = facilities
+            .iter()
+            .enumerate()
+            .map(|(i, facility)| NearestFacility {
+                facility,
+                distance_m: 123.456_789 * (i as f64 + 1.0),
+                rank: i + 1,
+            })
+            .collect();
+        for (described_as, precision) in [
+            (None, OriginPrecision::Exact),
+            (Some("蓮田市\"東\"".to_owned()), OriginPrecision::Town),
+        ] {
+            let origin = ResolvedOrigin {
+                position: Position::new(35.996_631, 139.676_669).unwrap(),
+                precision,
+                described_as,
+                leave_out: None,
+            };
+            for lang in [Lang::Ja, Lang::En] {
+                for k in [0, 1, found.len()] {
+                    let expected =
+                        serde_json::to_vec(&NearestCollection::of(&origin, &found[..k], lang))
+                            .unwrap();
+                    let written = write_nearest(&origin, &found[..k], |f| {
+                        serde_json::to_string(&FacilityProperties::of(f, lang)).map(Into::into)
+                    })
+                    .unwrap();
+                    assert_eq!(
+                        String::from_utf8(written).unwrap(),
+                        String::from_utf8(expected).unwrap()
+                    );
+                }
+            }
         }
     }
 }

@@ -202,7 +202,10 @@ pub async fn nearest(
     let atlas = &state.atlas;
     let origin = atlas.resolve_origin(&origin).map_err(|e| params::origin_error(atlas, &e))?;
     let found = atlas.nearest_to(&origin, &query);
-    geojson(&NearestCollection::of(&origin, &found, lang)).map(Reply::into_response)
+    let body =
+        crate::dto::write_nearest(&origin, &found, |f| state.cache.facility_properties(f, lang))
+            .map_err(|_| ApiError::Internal)?;
+    Ok(Reply { content_type: GEO_JSON, body, file_name: None }.into_response())
 }
 
 /// Parameters of one area (`/areas/{code}`, `/mesh/{meshcode}`).
@@ -223,7 +226,7 @@ pub struct AreaParams {
 }
 
 /// A municipality's answer for `group`, made once per snapshot (see [`crate::cache`]).
-fn town_answer(
+pub(crate) fn town_answer(
     state: &AppState,
     code: care_atlas_core::MunicipalityCode,
     group: PopulationGroup,

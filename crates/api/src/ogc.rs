@@ -5,14 +5,14 @@
 //! filters.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use care_atlas_core::{AreaRef, Atlas, FacilityFilter, MAX_PAGE_SIZE, PopulationGroup, Position};
+use care_atlas_core::{Atlas, FacilityFilter, MAX_PAGE_SIZE, PopulationGroup, Position};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::accepts::{self, Accepts, schemas};
 use crate::dto::{
-    AreaFeature, AreaProperties, FacilityProperties, FeatureCollectionType, FeatureType,
-    MultiPolygonGeometry, PointGeometry,
+    AreaProperties, FacilityProperties, FeatureCollectionType, FeatureType, MultiPolygonGeometry,
+    PointGeometry,
 };
 use crate::export::{self, Format};
 use crate::params::{self, Lang};
@@ -508,10 +508,11 @@ fn facility_item(f: &care_atlas_core::Facility, lang: Lang) -> Item {
     }
 }
 
-fn municipality_item(atlas: &Atlas, m: &care_atlas_core::Municipality) -> Option<Item> {
-    let statistics =
-        atlas.area_statistics(AreaRef::Municipality(m.code), PopulationGroup::Total)?;
-    let area = AreaFeature::municipality(m, &statistics, atlas.population_model());
+/// A municipality as an item: the feature of `/areas/{code}`, taken from the snapshot's cache
+/// (made per request, its statistics and boundary took about a second a page on the worker).
+fn municipality_item(state: &AppState, m: &care_atlas_core::Municipality) -> Option<Item> {
+    let town = crate::handlers::town_answer(state, m.code, PopulationGroup::Total).ok()??;
+    let area = town.feature.clone();
     Some(Item {
         feature_type: FeatureType::Feature,
         id: area.id,
@@ -599,7 +600,7 @@ pub async fn items(
     if format != Format::Json {
         return facility_file(&state, &q, &selection, lang, format);
     }
-    let (features, number_matched) = select_items(&state.atlas, collection_id, &selection, lang);
+    let (features, number_matched) = select_items(&state, collection_id, &selection, lang);
     let mut links = page_links(&req, &selection, features.len(), number_matched);
     if collection_id == "facilities" {
         let items_url = format!("{}{}", base_url(&req), req.path());
@@ -665,12 +666,13 @@ struct ItemSelection {
 /// One page of a collection's items and how many match in all: facilities through core's
 /// index, the few municipalities and small areas by a scan.
 fn select_items(
-    atlas: &Atlas,
+    state: &AppState,
     collection_id: &str,
     selection: &ItemSelection,
     lang: Lang,
 ) -> (Vec<Item>, usize) {
     let ItemSelection { bbox, ref kinds, municipality, offset, limit } = *selection;
+    let atlas = &state.atlas;
     let page = |matched: Vec<Item>| {
         let number_matched = matched.len();
         (matched.into_iter().skip(offset).take(limit).collect(), number_matched)
@@ -691,7 +693,7 @@ fn select_items(
                 .iter()
                 .filter(|m| municipality.is_none_or(|c| c == m.code))
                 .filter(|m| boundary_in_bbox(bbox, &m.boundary))
-                .filter_map(|m| municipality_item(atlas, m))
+                .filter_map(|m| municipality_item(state, m))
                 .collect(),
         ),
         _ => page(
@@ -767,7 +769,7 @@ pub async fn item(
             .parse()
             .ok()
             .and_then(|code| atlas.municipality(code))
-            .and_then(|m| municipality_item(atlas, m)),
+            .and_then(|m| municipality_item(&state, m)),
         _ => atlas.small_areas().iter().find(|a| a.id() == feature_id).map(small_area_item),
     };
     let mut item = found.ok_or_else(|| ApiError::NotFound {
