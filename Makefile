@@ -54,7 +54,8 @@ data: $(NODE_DEPS)
 bench: $(NODE_DEPS)
 	$(CARGO) bench --workspace --locked
 
-## load: wrk load benchmark of the release server over loopback, each endpoint beside /healthz
+## load: wrk over loopback, every endpoint at 16 and 128 connections (req/s, p50/p99, statuses, socket
+## errors) beside /healthz, and the what-if and site round trips; table in target/load/summary.md
 load: build $(DB)
 	scripts/load.sh
 
