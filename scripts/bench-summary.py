@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Summarise the criterion results of `make bench` as markdown tables, ready for BENCHMARKS.md.
 
-Reads target/criterion/**/new/{benchmark,estimates}.json (written by `cargo bench`) and prints:
+Reads target/criterion/**/new/{benchmark,estimates}.json (written by `cargo bench`), and
+target/criterion/one-run-references.tsv (references too slow for ten samples, timed once in the
+benchmark's setup, the latest run winning), and prints:
   1. every benchmark's mean with criterion's 95% confidence interval;
   2. each engine figure beside the reference computed in the same run, as a ratio;
   3. the issue-14 targets against the peers' figures (PostGIS KNN, PySAL access): the reference
@@ -38,6 +40,10 @@ def fmt(ns):
     return f"{ns:.3g} ns"
 
 
+def times(ratio):
+    return f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.2g}×"
+
+
 def load(root):
     results = {}
     for estimates in root.glob("**/new/estimates.json"):
@@ -45,9 +51,19 @@ def load(root):
         if not meta.exists():
             continue
         full_id = json.loads(meta.read_text())["full_id"]
-        mean = json.loads(estimates.read_text())["mean"]
-        ci = mean["confidence_interval"]
-        results[full_id] = (mean["point_estimate"], ci["lower_bound"], ci["upper_bound"])
+        figures = json.loads(estimates.read_text())
+        # The figure criterion prints as `time:`: the slope of linear sampling, else the mean.
+        estimate = figures.get("slope") or figures["mean"]
+        ci = estimate["confidence_interval"]
+        results[full_id] = (estimate["point_estimate"], ci["lower_bound"], ci["upper_bound"])
+    # References too slow for ten samples, timed once in the benchmark's setup.
+    one_run = root / "one-run-references.tsv"
+    if one_run.exists():
+        for line in one_run.read_text().splitlines():
+            full_id, _, nanos = line.partition("\t")
+            if nanos:
+                ns = float(nanos)
+                results[full_id] = (ns, None, None)
     return results
 
 
@@ -64,19 +80,20 @@ def main():
         sys.exit(f"no criterion results under {args.criterion}: run `make bench` first")
     mean = lambda name: results.get(name, (None,))[0]
 
-    print("### Every benchmark (criterion mean, 95% interval; synthetic data is labelled so)\n")
+    print("### Every benchmark (criterion's `time:` estimate and 95% interval; synthetic data is labelled so)\n")
     print("| benchmark | mean | interval |")
     print("|---|---|---|")
     for name in sorted(results):
         m, lo, hi = results[name]
-        print(f"| `{name}` | {fmt(m)} | {fmt(lo)} – {fmt(hi)} |")
+        interval = f"{fmt(lo)} – {fmt(hi)}" if lo is not None else "one run, in setup"
+        print(f"| `{name}` | {fmt(m)} | {interval} |")
 
     print("\n### Engine beside its reference (same run; the answers are asserted equal in setup)\n")
     print("| figure | care-atlas | reference | reference is | ratio |")
     print("|---|---|---|---|---|")
     for engine, reference, what in PAIRS:
         e, r = mean(engine), mean(reference)
-        ratio = f"{r / e:,.0f}×" if e and r else "–"
+        ratio = times(r / e) if e and r else "–"
         print(f"| `{engine}` | {fmt(e)} | {fmt(r)} | {what} | {ratio} |")
 
     print("\n### Growth with size (nearest k=5, clustered synthetic)\n")
@@ -101,7 +118,7 @@ def main():
             print(f"| {label} | – | {peer} {fmt(peer_ns)} | – | ≥ {target}× | not run |")
             continue
         ratio = peer_ns / e
-        print(f"| {label} | {fmt(e)} | {peer} {fmt(peer_ns)} | {ratio:.0f}× | ≥ {target}× | {'yes' if ratio >= target else 'NO'} |")
+        print(f"| {label} | {fmt(e)} | {peer} {fmt(peer_ns)} | {times(ratio)} | ≥ {target}× | {'yes' if ratio >= target else 'NO'} |")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,19 @@ fn shipped_atlas() -> (tempfile::TempDir, PathBuf, Atlas) {
     (dir, db, atlas)
 }
 
+/// A benchmark group bounded in time (20 samples over 3 s after 1 s of warm-up, unless a
+/// benchmark asks for fewer), so that `make bench` stays within minutes.
+fn bounded_group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut group = c.benchmark_group(name);
+    group.sample_size(20);
+    group.warm_up_time(std::time::Duration::from_secs(1));
+    group.measurement_time(std::time::Duration::from_secs(3));
+    group
+}
+
 const KIND: [FacilityKind; 1] = [FacilityKind::VisitingNursingStation];
 
 /// The positions of every facility of `KIND`, for the brute-force references.
@@ -81,6 +94,27 @@ fn reference_mesh_gaps(
         cells.push((cell.code, covered, nearest, population, uncovered));
     }
     (cells, by_town)
+}
+
+/// Runs a reference too slow for criterion's ten samples once, records its wall time in
+/// `target/criterion/one-run-references.tsv` (read by `scripts/bench-summary.py`, marked as one
+/// run) and prints it.
+fn timed_once<R>(full_id: &str, run: impl FnOnce() -> R) -> R {
+    use std::io::Write;
+    let start = std::time::Instant::now();
+    let result = run();
+    let nanos = start.elapsed().as_nanos();
+    eprintln!("{full_id}: {:.3} s (one run, in setup)", nanos as f64 / 1e9);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/criterion");
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("one-run-references.tsv"))
+    {
+        let _ = writeln!(file, "{full_id}\t{nanos}");
+    }
+    result
 }
 
 fn same(a: Option<f64>, b: Option<f64>) -> bool {
@@ -175,7 +209,10 @@ fn gaps(c: &mut Criterion) {
     // The polygons: each town's share out of reach against the lattice, and their people by the
     // one rule, the same as the mesh reference's.
     let polygons = atlas.coverage_gaps(&query(GapResolution::Polygon), &scenario);
-    let shares = reference_gap_shares(&atlas, &stations, RADIUS_M);
+    let shares = timed_once(
+        "coverage_gaps_three_towns_2km_visiting_nursing/polygons_reference_50m_lattice",
+        || reference_gap_shares(&atlas, &stations, RADIUS_M),
+    );
     assert_eq!(polygons.polygons.len(), shares.len());
     for (polygon, (code, share, points)) in polygons.polygons.iter().zip(&shares) {
         let area = polygon.gap_area_km2 + polygon.covered_area_km2;
@@ -201,7 +238,7 @@ fn gaps(c: &mut Criterion) {
         );
     }
 
-    let mut group = c.benchmark_group("coverage_gaps_three_towns_2km_visiting_nursing");
+    let mut group = bounded_group(c, "coverage_gaps_three_towns_2km_visiting_nursing");
     group.bench_function("mesh250", |b| {
         b.iter(|| {
             black_box(
@@ -215,10 +252,6 @@ fn gaps(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("mesh250_reference_brute_force", |b| {
         b.iter(|| black_box(reference_mesh_gaps(&atlas, &stations, RADIUS_M)));
-    });
-    group.sampling_mode(SamplingMode::Flat);
-    group.bench_function("polygons_reference_50m_lattice", |b| {
-        b.iter(|| black_box(reference_gap_shares(&atlas, &stations, RADIUS_M)));
     });
     group.finish();
 }
@@ -303,7 +336,10 @@ fn accessibility(c: &mut Criterion) {
             .collect();
     let supply = atlas.supply(&KIND, &scenario, SupplyWeight::Count);
     let engine = atlas.accessibility(&query, &scenario);
-    let (raw, normalised) = reference_e2sfca(&demand, &supply, catchment_m);
+    let (raw, normalised) = timed_once(
+        "e2sfca_three_towns_250m_3km_visiting_nursing/reference_all_pairs_brute_force",
+        || reference_e2sfca(&demand, &supply, catchment_m),
+    );
     assert_eq!(
         engine.len(),
         study.len(),
@@ -329,13 +365,9 @@ fn accessibility(c: &mut Criterion) {
         supply.len()
     );
 
-    let mut group = c.benchmark_group("e2sfca_three_towns_250m_3km_visiting_nursing");
+    let mut group = bounded_group(c, "e2sfca_three_towns_250m_3km_visiting_nursing");
     group.bench_function("indexed", |b| {
         b.iter(|| black_box(atlas.accessibility(&query, &scenario)));
-    });
-    group.sample_size(10);
-    group.bench_function("reference_all_pairs_brute_force", |b| {
-        b.iter(|| black_box(reference_e2sfca(&demand, &supply, catchment_m)));
     });
     group.finish();
 }
@@ -358,7 +390,7 @@ fn what_if(c: &mut Criterion) {
         group: PopulationGroup::Aged75Plus,
         accessibility_level: MeshLevel::Half,
     };
-    let mut group = c.benchmark_group("what_if_2km_visiting_nursing");
+    let mut group = bounded_group(c, "what_if_2km_visiting_nursing");
     group.bench_function("compare_scenario_one_added", |b| {
         b.iter(|| black_box(atlas.compare_scenario(&query, &scenario)));
     });
@@ -543,7 +575,7 @@ fn snapshot(c: &mut Criterion) {
         loaded.facilities().len(),
         selected.ids.len()
     );
-    let mut group = c.benchmark_group("snapshot_from_sqlite_shipped_data");
+    let mut group = bounded_group(c, "snapshot_from_sqlite_shipped_data");
     group.sample_size(10);
     group.bench_function("load_atlas", |b| b.iter(|| black_box(load_atlas(&db).unwrap())));
     group.bench_function("reference_bare_select_facilities", |b| {
@@ -568,7 +600,7 @@ fn snapshot(c: &mut Criterion) {
         "import: the imported facilities differ from the shipped snapshot's"
     );
     assert_eq!(reference_insert(&bare, &atlas), ids.len(), "import: the bare insert lost rows");
-    let mut group = c.benchmark_group("import_shipped_data");
+    let mut group = bounded_group(c, "import_shipped_data");
     group.sample_size(10);
     group.sampling_mode(SamplingMode::Flat);
     group.bench_function("import_files", |b| {
