@@ -49,10 +49,12 @@ fmt:
 data: $(NODE_DEPS)
 	$(CARGO) run --release --locked -- data --raw $(RAW) --out data
 
-## bench: criterion benchmarks (nearest and snapshot build on 1,000,000 synthetic facilities; gaps,
-## E2SFCA and loading on the real data), each with its brute-force reference in the same run
+## bench: criterion benchmarks (nearest at 10k/100k/1M and snapshot build on census-clustered synthetic
+## facilities; gaps, E2SFCA, loading and import on the real data), each asserting its answer against a
+## reference in setup and timed beside it; then the markdown tables of scripts/bench-summary.py
 bench: $(NODE_DEPS)
 	$(CARGO) bench --workspace --locked
+	python3 scripts/bench-summary.py
 
 ## load: wrk over loopback, every endpoint at 16 and 128 connections (req/s, p50/p99, statuses, socket
 ## errors) beside /healthz, and the what-if and site round trips; table in target/load/summary.md

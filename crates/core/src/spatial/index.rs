@@ -206,13 +206,159 @@ impl<T> PositionIndex<T> {
             })
     }
 
-    /// Every entry in order of its frame distance from `origin`, each with the lower bound of its
-    /// geodesic distance in metres (non-decreasing along the stream).
+    /// Every entry in order of a lower bound of its geodesic distance from `origin` in metres,
+    /// with that bound (non-decreasing along the stream): in frame order where the frame bounds
+    /// the error tightly, else (an origin well outside the data: a farm or a neighbouring town
+    /// beyond the snapshot) in the order of [`SphereOrder`]'s bound, which holds anywhere.
     fn frame_order(&self, origin: Position) -> impl Iterator<Item = (f64, &Entry<T>)> {
-        let shrink = 1.0 - self.frame.max_relative_error_from(origin);
-        self.tree
-            .nearest_neighbor_iter_with_distance_2(&self.frame.project(origin))
-            .map(move |(entry, d2)| (d2.sqrt() * shrink, entry))
+        let error = self.frame.max_relative_error_from(origin);
+        if error > SPHERE_ORDER_ABOVE_ERROR {
+            return Ordered::Sphere(SphereOrder::new(self, origin));
+        }
+        let shrink = 1.0 - error;
+        Ordered::Frame(
+            self.tree
+                .nearest_neighbor_iter_with_distance_2(&self.frame.project(origin))
+                .map(move |(entry, d2)| (d2.sqrt() * shrink, entry)),
+        )
+    }
+}
+
+/// The frame error bound above which [`SphereOrder`] orders the search instead of the frame: the
+/// sphere's bound is within 1% of the geodesic distance anywhere (see [`SPHERE_METRES_PER_RAD`]),
+/// so it is the tighter one beyond that; an origin more than half a degree beyond the data has no
+/// frame bound at all, and the frame order would compute the geodesic distance of every entry.
+const SPHERE_ORDER_ABOVE_ERROR: f64 = 0.01;
+
+/// A lower bound of WGS84 geodesic distance, in metres per radian of the great-circle angle
+/// between the two positions with their geodetic latitude and longitude taken as spherical
+/// coordinates: the smallest radius of curvature of the ellipsoid, the meridional radius at the
+/// equator `a·(1 − e²)`. Along any path the ellipsoid's line element
+/// `√(M²·dφ² + N²·cos²φ·dλ²)` is at least `min(M, N)` times the sphere's `√(dφ² + cos²φ·dλ²)`, and
+/// `N ≥ a > a·(1 − e²)`, `M ≥ a·(1 − e²)`; so the geodesic is at least this times the angle (and,
+/// with the largest radius `a/√(1 − e²)`, at most 1.0101 times it).
+const SPHERE_METRES_PER_RAD: f64 = 6_378_137.0 * (1.0 - 0.006_694_379_990_141_317);
+
+/// The frame-order stream of [`PositionIndex::frame_order`], or the sphere-order one.
+enum Ordered<F, S> {
+    Frame(F),
+    Sphere(S),
+}
+
+impl<I, F: Iterator<Item = I>, S: Iterator<Item = I>> Iterator for Ordered<F, S> {
+    type Item = I;
+
+    fn next(&mut self) -> Option<I> {
+        match self {
+            Ordered::Frame(stream) => stream.next(),
+            Ordered::Sphere(stream) => stream.next(),
+        }
+    }
+}
+
+/// A best-first walk of the R-tree by a lower bound of the geodesic distance that holds for any
+/// origin: for a node, [`SPHERE_METRES_PER_RAD`] times a lower bound of the angle from the origin
+/// to the node's box in latitude and longitude (the latitude gap, or the angle to the nearer
+/// bounding meridian's great circle, which every path into the box crosses); for an entry, times
+/// its great-circle angle. A box's bound never exceeds that of a box or entry inside it, so the
+/// entries come out in non-decreasing order of their bounds.
+struct SphereOrder<'a, T> {
+    index: &'a PositionIndex<T>,
+    lat: f64,
+    lon: f64,
+    queue: BinaryHeap<Reverse<Pending<'a, T>>>,
+}
+
+/// A node or an entry waiting in a [`SphereOrder`], with its lower bound in metres.
+struct Pending<'a, T> {
+    lower_m: f64,
+    node: &'a rstar::RTreeNode<Entry<T>>,
+}
+
+impl<T> Ord for Pending<'_, T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.lower_m.total_cmp(&other.lower_m)
+    }
+}
+impl<T> PartialOrd for Pending<'_, T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<T> PartialEq for Pending<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl<T> Eq for Pending<'_, T> {}
+
+impl<'a, T> SphereOrder<'a, T> {
+    fn new(index: &'a PositionIndex<T>, origin: Position) -> Self {
+        let mut order = SphereOrder {
+            index,
+            lat: origin.lat().to_radians(),
+            lon: origin.lon().to_radians(),
+            queue: BinaryHeap::new(),
+        };
+        order.push_children(index.tree.root());
+        order
+    }
+
+    fn push_children(&mut self, parent: &'a rstar::ParentNode<Entry<T>>) {
+        for node in parent.children() {
+            let lower_m = match node {
+                rstar::RTreeNode::Leaf(entry) => self.entry_bound_m(entry.data.0),
+                rstar::RTreeNode::Parent(parent) => self.box_bound_m(&parent.envelope()),
+            };
+            self.queue.push(Reverse(Pending { lower_m, node }));
+        }
+    }
+
+    /// The great-circle angle to `p` (haversine), times [`SPHERE_METRES_PER_RAD`], less a
+    /// millimetre for rounding.
+    fn entry_bound_m(&self, p: Position) -> f64 {
+        let (lat, lon) = (p.lat().to_radians(), p.lon().to_radians());
+        let h = ((lat - self.lat) / 2.0).sin().powi(2)
+            + self.lat.cos() * lat.cos() * ((lon - self.lon) / 2.0).sin().powi(2);
+        (2.0 * h.sqrt().min(1.0).asin() * SPHERE_METRES_PER_RAD - 1e-3).max(0.0)
+    }
+
+    /// A lower bound of the angle to any position in the frame box `envelope`, times
+    /// [`SPHERE_METRES_PER_RAD`], less a millimetre for rounding; 0 when the box cannot be
+    /// unprojected.
+    fn box_bound_m(&self, envelope: &AABB<[f64; 2]>) -> f64 {
+        let frame = &self.index.frame;
+        let (Some(low), Some(high)) =
+            (frame.unproject(envelope.lower()), frame.unproject(envelope.upper()))
+        else {
+            return 0.0;
+        };
+        let (south, north) = (low.lat().to_radians(), high.lat().to_radians());
+        let (west, east) = (low.lon().to_radians(), high.lon().to_radians());
+        let lat_gap = (south - self.lat).max(self.lat - north).max(0.0);
+        let lon_gap = (west - self.lon).max(self.lon - east).max(0.0);
+        // The box lies beyond the meridian plane of its nearer edge, so any path to it crosses
+        // that plane: at least the angle to its great circle (while the gap is under 90°).
+        let cross = if lon_gap < std::f64::consts::FRAC_PI_2 {
+            (self.lat.cos() * lon_gap.sin()).min(1.0).asin()
+        } else {
+            0.0
+        };
+        (lat_gap.max(cross) * SPHERE_METRES_PER_RAD - 1e-3).max(0.0)
+    }
+}
+
+impl<'a, T> Iterator for SphereOrder<'a, T> {
+    type Item = (f64, &'a Entry<T>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while let Some(Reverse(Pending { lower_m, node })) = self.queue.pop() {
+            match node {
+                rstar::RTreeNode::Leaf(entry) => return Some((lower_m, entry)),
+                rstar::RTreeNode::Parent(parent) => self.push_children(parent),
+            }
+        }
+        None
     }
 }
 
@@ -639,6 +785,44 @@ mod tests {
                     .map(|(_, v)| *v)
                     .collect();
                 assert_eq!(in_rect, contained, "in_rect {rect:?}, {context}");
+            }
+        }
+    }
+
+    /// Origins far beyond the data (up to 30° away, every direction), where the search is
+    /// ordered by the sphere's bound instead of the frame's: the same order as brute force, and
+    /// far fewer geodesic distances than entries.
+    #[test]
+    fn far_origins_rank_by_the_sphere_bound_exactly_as_brute_force() {
+        let mut random = SplitMix(99);
+        for clustered in [false, true] {
+            let all = entries(&mut random, 3000, clustered);
+            let frame = LocalFrame::for_positions(all.iter().map(|(p, _)| p));
+            let index = PositionIndex::new(all.iter().copied(), frame);
+            for case in 0..60 {
+                let spread = [1.5, 4.0, 20.0, 60.0][case % 4];
+                let origin = origin_around_study_area(&mut random, spread);
+                let expected = brute_force(&all, origin);
+                let context = format!("clustered {clustered}, case {case}, origin {origin:?}");
+                let first: Vec<Neighbour<'_, u32>> = index.nearest_iter(origin).take(40).collect();
+                assert_eq!(values(&first), expected[..40], "{context}");
+                assert_eq!(index.nearest_distance_m(origin), Some(expected[0].1), "{context}");
+                let k = 1 + case % 10;
+                assert_eq!(
+                    values(&index.k_nearest(origin, k, None, None)),
+                    expected[..k],
+                    "{context}"
+                );
+                // The stream's bounds never decrease and never exceed the geodesic distance.
+                let mut last = 0.0;
+                for (lower_m, entry) in index.frame_order(origin).take(200) {
+                    let geodesic = Geodesic.distance(origin.to_point(), entry.data.0.to_point());
+                    assert!(
+                        lower_m >= last && lower_m <= geodesic,
+                        "{context}: {lower_m} {geodesic}"
+                    );
+                    last = lower_m;
+                }
             }
         }
     }
