@@ -294,7 +294,9 @@ fn check_knn(engine: &Path, peer: &Path, positions_path: &Path) -> Result<()> {
     let (mut same_order, mut same_set, mut near_tie) = (0, 0, 0);
     let mut disagreements = Vec::new();
     for (origin, ids) in &ours {
-        let Some(peer_ids) = theirs.get(origin) else { bail!("the peer has no answer at origin {origin}") };
+        let Some(peer_ids) = theirs.get(origin) else {
+            bail!("the peer has no answer at origin {origin}")
+        };
         if ids == peer_ids {
             same_order += 1;
             continue;
