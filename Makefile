@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench load limits soak soak-short reload-load schema-fuzz build openapi clean crash-test
+.PHONY: run test lint fmt data bench bench-peers load limits soak soak-short reload-load schema-fuzz build openapi clean crash-test
 # The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
 NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
@@ -55,6 +55,12 @@ data: $(NODE_DEPS)
 bench: $(NODE_DEPS)
 	$(CARGO) bench --workspace --locked
 	python3 scripts/bench-summary.py
+
+## bench-peers: care-atlas beside PostGIS (KNN, pgbench), pygeoapi (OGC items) and PySAL `access`
+## (E2SFCA) in the same run, answers checked, as ratios; installs the peers (Debian, a venv in
+## target/bench-peers/), loopback only, about 10 minutes; summary in target/bench-peers/summary.md
+bench-peers: $(NODE_DEPS)
+	scripts/bench-peers.sh
 
 ## load: wrk over loopback, every endpoint at 16 and 128 connections (req/s, p50/p99, statuses, socket
 ## errors) beside /healthz, and the what-if and site round trips; table in target/load/summary.md
