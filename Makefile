@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench load limits soak soak-short reload-load schema-fuzz build openapi clean crash-test
+.PHONY: run test lint fmt data bench bench-nationwide load limits soak soak-short reload-load schema-fuzz build openapi clean crash-test
 # The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
 NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
@@ -53,6 +53,12 @@ data: $(NODE_DEPS)
 ## E2SFCA and loading on the real data), each with its brute-force reference in the same run
 bench: $(NODE_DEPS)
 	$(CARGO) bench --workspace --locked
+
+## bench-nationwide: SYNTHETIC Japan-sized run (tiled real census mesh, 200,000 synthetic facilities):
+## snapshot build time and peak memory, grids, gaps and E2SFCA at 1 km for a prefecture and the country,
+## answers checked against brute force; each scope in its own process, 200 s each at most
+bench-nationwide:
+	$(CARGO) run --release --locked -p care-atlas-loader --example nationwide -- --budget 200
 
 ## load: wrk load benchmark of the release server over loopback, each endpoint beside /healthz
 load: build $(DB)
