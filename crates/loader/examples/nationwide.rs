@@ -175,6 +175,9 @@ fn real_parts() -> AtlasParts {
     load_dataset(&db).unwrap().snapshot.parts
 }
 
+/// A row of the summary: figure, value, note.
+type Row = (String, String, String);
+
 /// One line of a child's report: `figure<TAB>value<TAB>note`.
 fn report(figure: &str, value: impl std::fmt::Display, note: &str) {
     println!("{figure}\t{value}\t{note}");
@@ -355,7 +358,7 @@ fn main() {
     }
     let budget = Duration::from_secs(value("--budget").map_or(200, |v| v.parse().unwrap()));
     let scopes = [("prefecture (2 tiles)", 2.min(tiles)), ("country (all tiles)", tiles)];
-    let mut table: Vec<(String, Vec<(String, String, String)>)> = Vec::new();
+    let mut table: Vec<(String, Vec<Row>)> = Vec::new();
     for (name, study_tiles) in scopes {
         eprintln!("nationwide: {name}, budget {} s", budget.as_secs());
         let mut child = Command::new(std::env::current_exe().unwrap())
