@@ -661,4 +661,30 @@ mod tests {
             brute_force(&demand, &supply, 3000.0, TwoStep)
         );
     }
+
+    #[test]
+    fn data_spread_over_a_country_is_paired_unit_by_unit_exactly_as_a_geodesic_scan() {
+        // Clusters at Kagoshima, Hasuda and Sapporo latitudes, points straddling half-degree
+        // unit edges: each unit gets its own frame, and the answer is the scan's.
+        let mut random = SplitMix(14);
+        let centres = [(31.5, 130.5), (36.0, 139.5), (43.0, 141.5)];
+        let mut point = |random: &mut SplitMix| {
+            let (lat, lon) = centres[(random.next_u64() % 3) as usize];
+            at(lat + random.uniform(-0.1, 0.1), lon + random.uniform(-0.1, 0.1))
+        };
+        let demand: Vec<Demand> =
+            (0..300).map(|_| people(point(&mut random), 1.0 + 99.0 * random.next_f64())).collect();
+        let supply: Vec<Supply> = (0..80).map(|_| station(point(&mut random), 1.0)).collect();
+        assert!(Pairs::frame(&demand, &supply).is_none());
+        for (c, method) in [(3000.0, Enhanced), (7000.0, TwoStep), (15_000.0, Enhanced)] {
+            let scores = floating_catchment(&demand, &supply, c, method);
+            let expected = brute_force(&demand, &supply, c, method);
+            for (got, want) in scores.raw.iter().zip(&expected) {
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs(),
+                    "{got} != {want} ({method:?}, {c} m)"
+                );
+            }
+        }
+    }
 }
