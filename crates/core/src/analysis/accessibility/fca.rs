@@ -668,7 +668,7 @@ mod tests {
         // unit edges: each unit gets its own frame, and the answer is the scan's.
         let mut random = SplitMix(14);
         let centres = [(31.5, 130.5), (36.0, 139.5), (43.0, 141.5)];
-        let mut point = |random: &mut SplitMix| {
+        let point = |random: &mut SplitMix| {
             let (lat, lon) = centres[(random.next_u64() % 3) as usize];
             at(lat + random.uniform(-0.1, 0.1), lon + random.uniform(-0.1, 0.1))
         };
