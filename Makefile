@@ -3,7 +3,7 @@ CARGO ?= cargo
 DB ?= atlas.db
 RAW ?= ../shared/data/raw
 
-.PHONY: run test lint fmt data bench bench-peers load limits soak soak-short reload-load schema-fuzz build openapi clean crash-test
+.PHONY: run test lint fmt data bench bench-peers bench-nationwide load limits soak soak-short reload-load schema-fuzz build openapi clean crash-test
 # The map widget embeds Leaflet from node_modules/ (installed from package-lock.json).
 NODE_DEPS := node_modules/.package-lock.json
 DATA_FILES := $(wildcard data/*.csv data/*.geojson)
@@ -56,6 +56,7 @@ bench: $(NODE_DEPS)
 	$(CARGO) bench --workspace --locked
 	python3 scripts/bench-summary.py
 
+<<<<<<< HEAD
 ## bench-peers: care-atlas beside PostGIS (KNN, pgbench), pygeoapi (OGC items) and PySAL `access`
 ## (E2SFCA) in the same run, answers checked, as ratios; installs the peers (Debian, a venv in
 ## target/bench-peers/), loopback only, about 10 minutes; summary in target/bench-peers/summary.md
@@ -64,6 +65,15 @@ bench-peers: $(NODE_DEPS)
 
 ## load: wrk over loopback, every endpoint at 16 and 128 connections (req/s, p50/p99, statuses, socket
 ## errors) beside /healthz, and the what-if and site round trips; table in target/load/summary.md
+=======
+## bench-nationwide: SYNTHETIC Japan-sized run (tiled real census mesh, 200,000 synthetic facilities):
+## snapshot build time and peak memory, grids, gaps and E2SFCA at 1 km for a prefecture and the country,
+## answers checked against brute force; each scope in its own process, 200 s each at most
+bench-nationwide:
+	$(CARGO) run --release --locked -p care-atlas-loader --example nationwide -- --budget 200
+
+## load: wrk load benchmark of the release server over loopback, each endpoint beside /healthz
+>>>>>>> h-nation
 load: build $(DB)
 	scripts/load.sh
 

@@ -3,7 +3,11 @@
 //! [`PopulationGroup`] from the atlas's [`PopulationModel`](crate::PopulationModel) (`None` where
 //! the model does not know a group). Built once per level and kept in the snapshot.
 
-use geo::{BooleanOps, BoundingRect, GeodesicArea, MultiPolygon};
+use std::collections::{BTreeMap, BTreeSet};
+
+use geo::{BoundingRect, GeodesicArea, Intersects, Rect};
+
+use crate::spatial::geometry::{clip_to_rect, grow, part_in_cell};
 
 use crate::{
     Atlas, GroupFigures, MeshCode, MeshLevel, MunicipalityCode, PopulationGroup, Position,
@@ -102,67 +106,128 @@ impl Atlas {
     }
 
     fn build_grid(&self, level: MeshLevel) -> Grid {
-        let study: Vec<&crate::Municipality> = self.study_area().collect();
-        let Some(bounds) =
-            study.iter().filter_map(|m| m.boundary.bounding_rect()).reduce(|a, b| {
-                geo::Rect::new(
-                    geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                    geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-                )
-            })
-        else {
-            return Grid { study: Vec::new(), ring: Vec::new() };
-        };
-        let mut study_cells = Vec::new();
-        for code in MeshCode::covering(
-            bounds.min().y,
-            bounds.min().x,
-            bounds.max().y,
-            bounds.max().x,
-            level,
-        ) {
-            let cell = MultiPolygon(vec![code.polygon()]);
-            let parts: Vec<CellPart> = study
-                .iter()
-                .filter_map(|m| {
-                    let part = m.boundary.intersection(&cell);
+        let study: Vec<(&crate::Municipality, Rect<f64>)> =
+            self.study_area().filter_map(|m| Some((m, m.boundary.bounding_rect()?))).collect();
+        // Each town is cut into the cells covering its own box, a row of cells at a time: a
+        // country's study area is not one box, and cutting a row's strip of the boundary first
+        // leaves each cell a few vertices to clip (a cell wholly inside needs no overlay).
+        let mut parts: BTreeMap<MeshCode, Vec<CellPart>> = BTreeMap::new();
+        for (m, bounds) in &study {
+            let mut rows: BTreeMap<u32, Vec<MeshCode>> = BTreeMap::new();
+            for code in MeshCode::covering(
+                bounds.min().y,
+                bounds.min().x,
+                bounds.max().y,
+                bounds.max().x,
+                level,
+            ) {
+                rows.entry(code.lattice().0).or_default().push(code);
+            }
+            for row in rows.values() {
+                let (south, north) = (row[0].south_west().lat(), row[0].north_east().lat());
+                let strip = clip_to_rect(
+                    &m.boundary,
+                    grow(
+                        Rect::new(
+                            geo::coord! { x: bounds.min().x, y: south },
+                            geo::coord! { x: bounds.max().x, y: north },
+                        ),
+                        1e-6,
+                    ),
+                );
+                if strip.0.is_empty() {
+                    continue;
+                }
+                for &code in row {
+                    let square = code.polygon();
+                    let Some(cell_bounds) = square.bounding_rect() else { continue };
+                    let part = part_in_cell(&strip, &square, cell_bounds);
                     let area_km2 = part.geodesic_area_unsigned() / 1e6;
-                    (area_km2 > 0.0).then(|| CellPart {
-                        municipality_code: m.code,
-                        area_km2,
-                        populations: PopulationGroup::ALL
-                            .map(|group| self.population_model().within(group, m.code, &part)),
-                    })
-                })
-                .collect();
-            if !parts.is_empty() {
-                study_cells.push(StudyCell {
-                    code,
-                    center: code.center(),
-                    area_km2: cell.geodesic_area_unsigned() / 1e6,
-                    parts,
-                });
+                    if area_km2 > 0.0 {
+                        parts.entry(code).or_default().push(CellPart {
+                            municipality_code: m.code,
+                            area_km2,
+                            populations: self.population_model().within_groups(m.code, &part),
+                        });
+                    }
+                }
             }
         }
-        let touching: std::collections::BTreeSet<MeshCode> =
-            study_cells.iter().map(|c| c.code).collect();
+        let study_cells: Vec<StudyCell> = parts
+            .into_iter()
+            .map(|(code, parts)| StudyCell {
+                code,
+                center: code.center(),
+                area_km2: code.polygon().geodesic_area_unsigned() / 1e6,
+                parts,
+            })
+            .collect();
+        let touching: BTreeSet<MeshCode> = study_cells.iter().map(|c| c.code).collect();
+        let mut seen = BTreeSet::new();
         let mut ring = Vec::new();
-        for code in MeshCode::covering(
-            bounds.min().y - RING_LAT_DEG,
-            bounds.min().x - RING_LON_DEG,
-            bounds.max().y + RING_LAT_DEG,
-            bounds.max().x + RING_LON_DEG,
-            level,
-        ) {
-            if touching.contains(&code) {
-                continue;
-            }
-            let populations =
-                PopulationGroup::ALL.map(|group| self.population_model().ring_cell(group, code));
-            if figure(&populations, PopulationGroup::Total).is_some_and(|p| p > 0.0) {
+        for region in ring_regions(study.iter().map(|(_, bounds)| *bounds)) {
+            for code in MeshCode::covering(
+                region.min().y,
+                region.min().x,
+                region.max().y,
+                region.max().x,
+                level,
+            ) {
+                if touching.contains(&code) || !seen.insert(code) {
+                    continue;
+                }
+                // The total first: most cells of a ring around separate towns are empty.
+                let total = self.population_model().ring_cell(PopulationGroup::Total, code);
+                if !total.is_some_and(|p| p > 0.0) {
+                    continue;
+                }
+                let populations = PopulationGroup::ALL.map(|group| {
+                    if group == PopulationGroup::Total {
+                        total
+                    } else {
+                        self.population_model().ring_cell(group, code)
+                    }
+                });
                 ring.push(RingCell { code, center: code.center(), populations });
             }
         }
+        ring.sort_by_key(|c| c.code);
         Grid { study: study_cells, ring }
+    }
+}
+
+/// The boxes the ring is drawn in: the study towns' boxes grown by the ring, merged while any two
+/// overlap. One connected study area gives one box, its whole box grown by the ring; towns far
+/// apart (a country) give a box each, not one box over the sea between them.
+fn ring_regions(boxes: impl Iterator<Item = Rect<f64>>) -> Vec<Rect<f64>> {
+    let union = |a: Rect<f64>, b: Rect<f64>| {
+        Rect::new(
+            geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+            geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+        )
+    };
+    let mut regions: Vec<Rect<f64>> = boxes
+        .map(|b| {
+            Rect::new(
+                geo::coord! { x: b.min().x - RING_LON_DEG, y: b.min().y - RING_LAT_DEG },
+                geo::coord! { x: b.max().x + RING_LON_DEG, y: b.max().y + RING_LAT_DEG },
+            )
+        })
+        .collect();
+    loop {
+        let mut merged = false;
+        let mut out: Vec<Rect<f64>> = Vec::new();
+        for region in regions {
+            if let Some(into) = out.iter_mut().find(|o| o.intersects(&region)) {
+                *into = union(*into, region);
+                merged = true;
+            } else {
+                out.push(region);
+            }
+        }
+        regions = out;
+        if !merged {
+            return regions;
+        }
     }
 }

@@ -34,7 +34,9 @@ use std::collections::BTreeMap;
 
 use geo::{Area, BooleanOps, BoundingRect, Intersects, MultiPolygon, Polygon, Rect};
 
-use crate::spatial::geometry::{bounds_of, clip_polygon_to_rect, geodesic_area_m2, grow};
+use crate::spatial::geometry::{
+    bounds_of, clip_polygon_to_rect, clip_to_rect, geodesic_area_m2, grow, part_in_cell,
+};
 use crate::{
     AreaRole, CensusMeshCell, MeshCode, MeshLevel, MeshSuppression, Municipality, MunicipalityCode,
     PopulationGroup, PopulationModel, VoronoiPopulation,
@@ -51,6 +53,9 @@ struct CellPart {
     polygon: MultiPolygon<f64>,
     bounds: Rect<f64>,
     area_m2: f64,
+    /// Whether the part is its whole cell, a rectangle: a region's share of it is then the
+    /// region cut to the rectangle, with no overlay.
+    whole: bool,
     /// The part's share of every group of the cell's figures.
     figures: GroupFigures,
 }
@@ -63,8 +68,12 @@ pub struct CensusMeshPopulation {
     /// The extent of the table (south, west, north, east), inside which an unlisted cell is
     /// uninhabited.
     extent: Option<Rect<f64>>,
-    /// The cells' parts in the study-area municipalities.
+    /// The cells' parts in the study-area municipalities, grouped by municipality (each group in
+    /// cell-code order).
     parts: Vec<CellPart>,
+    /// Where each municipality's parts lie in `parts`: a region's residents are asked per
+    /// municipality, and scanning every part of a country for each cell was quadratic.
+    parts_of: BTreeMap<MunicipalityCode, std::ops::Range<usize>>,
     /// Study-area municipalities, sorted.
     study_area: Vec<MunicipalityCode>,
     /// Outside the study area, and the weights that split cut cells.
@@ -108,43 +117,90 @@ impl CensusMeshPopulation {
                     geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
                 )
             });
-        let study: Vec<&Municipality> =
-            municipalities.iter().filter(|m| m.role == AreaRole::StudyArea).collect();
-        let mut study_area: Vec<MunicipalityCode> = study.iter().map(|m| m.code).collect();
+        let study: Vec<(&Municipality, Rect<f64>)> = municipalities
+            .iter()
+            .filter(|m| m.role == AreaRole::StudyArea)
+            .filter_map(|m| Some((m, m.boundary.bounding_rect()?)))
+            .collect();
+        let mut study_area: Vec<MunicipalityCode> = study.iter().map(|(m, _)| m.code).collect();
         study_area.sort_unstable();
-        let mut parts = Vec::new();
+        // The cells row by row of the lattice: each town's boundary is cut to a row's strip once,
+        // so each cell is cut from a few vertices (a cell wholly inside a town needs no overlay),
+        // and only the towns whose box meets the row are looked at.
+        let mut rows: BTreeMap<u32, Vec<(MeshCode, &GroupFigures)>> = BTreeMap::new();
         for (code, figures) in &resolved {
-            let square = code.polygon();
-            let Some(cell_bounds) = square.bounding_rect() else { continue };
-            let cell = MultiPolygon(vec![square]);
-            let in_study: Vec<(&Municipality, MultiPolygon<f64>, f64)> = study
+            rows.entry(code.lattice().0).or_default().push((*code, figures));
+        }
+        let mut by_cell: BTreeMap<MeshCode, Vec<CellPart>> = BTreeMap::new();
+        for row in rows.values() {
+            let (south, north) = (row[0].0.south_west().lat(), row[0].0.north_east().lat());
+            let strips: Vec<(&Municipality, Rect<f64>, MultiPolygon<f64>)> = study
                 .iter()
-                .filter(|m| m.boundary.bounding_rect().is_some_and(|b| b.intersects(&cell_bounds)))
-                .filter_map(|m| {
-                    let part = m.boundary.intersection(&cell);
-                    let area_m2 = geodesic_area_m2(&part);
-                    (area_m2 > 0.0).then_some((*m, part, area_m2))
+                .filter(|(_, b)| b.min().y <= north && b.max().y >= south)
+                .map(|(m, b)| {
+                    let strip = Rect::new(
+                        geo::coord! { x: b.min().x, y: south },
+                        geo::coord! { x: b.max().x, y: north },
+                    );
+                    (*m, *b, clip_to_rect(&m.boundary, grow(strip, 1e-6)))
                 })
+                .filter(|(_, _, strip)| !strip.0.is_empty())
                 .collect();
-            if in_study.is_empty() {
-                continue;
-            }
-            let cell_area_m2 = geodesic_area_m2(&cell);
-            let shares = split_shares(&in_study, cell_area_m2, |part| {
-                // Residents the small-area surface puts in the part.
-                fallback.surface().population_within_municipality(part.0.code, &part.1)
-            });
-            for ((municipality, polygon, area_m2), share) in in_study.into_iter().zip(shares) {
-                parts.push(CellPart {
-                    municipality: municipality.code,
-                    bounds: bounds_of(&polygon),
-                    polygon,
-                    area_m2,
-                    figures: figures.map(|f| f.map(|f| f * share)),
+            for (code, figures) in row {
+                let square = code.polygon();
+                let Some(cell_bounds) = square.bounding_rect() else { continue };
+                let in_study: Vec<(&Municipality, MultiPolygon<f64>, f64)> = strips
+                    .iter()
+                    .filter(|(_, b, _)| b.intersects(&cell_bounds))
+                    .filter_map(|(m, _, strip)| {
+                        let part = part_in_cell(strip, &square, cell_bounds);
+                        let area_m2 = geodesic_area_m2(&part);
+                        (area_m2 > 0.0).then_some((*m, part, area_m2))
+                    })
+                    .collect();
+                if in_study.is_empty() {
+                    continue;
+                }
+                let cell_area_m2 = geodesic_area_m2(&MultiPolygon(vec![square]));
+                let shares = split_shares(&in_study, cell_area_m2, |part| {
+                    // Residents the small-area surface puts in the part.
+                    fallback.surface().population_within_municipality(part.0.code, &part.1)
                 });
+                let cell_parts = by_cell.entry(*code).or_default();
+                for ((municipality, polygon, area_m2), share) in in_study.into_iter().zip(shares) {
+                    let bounds = bounds_of(&polygon);
+                    let whole = matches!(&polygon.0[..], [p] if p.interiors().is_empty()
+                        && (p.unsigned_area() - bounds.width() * bounds.height()).abs()
+                            <= 1e-9 * bounds.width() * bounds.height());
+                    cell_parts.push(CellPart {
+                        municipality: municipality.code,
+                        bounds,
+                        whole,
+                        polygon,
+                        area_m2,
+                        figures: figures.map(|f| f.map(|f| f * share)),
+                    });
+                }
             }
         }
-        CensusMeshPopulation { cells: resolved, extent, parts, study_area, fallback }
+        let mut parts: Vec<CellPart> = by_cell.into_values().flatten().collect();
+        // A stable sort keeps each municipality's parts in cell order, so sums over them add in
+        // the same order as before they were grouped.
+        parts.sort_by_key(|p| p.municipality);
+        let mut parts_of = BTreeMap::new();
+        let mut start = 0;
+        for end in 1..=parts.len() {
+            if end == parts.len() || parts[end].municipality != parts[start].municipality {
+                parts_of.insert(parts[start].municipality, start..end);
+                start = end;
+            }
+        }
+        CensusMeshPopulation { cells: resolved, extent, parts, parts_of, study_area, fallback }
+    }
+
+    /// The parts of `municipality`, in cell order.
+    fn parts_in(&self, municipality: MunicipalityCode) -> &[CellPart] {
+        self.parts_of.get(&municipality).map_or(&[], |range| &self.parts[range.clone()])
     }
 
     fn in_study_area(&self, municipality: MunicipalityCode) -> bool {
@@ -266,11 +322,7 @@ impl PopulationModel for CensusMeshPopulation {
             return self.fallback.total(group, municipality);
         }
         let slot = slot(group);
-        self.parts
-            .iter()
-            .filter(|p| p.municipality == municipality)
-            .map(|p| p.figures[slot])
-            .sum::<Option<f64>>()
+        self.parts_in(municipality).iter().map(|p| p.figures[slot]).sum::<Option<f64>>()
     }
 
     fn within(
@@ -282,11 +334,24 @@ impl PopulationModel for CensusMeshPopulation {
         if !self.in_study_area(municipality) {
             return self.fallback.within(group, municipality, region);
         }
-        let slot = slot(group);
+        self.within_groups(municipality, region)[slot(group)]
+    }
+
+    fn within_groups(
+        &self,
+        municipality: MunicipalityCode,
+        region: &MultiPolygon<f64>,
+    ) -> GroupFigures {
+        if !self.in_study_area(municipality) {
+            return PopulationGroup::ALL
+                .map(|group| self.fallback.within(group, municipality, region));
+        }
         let pieces: Vec<(Rect<f64>, &Polygon<f64>)> =
             region.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
-        let mut total = 0.0;
-        for part in self.parts.iter().filter(|p| p.municipality == municipality) {
+        // Each group's sum; a group stays unknown once a part it needs is unknown. The share of
+        // each part is the same for every group, so it is computed once.
+        let mut totals: GroupFigures = [Some(0.0); PopulationGroup::ALL.len()];
+        for part in self.parts_in(municipality) {
             // Cut the region to a window around the part first, as the surface does: the
             // overlay then stays small however large the region is.
             let window = grow(part.bounds, 1e-6);
@@ -298,7 +363,6 @@ impl PopulationModel for CensusMeshPopulation {
             if near.is_empty() {
                 continue;
             }
-            let figure = part.figures[slot]?;
             let window_area = window.width() * window.height();
             let share = if near.iter().any(|p| {
                 p.interiors().is_empty()
@@ -306,12 +370,19 @@ impl PopulationModel for CensusMeshPopulation {
             }) {
                 1.0
             } else {
-                let inside = geodesic_area_m2(&part.polygon.intersection(&MultiPolygon(near)));
+                let near = MultiPolygon(near);
+                let inside = if part.whole {
+                    geodesic_area_m2(&clip_to_rect(&near, part.bounds))
+                } else {
+                    geodesic_area_m2(&part.polygon.intersection(&near))
+                };
                 (inside / part.area_m2).min(1.0)
             };
-            total += figure * share;
+            for (total, figure) in totals.iter_mut().zip(&part.figures) {
+                *total = total.zip(*figure).map(|(t, f)| t + f * share);
+            }
         }
-        Some(total)
+        totals
     }
 
     fn ring_cell(&self, group: PopulationGroup, cell: MeshCode) -> Option<f64> {

@@ -129,6 +129,16 @@ pub trait PopulationModel: fmt::Debug + Send + Sync {
         region: &MultiPolygon<f64>,
     ) -> Option<f64>;
 
+    /// [`PopulationModel::within`] for every group, in [`PopulationGroup::ALL`] order: a model
+    /// that shares a region out the same way for every group can do the geometry once.
+    fn within_groups(
+        &self,
+        municipality: MunicipalityCode,
+        region: &MultiPolygon<f64>,
+    ) -> [Option<f64>; PopulationGroup::ALL.len()] {
+        PopulationGroup::ALL.map(|group| self.within(group, municipality, region))
+    }
+
     /// Residents of `group` in `cell`, a mesh cell of the ring around the study area (one that
     /// does not touch it).
     fn ring_cell(&self, group: PopulationGroup, cell: MeshCode) -> Option<f64>;

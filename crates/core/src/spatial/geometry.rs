@@ -106,6 +106,44 @@ pub(crate) fn grow(rect: Rect<f64>, margin: f64) -> Rect<f64> {
     )
 }
 
+/// The part of `shape` inside `rect`, polygon by polygon ([`clip_polygon_to_rect`]): cheap, linear
+/// in the vertices, with zero-width seams where a concave ring leaves and re-enters the box. A
+/// shape cut to a row of cells once lets each cell of the row be cut from a few vertices instead
+/// of the whole boundary.
+pub(crate) fn clip_to_rect(shape: &MultiPolygon<f64>, rect: Rect<f64>) -> MultiPolygon<f64> {
+    MultiPolygon(
+        shape
+            .iter()
+            .filter(|p| p.bounding_rect().is_some_and(|b| geo::Intersects::intersects(&b, &rect)))
+            .filter_map(|p| clip_polygon_to_rect(p, rect))
+            .collect(),
+    )
+}
+
+/// The part of `shape` in the mesh cell `cell` (an axis-aligned rectangle with its box
+/// `cell_bounds`): the same region as `shape.intersection(cell)`, but the shape is first cut to a
+/// window a hair larger than the cell, so the overlay handles a few vertices, and a cell wholly
+/// inside the shape is the cell itself with no overlay at all.
+pub(crate) fn part_in_cell(
+    shape: &MultiPolygon<f64>,
+    cell: &Polygon<f64>,
+    cell_bounds: Rect<f64>,
+) -> MultiPolygon<f64> {
+    use geo::{Area, BooleanOps};
+    let window = grow(cell_bounds, 1e-6);
+    let near = clip_to_rect(shape, window);
+    if near.0.is_empty() {
+        return MultiPolygon(Vec::new());
+    }
+    let window_area = window.width() * window.height();
+    if near.iter().any(|p| {
+        p.interiors().is_empty() && (p.unsigned_area() - window_area).abs() <= 1e-9 * window_area
+    }) {
+        return MultiPolygon(vec![cell.clone()]);
+    }
+    near.intersection(&MultiPolygon(vec![cell.clone()]))
+}
+
 /// The part of `polygon` inside `rect`, ring by ring (Sutherland–Hodgman against the four
 /// sides), or `None` when nothing of the exterior is left. Where a concave ring leaves and
 /// re-enters the box, the result runs along the box's edge and back: a zero-width seam that adds

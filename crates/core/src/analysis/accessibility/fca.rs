@@ -241,6 +241,9 @@ impl Pairs {
                     pairs.starts.push(pairs.list.len());
                 }
             }
+            (true, None) if catchment_m.is_finite() => {
+                return Self::by_boxes(demand, supply, catchment_m, method);
+            }
             (true, None) => {
                 // An infinite catchment puts every distance in [0, ∞] in its first band.
                 let band = method.band(0.0, catchment_m);
@@ -255,6 +258,97 @@ impl Pairs {
                     pairs.starts.push(pairs.list.len());
                 }
             }
+        }
+        pairs
+    }
+
+    /// [`Pairs::within`] for data spanning more than one frame (a country): the demand points are
+    /// taken half a degree of latitude and longitude at a time, each unit with its own frame over its
+    /// demand and the supply near enough to be reached, so the frame's bound holds and the index
+    /// still proposes the candidates (one frame over 14° of latitude would weigh every pair by
+    /// its geodesic distance). Supply is "near enough" within the catchment plus a margin in
+    /// degrees that no reachable supply can exceed: a degree of latitude is at least 110.5 km,
+    /// and a degree of longitude at least its length on the unit's most poleward parallel, taken
+    /// twice over for the geodesic's bend. A unit whose points still need no frame (a catchment
+    /// too wide for one) is weighed pair by pair against that supply.
+    fn by_boxes(
+        demand: &[Demand],
+        supply: &[Supply],
+        catchment_m: f64,
+        method: CatchmentMethod,
+    ) -> Self {
+        let mut units: std::collections::BTreeMap<(i64, i64), Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for (i, d) in demand.iter().enumerate() {
+            #[allow(clippy::cast_possible_truncation)] // a latitude or longitude in units
+            let key =
+                ((d.position.lat() * 2.0).floor() as i64, (d.position.lon() * 2.0).floor() as i64);
+            units.entry(key).or_default().push(i);
+        }
+        let mut lists: Vec<Vec<(usize, f64)>> = vec![Vec::new(); demand.len()];
+        let weight_at = |d: &Demand, s: &Supply| {
+            method.weight(
+                Geodesic.distance(d.position.to_point(), s.position.to_point()),
+                catchment_m,
+            )
+        };
+        for members in units.values() {
+            let unit: Vec<Demand> = members.iter().map(|&i| demand[i]).collect();
+            let (mut south, mut west, mut north, mut east) =
+                (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+            for d in &unit {
+                south = south.min(d.position.lat());
+                north = north.max(d.position.lat());
+                west = west.min(d.position.lon());
+                east = east.max(d.position.lon());
+            }
+            let lat_margin = catchment_m / 110_500.0;
+            let poleward = (south.abs().max(north.abs()) + lat_margin).min(89.0);
+            let lon_margin = 2.0 * catchment_m / (111_000.0 * poleward.to_radians().cos());
+            let near: Vec<usize> = (0..supply.len())
+                .filter(|&j| {
+                    let p = supply[j].position;
+                    (south - lat_margin..=north + lat_margin).contains(&p.lat())
+                        && (west - lon_margin..=east + lon_margin).contains(&p.lon())
+                })
+                .collect();
+            let near_supply: Vec<Supply> = near.iter().map(|&j| supply[j]).collect();
+            if near_supply.is_empty() {
+                continue;
+            }
+            if let Some(frame) = Self::frame(&unit, &near_supply) {
+                let index =
+                    PositionIndex::new(near.iter().map(|&j| (supply[j].position, j)), frame);
+                for (&i, d) in members.iter().zip(&unit) {
+                    for candidate in index.candidates_within(d.position, catchment_m) {
+                        let band = method.band(candidate.min_distance_m, catchment_m);
+                        let j = *candidate.value;
+                        let w = if band == method.band(candidate.max_distance_m, catchment_m) {
+                            method.weights()[band]
+                        } else {
+                            weight_at(d, &supply[j])
+                        };
+                        if w > 0.0 {
+                            lists[i].push((j, w));
+                        }
+                    }
+                }
+            } else {
+                for (&i, d) in members.iter().zip(&unit) {
+                    for &j in &near {
+                        let w = weight_at(d, &supply[j]);
+                        if w > 0.0 {
+                            lists[i].push((j, w));
+                        }
+                    }
+                }
+            }
+        }
+        let mut pairs = Pairs { starts: Vec::with_capacity(demand.len() + 1), list: Vec::new() };
+        pairs.starts.push(0);
+        for list in lists {
+            pairs.list.extend(list);
+            pairs.starts.push(pairs.list.len());
         }
         pairs
     }
@@ -566,5 +660,31 @@ mod tests {
             floating_catchment(&demand, &supply, 3000.0, TwoStep).raw,
             brute_force(&demand, &supply, 3000.0, TwoStep)
         );
+    }
+
+    #[test]
+    fn data_spread_over_a_country_is_paired_unit_by_unit_exactly_as_a_geodesic_scan() {
+        // Clusters at Kagoshima, Hasuda and Sapporo latitudes, points straddling half-degree
+        // unit edges: each unit gets its own frame, and the answer is the scan's.
+        let mut random = SplitMix(14);
+        let centres = [(31.5, 130.5), (36.0, 139.5), (43.0, 141.5)];
+        let point = |random: &mut SplitMix| {
+            let (lat, lon) = centres[(random.next_u64() % 3) as usize];
+            at(lat + random.uniform(-0.1, 0.1), lon + random.uniform(-0.1, 0.1))
+        };
+        let demand: Vec<Demand> =
+            (0..300).map(|_| people(point(&mut random), 1.0 + 99.0 * random.next_f64())).collect();
+        let supply: Vec<Supply> = (0..80).map(|_| station(point(&mut random), 1.0)).collect();
+        assert!(Pairs::frame(&demand, &supply).is_none());
+        for (c, method) in [(3000.0, Enhanced), (7000.0, TwoStep), (15_000.0, Enhanced)] {
+            let scores = floating_catchment(&demand, &supply, c, method);
+            let expected = brute_force(&demand, &supply, c, method);
+            for (got, want) in scores.raw.iter().zip(&expected) {
+                assert!(
+                    (got - want).abs() <= 1e-12 * want.abs(),
+                    "{got} != {want} ({method:?}, {c} m)"
+                );
+            }
+        }
     }
 }
