@@ -193,6 +193,23 @@ pub fn floating_catchment(
     AccessibilityScores { raw, normalised }
 }
 
+/// The weight of a candidate pair: when both bounds of its geodesic distance fall in the same
+/// band, so does the pair, and `exact` (the geodesic distance's weight) is not needed.
+#[inline]
+fn candidate_weight<T>(
+    method: CatchmentMethod,
+    catchment_m: f64,
+    candidate: &crate::spatial::index::Candidate<'_, T>,
+    exact: impl FnOnce() -> f64,
+) -> f64 {
+    let band = method.band(candidate.min_distance_m, catchment_m);
+    if band == method.band(candidate.max_distance_m, catchment_m) {
+        method.weights()[band]
+    } else {
+        exact()
+    }
+}
+
 /// The demand–supply pairs with a positive weight, grouped by demand point: the pairs of demand
 /// `i` are `list[starts[i]..starts[i + 1]]`, each a supply index and its weight.
 struct Pairs {
@@ -225,15 +242,10 @@ impl Pairs {
                 );
                 for d in demand {
                     for candidate in index.candidates_within(d.position, catchment_m) {
-                        // When both bounds of the geodesic distance fall in the same band, so does
-                        // the pair.
-                        let band = method.band(candidate.min_distance_m, catchment_m);
                         let j = *candidate.value;
-                        let w = if band == method.band(candidate.max_distance_m, catchment_m) {
-                            method.weights()[band]
-                        } else {
+                        let w = candidate_weight(method, catchment_m, &candidate, || {
                             weight_at(d, &supply[j])
-                        };
+                        });
                         if w > 0.0 {
                             pairs.list.push((j, w));
                         }
@@ -321,13 +333,10 @@ impl Pairs {
                     PositionIndex::new(near.iter().map(|&j| (supply[j].position, j)), frame);
                 for (&i, d) in members.iter().zip(&unit) {
                     for candidate in index.candidates_within(d.position, catchment_m) {
-                        let band = method.band(candidate.min_distance_m, catchment_m);
                         let j = *candidate.value;
-                        let w = if band == method.band(candidate.max_distance_m, catchment_m) {
-                            method.weights()[band]
-                        } else {
+                        let w = candidate_weight(method, catchment_m, &candidate, || {
                             weight_at(d, &supply[j])
-                        };
+                        });
                         if w > 0.0 {
                             lists[i].push((j, w));
                         }
