@@ -56,24 +56,20 @@ bench: $(NODE_DEPS)
 	$(CARGO) bench --workspace --locked
 	python3 scripts/bench-summary.py
 
-<<<<<<< HEAD
 ## bench-peers: care-atlas beside PostGIS (KNN, pgbench), pygeoapi (OGC items) and PySAL `access`
 ## (E2SFCA) in the same run, answers checked, as ratios; installs the peers (Debian, a venv in
 ## target/bench-peers/), loopback only, about 10 minutes; summary in target/bench-peers/summary.md
 bench-peers: $(NODE_DEPS)
 	scripts/bench-peers.sh
 
-## load: wrk over loopback, every endpoint at 16 and 128 connections (req/s, p50/p99, statuses, socket
-## errors) beside /healthz, and the what-if and site round trips; table in target/load/summary.md
-=======
 ## bench-nationwide: SYNTHETIC Japan-sized run (tiled real census mesh, 200,000 synthetic facilities):
 ## snapshot build time and peak memory, grids, gaps and E2SFCA at 1 km for a prefecture and the country,
 ## answers checked against brute force; each scope in its own process, 200 s each at most
 bench-nationwide:
 	$(CARGO) run --release --locked -p care-atlas-loader --example nationwide -- --budget 200
 
-## load: wrk load benchmark of the release server over loopback, each endpoint beside /healthz
->>>>>>> h-nation
+## load: wrk over loopback, every endpoint at 16 and 128 connections (req/s, p50/p99, statuses, socket
+## errors) beside /healthz, and the what-if and site round trips; table in target/load/summary.md
 load: build $(DB)
 	scripts/load.sh
 
