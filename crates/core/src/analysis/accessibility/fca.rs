@@ -632,6 +632,23 @@ mod tests {
         demand.iter().map(|d| supply.iter().zip(&ratio).map(|(s, r)| w(d, s) * r).sum()).collect()
     }
 
+    /// Every raw score within 1e-12 (relative) of the all-pairs geodesic scan's.
+    fn assert_scores_match_the_scan(
+        scores: &AccessibilityScores,
+        demand: &[Demand],
+        supply: &[Supply],
+        c: f64,
+        method: CatchmentMethod,
+    ) {
+        let expected = brute_force(demand, supply, c, method);
+        for (got, want) in scores.raw.iter().zip(&expected) {
+            assert!(
+                (got - want).abs() <= 1e-12 * want.abs(),
+                "{got} != {want} ({method:?}, {c} m)"
+            );
+        }
+    }
+
     #[test]
     fn the_index_and_frame_change_nothing_against_a_geodesic_scan() {
         let mut random = SplitMix(2009);
@@ -643,13 +660,7 @@ mod tests {
             let c = 1000.0 + 6000.0 * random.next_f64();
             let method = if round % 2 == 0 { TwoStep } else { Enhanced };
             let scores = floating_catchment(&demand, &supply, c, method);
-            let expected = brute_force(&demand, &supply, c, method);
-            for (got, want) in scores.raw.iter().zip(&expected) {
-                assert!(
-                    (got - want).abs() <= 1e-12 * want.abs(),
-                    "{got} != {want} ({method:?}, {c} m)"
-                );
-            }
+            assert_scores_match_the_scan(&scores, &demand, &supply, c, method);
             let population: f64 = demand.iter().map(|d| d.population).sum();
             let mean: f64 =
                 demand.iter().zip(&scores.normalised).map(|(d, a)| d.population * a).sum::<f64>()
@@ -659,8 +670,8 @@ mod tests {
     }
 
     #[test]
-    fn spread_out_data_falls_back_to_a_geodesic_scan() {
-        // Hasuda and Sapporo: too far apart for one local frame.
+    fn data_too_spread_out_for_one_frame_scores_as_a_geodesic_scan() {
+        // Hasuda and Sapporo: too far apart for one local frame, so paired unit by unit.
         let demand = [people(at(ORIGIN.0, ORIGIN.1), 100.0), people(at(43.0686, 141.3508), 50.0)];
         let supply = [station(from_origin(10.0, 2999.0), 1.0), station(at(43.08, 141.35), 1.0)];
         assert!(Pairs::frame(&demand, &supply).is_none());
@@ -687,13 +698,7 @@ mod tests {
         assert!(Pairs::frame(&demand, &supply).is_none());
         for (c, method) in [(3000.0, Enhanced), (7000.0, TwoStep), (15_000.0, Enhanced)] {
             let scores = floating_catchment(&demand, &supply, c, method);
-            let expected = brute_force(&demand, &supply, c, method);
-            for (got, want) in scores.raw.iter().zip(&expected) {
-                assert!(
-                    (got - want).abs() <= 1e-12 * want.abs(),
-                    "{got} != {want} ({method:?}, {c} m)"
-                );
-            }
+            assert_scores_match_the_scan(&scores, &demand, &supply, c, method);
         }
     }
 }
