@@ -265,6 +265,12 @@ fn run_scope(tiles: usize, study_tiles: usize) {
     let access_s = start.elapsed().as_secs_f64();
     report("gaps + E2SFCA at 1 km", format!("{:.3} s", gaps_s + access_s), "target < 2 s");
 
+    if std::env::var_os("NATIONWIDE_SKIP_CHECKS").is_some() {
+        // For profiling the timed stages only; `make bench-nationwide` always checks.
+        report("checks skipped", "", "NATIONWIDE_SKIP_CHECKS is set");
+        report("done", "", "");
+        return;
+    }
     // Brute force: the nearest station of sampled 250 m cells by a scan of every station.
     let quarter = &atlas.grid(MeshLevel::Quarter).study;
     let step = (quarter.len() / 100).max(1);

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{BoundingRect, GeodesicArea, Intersects, Rect};
 
-use crate::spatial::geometry::{clip_to_rect, grow, part_in_cell};
+use crate::spatial::geometry::{RowCut, grow};
 
 use crate::{
     Atlas, GroupFigures, MeshCode, MeshLevel, MunicipalityCode, PopulationGroup, Position,
@@ -125,7 +125,7 @@ impl Atlas {
             }
             for row in rows.values() {
                 let (south, north) = (row[0].south_west().lat(), row[0].north_east().lat());
-                let strip = clip_to_rect(
+                let mut strip = RowCut::new(
                     &m.boundary,
                     grow(
                         Rect::new(
@@ -135,31 +135,44 @@ impl Atlas {
                         1e-6,
                     ),
                 );
-                if strip.0.is_empty() {
+                if strip.is_empty() {
                     continue;
                 }
+                // The cells of a row all have the same area: one geodesic polygon per row.
+                let mut cell_area_km2 = None;
                 for &code in row {
                     let square = code.polygon();
                     let Some(cell_bounds) = square.bounding_rect() else { continue };
-                    let part = part_in_cell(&strip, &square, cell_bounds);
-                    let area_km2 = part.geodesic_area_unsigned() / 1e6;
+                    let part = strip.part_in_cell(&square, cell_bounds);
+                    let area_km2 = if matches!(&part.0[..], [p] if *p == square) {
+                        *cell_area_km2.get_or_insert_with(|| square.geodesic_area_unsigned() / 1e6)
+                    } else {
+                        part.geodesic_area_unsigned() / 1e6
+                    };
                     if area_km2 > 0.0 {
                         parts.entry(code).or_default().push(CellPart {
                             municipality_code: m.code,
                             area_km2,
-                            populations: self.population_model().within_groups(m.code, &part),
+                            populations: self.population_model().within_cell_groups(
+                                m.code,
+                                code,
+                                &part,
+                                area_km2 * 1e6,
+                            ),
                         });
                     }
                 }
             }
         }
+        // Every cell of a row of the lattice has the same area: one geodesic polygon per row.
+        let mut row_areas_km2: BTreeMap<u32, f64> = BTreeMap::new();
         let study_cells: Vec<StudyCell> = parts
             .into_iter()
-            .map(|(code, parts)| StudyCell {
-                code,
-                center: code.center(),
-                area_km2: code.polygon().geodesic_area_unsigned() / 1e6,
-                parts,
+            .map(|(code, parts)| {
+                let area_km2 = *row_areas_km2
+                    .entry(code.lattice().0)
+                    .or_insert_with(|| code.polygon().geodesic_area_unsigned() / 1e6);
+                StudyCell { code, center: code.center(), area_km2, parts }
             })
             .collect();
         let touching: BTreeSet<MeshCode> = study_cells.iter().map(|c| c.code).collect();

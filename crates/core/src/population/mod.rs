@@ -139,6 +139,20 @@ pub trait PopulationModel: fmt::Debug + Send + Sync {
         PopulationGroup::ALL.map(|group| self.within(group, municipality, region))
     }
 
+    /// [`PopulationModel::within_groups`] of `part`, the part of the mesh cell `cell` in
+    /// `municipality`, whose geodesic area is `part_area_m2`: a model built on the mesh can use
+    /// that mesh cells nest, and skip the overlay.
+    fn within_cell_groups(
+        &self,
+        municipality: MunicipalityCode,
+        cell: MeshCode,
+        part: &MultiPolygon<f64>,
+        part_area_m2: f64,
+    ) -> [Option<f64>; PopulationGroup::ALL.len()] {
+        let _ = (cell, part_area_m2);
+        self.within_groups(municipality, part)
+    }
+
     /// Residents of `group` in `cell`, a mesh cell of the ring around the study area (one that
     /// does not touch it).
     fn ring_cell(&self, group: PopulationGroup, cell: MeshCode) -> Option<f64>;

@@ -99,6 +99,29 @@ pub fn geodesic_circle(center: Position, radius_m: f64, vertices: usize) -> Poly
     Polygon::new(LineString::new(ring), Vec::new())
 }
 
+/// The WGS84 ellipsoid's equal-area (authalic) cylindrical projection: longitude in radians and
+/// the area from the equator to the latitude per radian of longitude, in m². A rectangle of
+/// parallels and meridians keeps its exact area there. (Other shapes do not: a straight diagonal
+/// in the projection is not a geodesic, and a triangle half a 250 m cell differs from its
+/// geodesic area by 1e-5, so geodesic areas stay the rule for cut shapes.)
+fn equal_area_coord(c: Coord<f64>) -> (f64, f64) {
+    const A: f64 = 6_378_137.0;
+    const F: f64 = 1.0 / 298.257_223_563;
+    let e2 = F * (2.0 - F);
+    let e = e2.sqrt();
+    let sin = c.y.to_radians().sin();
+    let strip = sin / (1.0 - e2 * sin * sin) + ((1.0 + e * sin) / (1.0 - e * sin)).ln() / (2.0 * e);
+    (c.x.to_radians(), A * A * (1.0 - e2) / 2.0 * strip)
+}
+
+/// The area in m² between the parallels and meridians of `rect` (x = longitude, y = latitude):
+/// exact on the ellipsoid (see [`equal_area_coord`]).
+pub(crate) fn graticule_area_m2(rect: Rect<f64>) -> f64 {
+    let (west, south) = equal_area_coord(rect.min());
+    let (east, north) = equal_area_coord(rect.max());
+    (east - west) * (north - south)
+}
+
 pub(crate) fn grow(rect: Rect<f64>, margin: f64) -> Rect<f64> {
     Rect::new(
         Coord { x: rect.min().x - margin, y: rect.min().y - margin },
@@ -142,6 +165,78 @@ pub(crate) fn part_in_cell(
         return MultiPolygon(vec![cell.clone()]);
     }
     near.intersection(&MultiPolygon(vec![cell.clone()]))
+}
+
+/// A shape cut to one row of mesh cells (a strip a hair taller than the row), ready to be cut
+/// cell by cell. Most cells of a row lie wholly inside or wholly outside the shape; a cell whose
+/// column of the strip no edge of the shape enters is one of those, and is answered without
+/// clipping, by one point-in-polygon test per run of such cells. That made cutting a country's
+/// towns into cells linear in cells plus vertices instead of cells times vertices.
+pub(crate) struct RowCut {
+    strip: MultiPolygon<f64>,
+    /// The longitude ranges of the strip's edges, other than the strip's own top and bottom
+    /// lines, merged and sorted.
+    edges: Vec<(f64, f64)>,
+    /// Whether the cells between `edges[i - 1]` and `edges[i]` are inside, once asked.
+    runs: Vec<Option<bool>>,
+}
+
+impl RowCut {
+    /// `shape` cut to `strip` (the row's box grown by a hair, as the cell windows are).
+    pub(crate) fn new(shape: &MultiPolygon<f64>, strip: Rect<f64>) -> RowCut {
+        let strip_shape = clip_to_rect(shape, strip);
+        let (bottom, top) = (strip.min().y, strip.max().y);
+        let mut ranges: Vec<(f64, f64)> = strip_shape
+            .iter()
+            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+            .flat_map(LineString::lines)
+            .filter(|line| {
+                // The strip's own top and bottom (and seams along them) lie on every cell
+                // window's edge and bound no cell.
+                // Exact: clipping puts these vertices on the line itself.
+                #[allow(clippy::float_cmp)]
+                let on = |y: f64| line.start.y == y && line.end.y == y;
+                !(on(bottom) || on(top))
+            })
+            .map(|line| (line.start.x.min(line.end.x), line.start.x.max(line.end.x)))
+            .collect();
+        ranges.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut edges: Vec<(f64, f64)> = Vec::new();
+        for (lo, hi) in ranges {
+            match edges.last_mut() {
+                Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                _ => edges.push((lo, hi)),
+            }
+        }
+        let runs = vec![None; edges.len() + 1];
+        RowCut { strip: strip_shape, edges, runs }
+    }
+
+    /// Whether nothing of the shape is in the row.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.strip.0.is_empty()
+    }
+
+    /// The part of the shape in the mesh cell `cell` of the row (its box `cell_bounds`): the
+    /// same as [`part_in_cell`] on the strip.
+    pub(crate) fn part_in_cell(
+        &mut self,
+        cell: &Polygon<f64>,
+        cell_bounds: Rect<f64>,
+    ) -> MultiPolygon<f64> {
+        let window = grow(cell_bounds, 1e-6);
+        let run = self.edges.partition_point(|(_, hi)| *hi < window.min().x);
+        if self.edges.get(run).is_some_and(|(lo, _)| *lo <= window.max().x) {
+            return part_in_cell(&self.strip, cell, cell_bounds);
+        }
+        // No edge enters the cell's column: the cell is wholly inside or wholly outside, as are
+        // the other cells of its run.
+        let strip = &self.strip;
+        let inside = *self.runs[run].get_or_insert_with(|| {
+            geo::Contains::contains(strip, &geo::Point::from(cell_bounds.center()))
+        });
+        if inside { MultiPolygon(vec![cell.clone()]) } else { MultiPolygon(Vec::new()) }
+    }
 }
 
 /// The part of `polygon` inside `rect`, ring by ring (Sutherland–Hodgman against the four
@@ -199,6 +294,102 @@ mod tests {
     use geo::{Distance, Winding};
 
     use super::*;
+
+    #[test]
+    fn a_row_cut_gives_every_cell_the_part_that_clipping_the_strip_gives() {
+        // A concave town (a U open to the north) with a hole, over 250 m cells.
+        let u = Polygon::new(
+            LineString::from(vec![
+                (139.600, 35.900),
+                (139.700, 35.900),
+                (139.700, 35.980),
+                (139.671, 35.980),
+                (139.668, 35.921),
+                (139.632, 35.923),
+                (139.629, 35.981),
+                (139.600, 35.980),
+                (139.600, 35.900),
+            ]),
+            vec![LineString::from(vec![
+                (139.610, 35.905),
+                (139.690, 35.905),
+                (139.690, 35.912),
+                (139.610, 35.912),
+                (139.610, 35.905),
+            ])],
+        );
+        let town = MultiPolygon(vec![u]);
+        let bounds = town.bounding_rect().unwrap();
+        let cells = crate::MeshCode::covering(
+            bounds.min().y,
+            bounds.min().x,
+            bounds.max().y,
+            bounds.max().x,
+            crate::MeshLevel::Quarter,
+        );
+        let mut rows = std::collections::BTreeMap::<u32, Vec<crate::MeshCode>>::new();
+        for code in cells {
+            rows.entry(code.lattice().0).or_default().push(code);
+        }
+        let (mut whole, mut cut, mut outside) = (0, 0, 0);
+        for row in rows.values() {
+            let (south, north) = (row[0].south_west().lat(), row[0].north_east().lat());
+            let strip = grow(
+                Rect::new(
+                    Coord { x: bounds.min().x, y: south },
+                    Coord { x: bounds.max().x, y: north },
+                ),
+                1e-6,
+            );
+            let mut fast = RowCut::new(&town, strip);
+            let slow = clip_to_rect(&town, strip);
+            for code in row {
+                let square = code.polygon();
+                let cell_bounds = square.bounding_rect().unwrap();
+                let expected = part_in_cell(&slow, &square, cell_bounds);
+                let got = fast.part_in_cell(&square, cell_bounds);
+                let area = |m: &MultiPolygon<f64>| geo::Area::unsigned_area(m);
+                assert!(
+                    (area(&got) - area(&expected)).abs() <= 1e-15,
+                    "cell {code}: {} against {}",
+                    area(&got),
+                    area(&expected)
+                );
+                if matches!(&expected.0[..], [p] if *p == square) {
+                    assert_eq!(got, expected, "cell {code} is whole");
+                    whole += 1;
+                } else if area(&expected) > 0.0 {
+                    cut += 1;
+                } else {
+                    outside += 1;
+                }
+            }
+        }
+        // Every kind of cell occurs: inside, cut by the boundary, in the U's gap and the hole.
+        assert!(whole > 50 && cut > 50 && outside > 50, "{whole} {cut} {outside}");
+    }
+
+    #[test]
+    fn graticule_area_of_mesh_cells_agrees_with_the_geodesic_area_and_adds_up() {
+        for code in ["5339461134", "543905021", "53394611", "453900"] {
+            let cell: crate::MeshCode = code.parse().unwrap();
+            let square = cell.polygon();
+            let bounds = square.bounding_rect().unwrap();
+            let geodesic = geodesic_area_m2(&MultiPolygon(vec![square]));
+            let graticule = graticule_area_m2(bounds);
+            // Parallels and geodesics between the same corners enclose almost the same area.
+            assert!(
+                (graticule - geodesic).abs() <= 1e-6 * geodesic,
+                "{code}: graticule {graticule} m², geodesic {geodesic} m²"
+            );
+            // Two halves of a cell, split along a parallel, add up to the cell.
+            let middle = f64::midpoint(bounds.min().y, bounds.max().y);
+            let south = Rect::new(bounds.min(), Coord { x: bounds.max().x, y: middle });
+            let north = Rect::new(Coord { x: bounds.min().x, y: middle }, bounds.max());
+            let halves = graticule_area_m2(south) + graticule_area_m2(north);
+            assert!((halves - graticule).abs() <= 1e-9 * graticule);
+        }
+    }
 
     fn at(lat: f64, lon: f64) -> Position {
         Position::new(lat, lon).unwrap()

@@ -171,6 +171,9 @@ pub struct MeshCode {
     south: u32,
     /// Quarter arc-seconds east of 100°E.
     west: u32,
+    /// The code's place in the order of digit strings, made once: comparing codes by their
+    /// digits was a fifth of a nationwide grid build (maps and sorts keyed by cell).
+    order: u64,
 }
 
 /// Why a text is not a mesh code.
@@ -268,7 +271,7 @@ impl MeshCode {
         let mut cells = Vec::new();
         for south in (south_west.south..=north_east.south).step_by(height) {
             for west in (south_west.west..=north_east.west).step_by(width) {
-                cells.push(MeshCode { level, south, west });
+                cells.push(MeshCode::new(level, south, west));
             }
         }
         cells.sort_unstable();
@@ -339,11 +342,11 @@ impl MeshCode {
     #[must_use]
     pub fn parent(self) -> Option<MeshCode> {
         let level = self.level.parent()?;
-        Some(MeshCode {
+        Some(MeshCode::new(
             level,
-            south: self.south - self.south % level.height_units(),
-            west: self.west - self.west % level.width_units(),
-        })
+            self.south - self.south % level.height_units(),
+            self.west - self.west % level.width_units(),
+        ))
     }
 
     /// The cell of `level` containing the point `lat` units north of the equator and `lon` units
@@ -353,15 +356,30 @@ impl MeshCode {
             return None;
         }
         let (lat, lon) = (u32::try_from(lat).ok()?, u32::try_from(lon).ok()?);
-        Some(MeshCode {
+        Some(MeshCode::new(
             level,
-            south: lat - lat % level.height_units(),
-            west: lon - lon % level.width_units(),
-        })
+            lat - lat % level.height_units(),
+            lon - lon % level.width_units(),
+        ))
     }
 
-    /// The code's digits (ASCII), padded with zeros to ten; the first `level.code_len()` count.
-    fn digits(self) -> [u8; 10] {
+    /// The code of `level` whose south-west corner is `south` and `west` units from the mesh
+    /// origin (both multiples of the level's cell size).
+    fn new(level: MeshLevel, south: u32, west: u32) -> MeshCode {
+        let mut code = MeshCode { level, south, west, order: 0 };
+        // Digit strings order as the numbers their digits make when padded with zeros to ten
+        // digits, a shorter code (the cell containing the longer) first where those are equal.
+        let order = code.digit_values()[..level.code_len()]
+            .iter()
+            .chain(std::iter::repeat(&0))
+            .take(10)
+            .fold(0_u64, |number, &digit| number * 10 + u64::from(digit));
+        code.order = order * 16 + level.code_len() as u64;
+        code
+    }
+
+    /// The code's digits as numbers 0-9 (the first `level.code_len()` count).
+    fn digit_values(self) -> [u32; 10] {
         // Each level's cell size divides the coarser one's, so the code is a mixed-radix number.
         let split = |value: u32, sizes: [u32; 5]| {
             let mut parts = [0; 5];
@@ -374,7 +392,7 @@ impl MeshCode {
         };
         let lat = split(self.south, [9_600, 1_200, 120, 60, 30]);
         let lon = split(self.west, [14_400, 1_800, 180, 90, 45]);
-        let values = [
+        [
             lat[0] / 10,
             lat[0] % 10,
             lon[0] / 10,
@@ -385,9 +403,14 @@ impl MeshCode {
             lon[2],
             1 + 2 * lat[3] + lon[3],
             1 + 2 * lat[4] + lon[4],
-        ];
+        ]
+    }
+
+    /// The code's digits (ASCII); the first `level.code_len()` count.
+    fn digits(self) -> [u8; 10] {
         // Every value is a single decimal digit by construction.
-        values.map(|value| b'0' + value as u8)
+        #[allow(clippy::cast_possible_truncation)]
+        self.digit_values().map(|value| b'0' + value as u8)
     }
 }
 
@@ -431,8 +454,7 @@ fn floor_units(degrees: f64) -> Option<i64> {
 
 impl Ord for MeshCode {
     fn cmp(&self, other: &Self) -> Ordering {
-        let (ours, theirs) = (self.digits(), other.digits());
-        ours[..self.level.code_len()].cmp(&theirs[..other.level.code_len()])
+        self.order.cmp(&other.order)
     }
 }
 
@@ -496,11 +518,11 @@ impl FromStr for MeshCode {
         ) else {
             return Err(MeshCodeError::QuadrantDigit(text.to_owned()));
         };
-        Ok(MeshCode {
+        Ok(MeshCode::new(
             level,
-            south: lat1 * 9_600 + lat2 * 1_200 + lat3 * 120 + half_lat * 60 + quarter_lat * 30,
-            west: lon1 * 14_400 + lon2 * 1_800 + lon3 * 180 + half_lon * 90 + quarter_lon * 45,
-        })
+            lat1 * 9_600 + lat2 * 1_200 + lat3 * 120 + half_lat * 60 + quarter_lat * 30,
+            lon1 * 14_400 + lon2 * 1_800 + lon3 * 180 + half_lon * 90 + quarter_lon * 45,
+        ))
     }
 }
 
@@ -745,6 +767,28 @@ mod tests {
             texts,
             ["5339", "533946", "53394611", "533946114", "53394699", "533947", "5439"]
         );
+    }
+
+    #[test]
+    fn every_level_orders_as_its_digit_strings_across_levels() {
+        // Every cell of every level over a box spanning first-mesh, second-mesh and quadrant
+        // boundaries: the order of codes is the order of their texts.
+        let mut cells: Vec<MeshCode> = [
+            MeshLevel::First,
+            MeshLevel::Second,
+            MeshLevel::Third,
+            MeshLevel::Half,
+            MeshLevel::Quarter,
+        ]
+        .into_iter()
+        .flat_map(|level| MeshCode::covering(35.95, 139.9, 36.05, 140.1, level))
+        .collect();
+        cells.sort();
+        let texts: Vec<String> = cells.iter().map(ToString::to_string).collect();
+        let mut sorted = texts.clone();
+        sorted.sort();
+        assert!(texts.len() > 1_000);
+        assert_eq!(texts, sorted);
     }
 
     #[test]
