@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{BoundingRect, GeodesicArea, Intersects, Rect};
 
-use crate::spatial::geometry::{RowCut, grow};
+use crate::spatial::geometry::{BandedShape, grow};
 
 use crate::{
     Atlas, GroupFigures, MeshCode, MeshLevel, MunicipalityCode, PopulationGroup, Position,
@@ -123,10 +123,12 @@ impl Atlas {
             ) {
                 rows.entry(code.lattice().0).or_default().push(code);
             }
-            for row in rows.values() {
+            let mut bands = BandedShape::new(&m.boundary);
+            for (&row_index, row) in &rows {
                 let (south, north) = (row[0].south_west().lat(), row[0].north_east().lat());
-                let mut strip = RowCut::new(
-                    &m.boundary,
+                let mut strip = bands.row(
+                    row_index,
+                    north - south,
                     grow(
                         Rect::new(
                             geo::coord! { x: bounds.min().x, y: south },

@@ -35,8 +35,8 @@ use std::collections::BTreeMap;
 use geo::{Area, BooleanOps, BoundingRect, Intersects, MultiPolygon, Polygon, Rect};
 
 use crate::spatial::geometry::{
-    RowCut, bounds_of, clip_polygon_to_rect, clip_to_rect, geodesic_area_m2, graticule_area_m2,
-    grow,
+    BandedShape, RowCut, bounds_of, clip_polygon_to_rect, clip_to_rect, geodesic_area_m2,
+    graticule_area_m2, grow,
 };
 use crate::{
     AreaRole, CensusMeshCell, MeshCode, MeshLevel, MeshSuppression, Municipality, MunicipalityCode,
@@ -135,17 +135,20 @@ impl CensusMeshPopulation {
             rows.entry(code.lattice().0).or_default().push((*code, figures));
         }
         let mut by_cell: BTreeMap<MeshCode, Vec<CellPart>> = BTreeMap::new();
-        for row in rows.values() {
+        let mut bands: Vec<BandedShape> =
+            study.iter().map(|(m, _)| BandedShape::new(&m.boundary)).collect();
+        for (&row_index, row) in &rows {
             let (south, north) = (row[0].0.south_west().lat(), row[0].0.north_east().lat());
             let mut strips: Vec<(&Municipality, Rect<f64>, RowCut)> = study
                 .iter()
-                .filter(|(_, b)| b.min().y <= north && b.max().y >= south)
-                .map(|(m, b)| {
+                .zip(&mut bands)
+                .filter(|((_, b), _)| b.min().y <= north && b.max().y >= south)
+                .map(|((m, b), bands)| {
                     let strip = Rect::new(
                         geo::coord! { x: b.min().x, y: south },
                         geo::coord! { x: b.max().x, y: north },
                     );
-                    (*m, *b, RowCut::new(&m.boundary, grow(strip, 1e-6)))
+                    (*m, *b, bands.row(row_index, north - south, grow(strip, 1e-6)))
                 })
                 .filter(|(_, _, strip)| !strip.is_empty())
                 .collect();

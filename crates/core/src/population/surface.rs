@@ -48,6 +48,9 @@ pub struct PopulationSurface {
     cells: Vec<PopulationCell>,
     /// Bounding box of each cell, for cheap rejection in queries.
     bounds: Vec<Rect<f64>>,
+    /// The cells of each municipality, in order: a country's surface has hundreds of thousands
+    /// of cells, and a query about one town scanned them all.
+    of_municipality: std::collections::BTreeMap<MunicipalityCode, Vec<usize>>,
 }
 
 impl PopulationSurface {
@@ -73,14 +76,23 @@ impl PopulationSurface {
         municipalities: impl IntoIterator<Item = &'a Municipality>,
         small_areas: &[SmallArea],
     ) -> PopulationSurface {
+        let mut areas_of: std::collections::BTreeMap<MunicipalityCode, Vec<&SmallArea>> =
+            std::collections::BTreeMap::new();
+        for area in small_areas {
+            areas_of.entry(area.municipality_code).or_default().push(area);
+        }
         let mut cells = Vec::new();
         for municipality in municipalities {
-            let areas: Vec<&SmallArea> =
-                small_areas.iter().filter(|a| a.municipality_code == municipality.code).collect();
-            cells.extend(municipality_cells(municipality, &areas));
+            let areas = areas_of.get(&municipality.code).map_or(&[][..], Vec::as_slice);
+            cells.extend(municipality_cells(municipality, areas));
         }
         let bounds = cells.iter().map(|c| bounds_of(&c.polygon)).collect();
-        PopulationSurface { cells, bounds }
+        let mut of_municipality: std::collections::BTreeMap<MunicipalityCode, Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for (i, cell) in cells.iter().enumerate() {
+            of_municipality.entry(cell.municipality_code).or_default().push(i);
+        }
+        PopulationSurface { cells, bounds, of_municipality }
     }
 
     /// Every cell, municipality by municipality in the order given to [`PopulationSurface::build`].
@@ -128,7 +140,7 @@ impl PopulationSurface {
     /// ```
     #[must_use]
     pub fn population_within(&self, region: &MultiPolygon<f64>) -> f64 {
-        self.population_within_where(region, |_| true)
+        self.population_within_cells(region, 0..self.cells.len())
     }
 
     /// Estimated population inside `region`, counting only the cells of `municipality`.
@@ -137,19 +149,21 @@ impl PopulationSurface {
         municipality: MunicipalityCode,
         region: &MultiPolygon<f64>,
     ) -> f64 {
-        self.population_within_where(region, |cell| cell.municipality_code == municipality)
+        let of_municipality =
+            self.of_municipality.get(&municipality).map_or(&[][..], Vec::as_slice);
+        self.population_within_cells(region, of_municipality.iter().copied())
     }
 
-    fn population_within_where(
+    fn population_within_cells(
         &self,
         region: &MultiPolygon<f64>,
-        keep: impl Fn(&PopulationCell) -> bool,
+        cells: impl Iterator<Item = usize>,
     ) -> f64 {
         let parts: Vec<(Rect<f64>, &Polygon<f64>)> =
             region.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
         let mut total = 0.0;
-        for (cell, bounds) in self.cells.iter().zip(&self.bounds) {
-            if !keep(cell) || cell.area_m2 <= 0.0 {
+        for (cell, bounds) in cells.map(|i| (&self.cells[i], &self.bounds[i])) {
+            if cell.area_m2 <= 0.0 {
                 continue;
             }
             // Only the part of the region around the cell matters: cutting it to a box a little
@@ -186,7 +200,7 @@ impl PopulationSurface {
 
     /// Whether the surface has cells in `municipality` (it knows nothing of the others).
     pub(crate) fn covers(&self, municipality: MunicipalityCode) -> bool {
-        self.cells.iter().any(|c| c.municipality_code == municipality)
+        self.of_municipality.contains_key(&municipality)
     }
 
     /// The population of `municipality`: the sum of its cells, which is its census total (0 for
@@ -199,11 +213,9 @@ impl PopulationSurface {
     /// ```
     #[must_use]
     pub fn total(&self, municipality: MunicipalityCode) -> f64 {
-        self.cells
-            .iter()
-            .filter(|c| c.municipality_code == municipality)
-            .map(|c| c.population)
-            .sum()
+        self.of_municipality
+            .get(&municipality)
+            .map_or(0.0, |cells| cells.iter().map(|&i| self.cells[i].population).sum())
     }
 }
 

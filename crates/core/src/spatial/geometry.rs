@@ -239,6 +239,44 @@ impl RowCut {
     }
 }
 
+/// A shape cut to bands of rows, one band kept at a time, from which each row's [`RowCut`] is
+/// cut: cutting every row from the whole shape cost rows × vertices, a country's towns' most
+/// expensive step; from a band of [`ROWS_PER_BAND`] rows it costs about
+/// vertices × (rows / band + band) instead.
+pub(crate) struct BandedShape<'a> {
+    shape: &'a MultiPolygon<f64>,
+    band: Option<(u32, MultiPolygon<f64>)>,
+}
+
+/// Rows of cells per band of a [`BandedShape`].
+pub(crate) const ROWS_PER_BAND: u32 = 16;
+
+impl<'a> BandedShape<'a> {
+    pub(crate) fn new(shape: &'a MultiPolygon<f64>) -> BandedShape<'a> {
+        BandedShape { shape, band: None }
+    }
+
+    /// The [`RowCut`] of lattice row `row` (rows `row_height` degrees tall), whose strip is
+    /// `strip`. Rows are best asked in order: a band is cut once, when its first row is asked.
+    pub(crate) fn row(&mut self, row: u32, row_height: f64, strip: Rect<f64>) -> RowCut {
+        let band = row / ROWS_PER_BAND;
+        if self.band.as_ref().is_none_or(|(seen, _)| *seen != band) {
+            // The band holds the strip of every row in it, with a row to spare on each side.
+            let below = f64::from(row % ROWS_PER_BAND + 1) * row_height;
+            let above = f64::from(ROWS_PER_BAND - row % ROWS_PER_BAND + 1) * row_height;
+            let rect = Rect::new(
+                Coord { x: strip.min().x, y: strip.min().y - below },
+                Coord { x: strip.max().x, y: strip.min().y + above },
+            );
+            self.band = Some((band, clip_to_rect(self.shape, rect)));
+        }
+        match &self.band {
+            Some((_, shape)) => RowCut::new(shape, strip),
+            None => RowCut::new(self.shape, strip),
+        }
+    }
+}
+
 /// The part of `polygon` inside `rect`, ring by ring (Sutherland–Hodgman against the four
 /// sides), or `None` when nothing of the exterior is left. Where a concave ring leaves and
 /// re-enters the box, the result runs along the box's edge and back: a zero-width seam that adds
@@ -332,7 +370,8 @@ mod tests {
             rows.entry(code.lattice().0).or_default().push(code);
         }
         let (mut whole, mut cut, mut outside) = (0, 0, 0);
-        for row in rows.values() {
+        let mut banded = BandedShape::new(&town);
+        for (&row_index, row) in &rows {
             let (south, north) = (row[0].south_west().lat(), row[0].north_east().lat());
             let strip = grow(
                 Rect::new(
@@ -342,6 +381,7 @@ mod tests {
                 1e-6,
             );
             let mut fast = RowCut::new(&town, strip);
+            let mut from_band = banded.row(row_index, north - south, strip);
             let slow = clip_to_rect(&town, strip);
             for code in row {
                 let square = code.polygon();
@@ -349,6 +389,13 @@ mod tests {
                 let expected = part_in_cell(&slow, &square, cell_bounds);
                 let got = fast.part_in_cell(&square, cell_bounds);
                 let area = |m: &MultiPolygon<f64>| geo::Area::unsigned_area(m);
+                let banded_part = from_band.part_in_cell(&square, cell_bounds);
+                assert!(
+                    (area(&banded_part) - area(&expected)).abs() <= 1e-15,
+                    "cell {code} from its band: {} against {}",
+                    area(&banded_part),
+                    area(&expected)
+                );
                 assert!(
                     (area(&got) - area(&expected)).abs() <= 1e-15,
                     "cell {code}: {} against {}",

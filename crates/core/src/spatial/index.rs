@@ -224,6 +224,14 @@ impl<T> PositionIndex<T> {
     }
 }
 
+/// The side, in degrees, of the blocks of origins of [`PositionIndex::nearest_distances_m`].
+const BLOCK_DEG: f64 = 0.5;
+
+/// How far around its block, in degrees, a block's own index reaches: about 25 km, beyond the
+/// nearest facility of nearly every place people live, and with the block a frame about a degree
+/// wide, whose error bound stays under [`SPHERE_ORDER_ABOVE_ERROR`] in Japan's latitudes.
+const BLOCK_MARGIN_DEG: f64 = 0.25;
+
 /// The frame error bound above which [`SphereOrder`] orders the search instead of the frame: the
 /// sphere's bound is within 1% of the geodesic distance anywhere (see [`SPHERE_METRES_PER_RAD`]),
 /// so it is the tighter one beyond that; an origin more than half a degree beyond the data has no
@@ -401,6 +409,73 @@ impl<T: Ord> PositionIndex<T> {
             best = best.min(Geodesic.distance(origin.to_point(), entry.data.0.to_point()));
         }
         best.is_finite().then_some(best)
+    }
+
+    /// [`PositionIndex::nearest_distance_m`] of each of `origins`, the same distances. Where the
+    /// index's frame is loose (data spanning a country), the origins are taken in blocks of
+    /// [`BLOCK_DEG`], each answered from an index of the entries within [`BLOCK_MARGIN_DEG`]
+    /// around the block on a frame of its own, tight enough for the frame order; a distance found
+    /// there is the answer when no entry outside can be nearer (the geodesic to anything outside
+    /// crosses the block's edge, and the frame bounds the distance to the edge from below); the
+    /// rest ask the whole index. Gaps ask this of every 250 m cell of the study area: for a
+    /// country, 2.3 million searches from the root with the sphere's bounds.
+    #[must_use]
+    pub fn nearest_distances_m(&self, origins: &[Position]) -> Vec<Option<f64>> {
+        let mut out = vec![None; origins.len()];
+        let mut blocks: std::collections::BTreeMap<(i64, i64), Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for (i, origin) in origins.iter().enumerate() {
+            if self.frame.max_relative_error_from(*origin) <= SPHERE_ORDER_ABOVE_ERROR {
+                out[i] = self.nearest_distance_m(*origin);
+            } else {
+                #[allow(clippy::cast_possible_truncation)] // latitudes and longitudes: small
+                let block = (
+                    (origin.lat() / BLOCK_DEG).floor() as i64,
+                    (origin.lon() / BLOCK_DEG).floor() as i64,
+                );
+                blocks.entry(block).or_default().push(i);
+            }
+        }
+        for ((row, column), members) in blocks {
+            #[allow(clippy::cast_precision_loss)] // small block numbers
+            let (south, west) = (row as f64 * BLOCK_DEG, column as f64 * BLOCK_DEG);
+            let (south, west, north, east) = (
+                (south - BLOCK_MARGIN_DEG).max(-90.0),
+                west - BLOCK_MARGIN_DEG,
+                (south + BLOCK_DEG + BLOCK_MARGIN_DEG).min(90.0),
+                west + BLOCK_DEG + BLOCK_MARGIN_DEG,
+            );
+            let corner = |lat: f64, lon: f64| Position::new(lat, lon).ok();
+            let (Some(south_west), Some(north_east)) = (corner(south, west), corner(north, east))
+            else {
+                for i in members {
+                    out[i] = self.nearest_distance_m(origins[i]);
+                }
+                continue;
+            };
+            // The global frame is linear in latitude and longitude, so the block's box is a
+            // rectangle there too.
+            let envelope =
+                AABB::from_corners(self.frame.project(south_west), self.frame.project(north_east));
+            let frame = LocalFrame::for_extent(south, west, north, east);
+            let local = PositionIndex::new(
+                self.tree.locate_in_envelope(&envelope).map(|e| (e.data.0, ())),
+                frame,
+            );
+            let ([x0, y0], [x1, y1]) = (frame.project(south_west), frame.project(north_east));
+            for i in members {
+                let origin = origins[i];
+                let [x, y] = frame.project(origin);
+                let to_edge_m = (x - x0).min(x1 - x).min(y - y0).min(y1 - y);
+                let outside_at_least_m =
+                    to_edge_m * (1.0 - frame.max_relative_error_from(origin)) - SLACK_M;
+                out[i] = match local.nearest_distance_m(origin) {
+                    Some(found) if found <= outside_at_least_m => Some(found),
+                    _ => self.nearest_distance_m(origin),
+                };
+            }
+        }
+        out
     }
 
     /// The `k` entries nearest to `origin` by geodesic distance (ties by value), no farther than
@@ -665,6 +740,46 @@ impl<T> Eq for Head<'_, T> {}
 mod tests {
     use super::*;
     use crate::testing::{SplitMix, origin_around_study_area};
+
+    #[test]
+    fn nearest_distances_of_many_origins_over_a_country_are_those_asked_one_by_one() {
+        // Entries in clusters over 12° of latitude (a frame too loose for the frame order), and
+        // origins near the clusters, between them and far from any.
+        let mut random = SplitMix(41);
+        let at = |lat: f64, lon: f64| Position::new(lat, lon).unwrap();
+        let centres: Vec<Position> =
+            (0..12).map(|i| at(31.5 + f64::from(i), 129.5 + f64::from(i) * 1.3)).collect();
+        let entries: Vec<(Position, u32)> = (0..3_000)
+            .map(|n| {
+                let c = centres[n % centres.len()];
+                let spread = if n % 7 == 0 { 0.4 } else { 0.05 };
+                let lat = c.lat() + (random.next_f64() - 0.5) * spread;
+                let lon = c.lon() + (random.next_f64() - 0.5) * spread;
+                (at(lat, lon), u32::try_from(n).unwrap())
+            })
+            .collect();
+        let index = PositionIndex::new(
+            entries.iter().copied(),
+            LocalFrame::for_positions(entries.iter().map(|(p, _)| p)),
+        );
+        let origins: Vec<Position> = (0..2_000)
+            .map(|n| {
+                let c = centres[n % centres.len()];
+                let spread = [0.02, 0.3, 1.5][n % 3];
+                at(
+                    c.lat() + (random.next_f64() - 0.5) * spread,
+                    c.lon() + (random.next_f64() - 0.5) * spread,
+                )
+            })
+            .collect();
+        let batch = index.nearest_distances_m(&origins);
+        for (origin, got) in origins.iter().zip(&batch) {
+            assert_eq!(*got, index.nearest_distance_m(*origin), "{origin:?}");
+        }
+        let empty: PositionIndex<()> =
+            PositionIndex::new(Vec::new(), LocalFrame::for_positions([]));
+        assert_eq!(empty.nearest_distances_m(&origins[..3]), [None, None, None]);
+    }
 
     /// Every entry with its geodesic distance from `origin`, nearest first, ties by value.
     fn brute_force(entries: &[(Position, u32)], origin: Position) -> Vec<(u32, f64)> {

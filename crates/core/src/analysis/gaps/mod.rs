@@ -156,12 +156,9 @@ impl Atlas {
     ) -> QuarterReach {
         let supply = self.supply(kinds, scenario, SupplyWeight::Count);
         let supply = PositionIndex::new(supply.iter().map(|s| (s.position, ())), *self.frame());
-        let nearest_distance_m: Vec<Option<f64>> = self
-            .grid(OUT_OF_REACH_LEVEL)
-            .study
-            .iter()
-            .map(|cell| supply.nearest_distance_m(cell.center))
-            .collect();
+        let centres: Vec<Position> =
+            self.grid(OUT_OF_REACH_LEVEL).study.iter().map(|cell| cell.center).collect();
+        let nearest_distance_m = supply.nearest_distances_m(&centres);
         let covered = nearest_distance_m.iter().map(|d| d.is_some_and(|d| d <= radius_m)).collect();
         QuarterReach { nearest_distance_m, covered }
     }
@@ -175,13 +172,15 @@ impl Atlas {
     ) -> Vec<(MunicipalityCode, crate::GroupFigures)> {
         let mut towns: Vec<(MunicipalityCode, crate::GroupFigures)> =
             self.study_area().map(|m| (m.code, [Some(0.0); PopulationGroup::ALL.len()])).collect();
+        towns.sort_by_key(|(code, _)| *code);
         for (cell, covered) in self.grid(OUT_OF_REACH_LEVEL).study.iter().zip(&reach.covered) {
             if *covered {
                 continue;
             }
             for part in &cell.parts {
-                if let Some((_, sums)) =
-                    towns.iter_mut().find(|(code, _)| *code == part.municipality_code)
+                if let Ok(t) =
+                    towns.binary_search_by_key(&part.municipality_code, |(code, _)| *code)
+                    && let Some((_, sums)) = towns.get_mut(t)
                 {
                     for (sum, people) in sums.iter_mut().zip(&part.populations) {
                         *sum = sum.zip(*people).map(|(a, b)| a + b);
@@ -219,10 +218,12 @@ impl Atlas {
     ) -> Gaps {
         let towns: Vec<&crate::Municipality> =
             self.study_area().filter(|m| query.area.is_none_or(|a| a == m.code)).collect();
-        let wanted = |code: MunicipalityCode| towns.iter().any(|t| t.code == code);
         let quarter = &self.grid(OUT_OF_REACH_LEVEL).study;
+        // In code order, as the atlas keeps its municipalities: a country has thousands, and a
+        // scan per cell part was most of the time.
         let mut tallies: Vec<(MunicipalityCode, Tally)> =
             towns.iter().map(|t| (t.code, Tally::ZERO)).collect();
+        tallies.sort_by_key(|(code, _)| *code);
         // Each display cell's tally, by code, when the drawing is a coarser mesh.
         let display_level = match query.resolution {
             GapResolution::Mesh(level) if level != OUT_OF_REACH_LEVEL => Some(level),
@@ -234,14 +235,15 @@ impl Atlas {
         for (i, cell) in quarter.iter().enumerate() {
             let covered = reach.covered.get(i).copied().unwrap_or(false);
             let mut own = Tally::ZERO;
-            for part in cell.parts.iter().filter(|p| wanted(p.municipality_code)) {
+            for part in &cell.parts {
+                let Ok(t) =
+                    tallies.binary_search_by_key(&part.municipality_code, |(code, _)| *code)
+                else {
+                    continue;
+                };
                 let people = part.population(query.group);
                 own.add(people, part.area_km2, covered);
-                if let Some((_, town)) =
-                    tallies.iter_mut().find(|(code, _)| *code == part.municipality_code)
-                {
-                    town.add(people, part.area_km2, covered);
-                }
+                tallies[t].1.add(people, part.area_km2, covered);
             }
             if own.area_km2 <= 0.0 {
                 continue;
@@ -281,8 +283,9 @@ impl Atlas {
                 let mut polygons = polygons::gap_shapes(&towns, &positions, query.radius_m);
                 // The polygons draw the gap; its people are counted by the one rule.
                 for polygon in &mut polygons {
-                    if let Some(town) =
-                        summary.iter().find(|s| s.municipality_code == polygon.municipality_code)
+                    if let Ok(t) = summary
+                        .binary_search_by_key(&polygon.municipality_code, |s| s.municipality_code)
+                        && let Some(town) = summary.get(t)
                     {
                         polygon.population_total = town.population_total;
                         polygon.population_uncovered = town.population_uncovered;
@@ -312,7 +315,8 @@ impl Atlas {
     ) -> Vec<GapCell> {
         let supply = self.supply(&query.kinds, scenario, SupplyWeight::Count);
         let supply = PositionIndex::new(supply.iter().map(|s| (s.position, ())), *self.frame());
-        self.grid(level)
+        let kept: Vec<(&crate::StudyCell, Tally)> = self
+            .grid(level)
             .study
             .iter()
             .filter_map(|cell| {
@@ -324,20 +328,24 @@ impl Atlas {
                 {
                     own.add(part.population(query.group), part.area_km2, true);
                 }
-                if own.area_km2 <= 0.0 {
-                    return None;
-                }
+                (own.area_km2 > 0.0).then_some((cell, own))
+            })
+            .collect();
+        let centres: Vec<Position> = kept.iter().map(|(cell, _)| cell.center).collect();
+        kept.into_iter()
+            .zip(supply.nearest_distances_m(&centres))
+            .map(|((cell, own), nearest_distance_m)| {
                 let out = out_of_reach.get(&cell.code).copied().unwrap_or(Tally::ZERO);
-                Some(GapCell {
+                GapCell {
                     code: cell.code,
                     center: cell.center,
-                    nearest_distance_m: supply.nearest_distance_m(cell.center),
+                    nearest_distance_m,
                     covered: out.area_km2 <= 0.0,
                     population: own.population,
                     population_uncovered: out.population,
                     area_km2: own.area_km2,
                     area_uncovered_km2: out.area_km2,
-                })
+                }
             })
             .collect()
     }
