@@ -3,7 +3,8 @@
 //! of the same snapshot, and remaking them per request was nearly all the time of `/areas/{code}`
 //! (the geodesic area of the boundary, the label point, the boundary's serialisation). A
 //! facility's properties as JSON are the same too, and making and serialising them was most of
-//! `/nearest`'s time.
+//! `/nearest`'s time. A facility's OGC item (its GeoJSON feature) likewise: serialising each
+//! item was most of a facilities items page's time.
 //!
 //! The cache is a field of [`crate::AppState`], which a reload replaces whole: an answer never
 //! outlives the snapshot it was made from.
@@ -25,6 +26,9 @@ pub struct SnapshotCache {
     towns: RwLock<HashMap<(MunicipalityCode, PopulationGroup), Arc<TownAnswer>>>,
     /// Each facility's properties as JSON, by facility id, in Japanese and in English.
     facilities: [RwLock<HashMap<String, Arc<str>>>; 2],
+    /// Each facility's OGC item (a GeoJSON feature) as JSON, by facility id, in Japanese and in
+    /// English.
+    facility_items: [RwLock<HashMap<String, Arc<str>>>; 2],
 }
 
 /// One municipality's answer for one population group.
@@ -51,6 +55,24 @@ impl SnapshotCache {
         let made: Arc<str> = serde_json::to_string(&FacilityProperties::of(facility, lang))?.into();
         let mut by_id = by_id.write().unwrap_or_else(PoisonError::into_inner);
         Ok(Arc::clone(by_id.entry(id).or_insert(made)))
+    }
+
+    /// The OGC item of `facility` with labels in `lang`, as JSON, made the first time: the
+    /// serialisation of [`crate::ogc::facility_item`].
+    pub fn facility_item(
+        &self,
+        facility: &Facility,
+        lang: Lang,
+    ) -> Result<Arc<str>, serde_json::Error> {
+        let by_id = &self.facility_items[usize::from(lang == Lang::En)];
+        let id = facility.id.as_str();
+        if let Some(made) = by_id.read().unwrap_or_else(PoisonError::into_inner).get(id) {
+            return Ok(Arc::clone(made));
+        }
+        let made: Arc<str> =
+            serde_json::to_string(&crate::ogc::facility_item(facility, lang))?.into();
+        let mut by_id = by_id.write().unwrap_or_else(PoisonError::into_inner);
+        Ok(Arc::clone(by_id.entry(id.to_owned()).or_insert(made)))
     }
 
     /// The answer of `code` for `group` if it was made already.
