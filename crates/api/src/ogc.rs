@@ -626,18 +626,19 @@ fn facility_items(
     selection: &ItemSelection,
     lang: Lang,
 ) -> Result<HttpResponse, ApiError> {
-    let page = state.atlas.select_facilities(
+    let page = state.atlas.select_facility_indexes(
         &facility_filter(selection),
         selection.offset,
         selection.limit,
     );
-    let mut links = page_links(req, selection, page.facilities.len(), page.number_matched);
+    let mut links = page_links(req, selection, page.indexes.len(), page.number_matched);
     let items_url = format!("{}{}", base_url(req), req.path());
     links.extend(file_links(&items_url, &query_pairs(req, &["f"])));
+    let facilities = state.atlas.facilities();
     let features = page
-        .facilities
+        .indexes
         .iter()
-        .map(|f| state.cache.facility_item(f, lang))
+        .map(|&i| state.cache.facility_item(facilities, i, lang))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| ApiError::Internal)?;
     let body =
@@ -647,7 +648,7 @@ fn facility_items(
 
 /// The JSON of an [`Items`] page, byte for byte, from its features already serialised.
 fn write_items(
-    features: &[std::sync::Arc<str>],
+    features: &[&str],
     number_matched: usize,
     links: &[Link],
 ) -> Result<Vec<u8>, serde_json::Error> {
@@ -882,10 +883,11 @@ mod tests {
                     links: links.to_vec(),
                 })
                 .unwrap();
-                let features: Vec<std::sync::Arc<str>> = page
+                let features: Vec<String> = page
                     .iter()
-                    .map(|f| serde_json::to_string(&facility_item(f, lang)).unwrap().into())
+                    .map(|f| serde_json::to_string(&facility_item(f, lang)).unwrap())
                     .collect();
+                let features: Vec<&str> = features.iter().map(String::as_str).collect();
                 let written = write_items(&features, number_matched, links).unwrap();
                 assert_eq!(
                     String::from_utf8(written).unwrap(),

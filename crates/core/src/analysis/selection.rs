@@ -27,6 +27,16 @@ pub struct FacilityPage<'a> {
     pub number_matched: usize,
 }
 
+/// One page of a selection as positions in [`Atlas::facilities`], for callers that keep
+/// something per facility by its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacilityIndexPage {
+    /// The positions of the page's facilities in [`Atlas::facilities`], in id order.
+    pub indexes: Vec<usize>,
+    /// How many facilities the filter matches in all.
+    pub number_matched: usize,
+}
+
 impl Atlas {
     /// The facilities `filter` matches, in id order, skipping `offset` and keeping at most
     /// `limit` (the API keeps it within 1..=[`MAX_PAGE_SIZE`]).
@@ -44,6 +54,28 @@ impl Atlas {
         offset: usize,
         limit: usize,
     ) -> FacilityPage<'_> {
+        let page = self.select_facility_indexes(filter, offset, limit);
+        FacilityPage {
+            facilities: page.indexes.iter().map(|&i| &self.facilities()[i]).collect(),
+            number_matched: page.number_matched,
+        }
+    }
+
+    /// [`Atlas::select_facilities`] as positions in [`Atlas::facilities`].
+    ///
+    /// ```
+    /// use care_atlas_core::{Atlas, AtlasParts, FacilityFilter};
+    /// let atlas = Atlas::new(AtlasParts::default());
+    /// let page = atlas.select_facility_indexes(&FacilityFilter::default(), 0, 10);
+    /// assert_eq!((page.indexes.len(), page.number_matched), (0, 0));
+    /// ```
+    #[must_use]
+    pub fn select_facility_indexes(
+        &self,
+        filter: &FacilityFilter,
+        offset: usize,
+        limit: usize,
+    ) -> FacilityIndexPage {
         let in_municipality =
             |f: &Facility| filter.municipality.is_none_or(|m| m == f.municipality_code);
         let facilities = self.facilities();
@@ -61,24 +93,21 @@ impl Atlas {
             // Index order is id order: only the page's indexes are put in order, not every match
             // (sorting them all was a third of a 10-item page's time).
             let page = page_in_order(&mut inside, offset, limit);
-            FacilityPage {
-                facilities: page.iter().map(|&i| &facilities[i]).collect(),
-                number_matched,
-            }
+            FacilityIndexPage { indexes: page.to_vec(), number_matched }
         } else {
             // The facilities are in id order already: count every match, keep the page's.
-            let mut page = Vec::new();
+            let mut indexes = Vec::new();
             let mut number_matched = 0;
-            for f in facilities {
+            for (i, f) in facilities.iter().enumerate() {
                 if (filter.kinds.is_empty() || filter.kinds.contains(&f.kind)) && in_municipality(f)
                 {
-                    if number_matched >= offset && page.len() < limit {
-                        page.push(f);
+                    if number_matched >= offset && indexes.len() < limit {
+                        indexes.push(i);
                     }
                     number_matched += 1;
                 }
             }
-            FacilityPage { facilities: page, number_matched }
+            FacilityIndexPage { indexes, number_matched }
         }
     }
 }
