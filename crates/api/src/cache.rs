@@ -3,13 +3,14 @@
 //! of the same snapshot, and remaking them per request was nearly all the time of `/areas/{code}`
 //! (the geodesic area of the boundary, the label point, the boundary's serialisation). A
 //! facility's properties as JSON are the same too, and making and serialising them was most of
-//! `/nearest`'s time.
+//! `/nearest`'s time. A facility's OGC item (its GeoJSON feature) likewise: serialising each
+//! item was most of a facilities items page's time.
 //!
 //! The cache is a field of [`crate::AppState`], which a reload replaces whole: an answer never
 //! outlives the snapshot it was made from.
 
 use std::collections::HashMap;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use actix_web::web::Bytes;
 use care_atlas_core::{Facility, MunicipalityCode, PopulationGroup};
@@ -25,7 +26,14 @@ pub struct SnapshotCache {
     towns: RwLock<HashMap<(MunicipalityCode, PopulationGroup), Arc<TownAnswer>>>,
     /// Each facility's properties as JSON, by facility id, in Japanese and in English.
     facilities: [RwLock<HashMap<String, Arc<str>>>; 2],
+    /// Each facility's OGC item (a GeoJSON feature) as JSON, by its position in the snapshot's
+    /// facilities, in Japanese and in English: a slot per facility, made the first time a page
+    /// holds it (looking items up by id, hashing it, was a fifth of a 1,000-item page).
+    facility_items: [OnceLock<ItemSlots>; 2],
 }
+
+/// One slot per facility of the snapshot, each holding its item's JSON once made.
+type ItemSlots = Box<[OnceLock<Box<str>>]>;
 
 /// One municipality's answer for one population group.
 #[derive(Debug)]
@@ -53,6 +61,26 @@ impl SnapshotCache {
         Ok(Arc::clone(by_id.entry(id).or_insert(made)))
     }
 
+    /// The OGC item of `facilities[index]` with labels in `lang`, as JSON, made the first time:
+    /// the serialisation of [`crate::ogc::facility_item`]. `facilities` is the snapshot's
+    /// (`Atlas::facilities`), always the same slice for one cache.
+    pub fn facility_item(
+        &self,
+        facilities: &[Facility],
+        index: usize,
+        lang: Lang,
+    ) -> Result<&str, serde_json::Error> {
+        let slots = self.facility_items[usize::from(lang == Lang::En)]
+            .get_or_init(|| facilities.iter().map(|_| OnceLock::new()).collect());
+        let slot = &slots[index];
+        if let Some(made) = slot.get() {
+            return Ok(made);
+        }
+        let made = serde_json::to_string(&crate::ogc::facility_item(&facilities[index], lang))?;
+        // Two requests may make the same item at once: they are equal, and the first kept wins.
+        Ok(slot.get_or_init(|| made.into_boxed_str()))
+    }
+
     /// The answer of `code` for `group` if it was made already.
     pub fn town(&self, code: MunicipalityCode, group: PopulationGroup) -> Option<Arc<TownAnswer>> {
         self.towns.read().unwrap_or_else(PoisonError::into_inner).get(&(code, group)).cloned()
@@ -75,5 +103,34 @@ impl SnapshotCache {
         // Two requests may make the same answer at once: they are equal, and the first kept wins.
         let mut towns = self.towns.write().unwrap_or_else(PoisonError::into_inner);
         Ok(Some(Arc::clone(towns.entry((code, group)).or_insert(answer))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use care_atlas_core::testing::{SplitMix, synthetic_facility};
+
+    use super::*;
+
+    #[test]
+    fn a_cached_facility_item_is_its_serialised_item_in_each_language() {
+        let mut random = SplitMix(3);
+        let facilities: Vec<Facility> =
+            (0..5).map(|n| synthetic_facility(n, &mut random)).collect();
+        let cache = SnapshotCache::default();
+        for _made_then_kept in 0..2 {
+            for lang in [Lang::Ja, Lang::En] {
+                for (i, f) in facilities.iter().enumerate() {
+                    let expected =
+                        serde_json::to_string(&crate::ogc::facility_item(f, lang)).unwrap();
+                    assert_eq!(cache.facility_item(&facilities, i, lang).unwrap(), expected);
+                }
+            }
+        }
+        assert_ne!(
+            cache.facility_item(&facilities, 0, Lang::Ja).unwrap(),
+            cache.facility_item(&facilities, 0, Lang::En).unwrap(),
+            "the kind's label differs by language"
+        );
     }
 }

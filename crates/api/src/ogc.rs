@@ -498,7 +498,8 @@ fn boundary_in_bbox(bbox: Option<[f64; 4]>, boundary: &geo::MultiPolygon<f64>) -
     boundary.bounding_rect().is_some_and(|r| r.intersects(&query)) && boundary.intersects(&query)
 }
 
-fn facility_item(f: &care_atlas_core::Facility, lang: Lang) -> Item {
+/// A facility as an item (kept serialised per snapshot by [`crate::cache::SnapshotCache`]).
+pub(crate) fn facility_item(f: &care_atlas_core::Facility, lang: Lang) -> Item {
     Item {
         feature_type: FeatureType::Feature,
         id: f.id.to_string(),
@@ -600,12 +601,11 @@ pub async fn items(
     if format != Format::Json {
         return facility_file(&state, &q, &selection, lang, format);
     }
-    let (features, number_matched) = select_items(&state, collection_id, &selection, lang);
-    let mut links = page_links(&req, &selection, features.len(), number_matched);
     if collection_id == "facilities" {
-        let items_url = format!("{}{}", base_url(&req), req.path());
-        links.extend(file_links(&items_url, &query_pairs(&req, &["f"])));
+        return facility_items(&state, &req, &selection, lang);
     }
+    let (features, number_matched) = select_items(&state, collection_id, &selection);
+    let links = page_links(&req, &selection, features.len(), number_matched);
     Ok(json(
         "application/geo+json",
         &Items {
@@ -618,6 +618,70 @@ pub async fn items(
     ))
 }
 
+/// A page of facilities as GeoJSON, written from each facility's item serialised once per
+/// snapshot: the bytes [`Items`] would serialise to.
+fn facility_items(
+    state: &AppState,
+    req: &HttpRequest,
+    selection: &ItemSelection,
+    lang: Lang,
+) -> Result<HttpResponse, ApiError> {
+    let page = state.atlas.select_facility_indexes(
+        &facility_filter(selection),
+        selection.offset,
+        selection.limit,
+    );
+    let mut links = page_links(req, selection, page.indexes.len(), page.number_matched);
+    let items_url = format!("{}{}", base_url(req), req.path());
+    links.extend(file_links(&items_url, &query_pairs(req, &["f"])));
+    let facilities = state.atlas.facilities();
+    let features = page
+        .indexes
+        .iter()
+        .map(|&i| state.cache.facility_item(facilities, i, lang))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ApiError::Internal)?;
+    let body =
+        write_items(&features, page.number_matched, &links).map_err(|_| ApiError::Internal)?;
+    Ok(HttpResponse::Ok().content_type("application/geo+json").body(body))
+}
+
+/// The JSON of an [`Items`] page, byte for byte, from its features already serialised.
+fn write_items(
+    features: &[&str],
+    number_matched: usize,
+    links: &[Link],
+) -> Result<Vec<u8>, serde_json::Error> {
+    let size = features.iter().map(|f| f.len() + 1).sum::<usize>() + 256 * (links.len() + 1);
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
+    for (i, feature) in features.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(feature.as_bytes());
+    }
+    out.extend_from_slice(br#"],"numberMatched":"#);
+    serde_json::to_writer(&mut out, &number_matched)?;
+    out.extend_from_slice(br#","numberReturned":"#);
+    serde_json::to_writer(&mut out, &features.len())?;
+    out.extend_from_slice(br#","links":"#);
+    serde_json::to_writer(&mut out, links)?;
+    out.push(b'}');
+    Ok(out)
+}
+
+/// The facility filter of a selection.
+fn facility_filter(selection: &ItemSelection) -> FacilityFilter {
+    FacilityFilter {
+        bbox: selection.bbox.map(|[w, s, e, n]| {
+            geo::Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n })
+        }),
+        kinds: selection.kinds.clone(),
+        municipality: selection.municipality,
+    }
+}
+
 /// The facilities of a selection as a CSV or a workbook, with the selection as conditions.
 fn facility_file(
     state: &AppState,
@@ -626,14 +690,11 @@ fn facility_file(
     lang: Lang,
     format: Format,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = FacilityFilter {
-        bbox: selection.bbox.map(|[w, s, e, n]| {
-            geo::Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n })
-        }),
-        kinds: selection.kinds.clone(),
-        municipality: selection.municipality,
-    };
-    let page = state.atlas.select_facilities(&filter, selection.offset, selection.limit);
+    let page = state.atlas.select_facilities(
+        &facility_filter(selection),
+        selection.offset,
+        selection.limit,
+    );
     let condition =
         |key: &str, value: Option<&str>| (key.to_owned(), value.unwrap_or("all").to_owned());
     let conditions = vec![
@@ -663,31 +724,21 @@ struct ItemSelection {
     limit: usize,
 }
 
-/// One page of a collection's items and how many match in all: facilities through core's
-/// index, the few municipalities and small areas by a scan.
+/// One page of the municipalities' or the small areas' items and how many match in all, by a
+/// scan of the few there are (facilities are written by [`facility_items`]).
 fn select_items(
     state: &AppState,
     collection_id: &str,
     selection: &ItemSelection,
-    lang: Lang,
 ) -> (Vec<Item>, usize) {
-    let ItemSelection { bbox, ref kinds, municipality, offset, limit } = *selection;
+    let ItemSelection { bbox, municipality, offset, limit, .. } = *selection;
     let atlas = &state.atlas;
     let page = |matched: Vec<Item>| {
         let number_matched = matched.len();
         (matched.into_iter().skip(offset).take(limit).collect(), number_matched)
     };
-    match collection_id {
-        "facilities" => {
-            let bbox = bbox.map(|[w, s, e, n]| {
-                geo::Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n })
-            });
-            let filter = FacilityFilter { bbox, kinds: kinds.clone(), municipality };
-            let selected = atlas.select_facilities(&filter, offset, limit);
-            let found = selected.facilities.iter().map(|f| facility_item(f, lang)).collect();
-            (found, selected.number_matched)
-        }
-        "municipalities" => page(
+    if collection_id == "municipalities" {
+        page(
             atlas
                 .municipalities()
                 .iter()
@@ -695,8 +746,9 @@ fn select_items(
                 .filter(|m| boundary_in_bbox(bbox, &m.boundary))
                 .filter_map(|m| municipality_item(state, m))
                 .collect(),
-        ),
-        _ => page(
+        )
+    } else {
+        page(
             atlas
                 .small_areas()
                 .iter()
@@ -704,7 +756,7 @@ fn select_items(
                 .filter(|a| in_bbox(bbox, a.representative_point))
                 .map(small_area_item)
                 .collect(),
-        ),
+        )
     }
 }
 
@@ -782,4 +834,66 @@ pub async fn item(
         link(format!("{base}/collections/{collection_id}"), "collection", "application/json", None),
     ]);
     Ok(json("application/geo+json", &item))
+}
+
+#[cfg(test)]
+mod tests {
+    use care_atlas_core::testing::{SplitMix, synthetic_facility};
+
+    use super::*;
+
+    #[test]
+    fn an_items_page_written_from_serialised_items_is_the_serialised_page() {
+        let mut random = SplitMix(1014);
+        let mut facilities: Vec<care_atlas_core::Facility> =
+            (0..9).map(|n| synthetic_facility(n, &mut random)).collect();
+        // Text that JSON escapes, non-ASCII text and the optional fields filled in.
+        facilities[1].name = "訪問看護\"ステーション\" \\ 蓮田\n".into();
+        facilities[1].name_kana = Some("ホウモンカンゴ".into());
+        facilities[2].phone = Some("048-000-0000".into());
+        facilities[2].url = Some("https://example.invalid/?a=1&b=<2>".into());
+        facilities[2].capacity = Some(29);
+        facilities[2].open_days = Some("月〜金".into());
+        facilities[3].filings = vec!["在宅療養支援診療所1".into(), "?".into()];
+        facilities[3].linked_record = Some(facilities[4].id.clone());
+        let links = [
+            link(
+                "http://127.0.0.1/collections/facilities/items?bbox=1,2,3,4&limit=10&offset=0",
+                "self",
+                "application/geo+json",
+                None,
+            ),
+            link(
+                "http://127.0.0.1/collections/facilities/items?f=csv",
+                "alternate",
+                export::CSV,
+                Some("as \"CSV\""),
+            ),
+        ];
+        for lang in [Lang::Ja, Lang::En] {
+            for (returned, number_matched, links) in
+                [(0, 0, &links[..0]), (1, 1, &links[..1]), (facilities.len(), 414, &links[..])]
+            {
+                let page = &facilities[..returned];
+                let expected = serde_json::to_vec(&Items {
+                    collection_type: FeatureCollectionType::FeatureCollection,
+                    features: page.iter().map(|f| facility_item(f, lang)).collect(),
+                    number_matched,
+                    number_returned: returned,
+                    links: links.to_vec(),
+                })
+                .unwrap();
+                let features: Vec<String> = page
+                    .iter()
+                    .map(|f| serde_json::to_string(&facility_item(f, lang)).unwrap())
+                    .collect();
+                let features: Vec<&str> = features.iter().map(String::as_str).collect();
+                let written = write_items(&features, number_matched, links).unwrap();
+                assert_eq!(
+                    String::from_utf8(written).unwrap(),
+                    String::from_utf8(expected).unwrap()
+                );
+            }
+        }
+    }
 }

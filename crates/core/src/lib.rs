@@ -34,7 +34,7 @@ pub use analysis::places::UnderservedPlace;
 pub use analysis::scenario::{
     MAX_ADDED_CAPACITY, MAX_SCENARIO_ADDITIONS, RADIUS_RANGE_M, Scenario, SupplyWeight,
 };
-pub use analysis::selection::{FacilityFilter, FacilityPage, MAX_PAGE_SIZE};
+pub use analysis::selection::{FacilityFilter, FacilityIndexPage, FacilityPage, MAX_PAGE_SIZE};
 pub use analysis::sites::{MAX_SITES, SiteQuery, SiteSuggestion};
 pub use analysis::statistics::{
     AreaRef, AreaStatistics, KindStatistics, Location, StatisticsScope,

@@ -27,6 +27,16 @@ pub struct FacilityPage<'a> {
     pub number_matched: usize,
 }
 
+/// One page of a selection as positions in [`Atlas::facilities`], for callers that keep
+/// something per facility by its position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacilityIndexPage {
+    /// The positions of the page's facilities in [`Atlas::facilities`], in id order.
+    pub indexes: Vec<usize>,
+    /// How many facilities the filter matches in all.
+    pub number_matched: usize,
+}
+
 impl Atlas {
     /// The facilities `filter` matches, in id order, skipping `offset` and keeping at most
     /// `limit` (the API keeps it within 1..=[`MAX_PAGE_SIZE`]).
@@ -44,9 +54,32 @@ impl Atlas {
         offset: usize,
         limit: usize,
     ) -> FacilityPage<'_> {
+        let page = self.select_facility_indexes(filter, offset, limit);
+        FacilityPage {
+            facilities: page.indexes.iter().map(|&i| &self.facilities()[i]).collect(),
+            number_matched: page.number_matched,
+        }
+    }
+
+    /// [`Atlas::select_facilities`] as positions in [`Atlas::facilities`].
+    ///
+    /// ```
+    /// use care_atlas_core::{Atlas, AtlasParts, FacilityFilter};
+    /// let atlas = Atlas::new(AtlasParts::default());
+    /// let page = atlas.select_facility_indexes(&FacilityFilter::default(), 0, 10);
+    /// assert_eq!((page.indexes.len(), page.number_matched), (0, 0));
+    /// ```
+    #[must_use]
+    pub fn select_facility_indexes(
+        &self,
+        filter: &FacilityFilter,
+        offset: usize,
+        limit: usize,
+    ) -> FacilityIndexPage {
         let in_municipality =
-            |f: &&Facility| filter.municipality.is_none_or(|m| m == f.municipality_code);
-        let matched: Vec<&Facility> = if let Some(bbox) = filter.bbox {
+            |f: &Facility| filter.municipality.is_none_or(|m| m == f.municipality_code);
+        let facilities = self.facilities();
+        if let Some(bbox) = filter.bbox {
             let mut kinds = filter.kinds.clone();
             kinds.sort_unstable();
             kinds.dedup();
@@ -54,23 +87,49 @@ impl Atlas {
                 .facility_indexes(&kinds)
                 .into_iter()
                 .flat_map(|index| index.in_rect(bbox).map(|(_, &i)| i))
+                .filter(|&i| in_municipality(&facilities[i]))
                 .collect();
-            // Index order is id order.
-            inside.sort_unstable();
-            inside.into_iter().map(|i| &self.facilities()[i]).filter(in_municipality).collect()
+            let number_matched = inside.len();
+            // Index order is id order: only the page's indexes are put in order, not every match
+            // (sorting them all was a third of a 10-item page's time).
+            let page = page_in_order(&mut inside, offset, limit);
+            FacilityIndexPage { indexes: page.to_vec(), number_matched }
         } else {
-            self.facilities()
-                .iter()
-                .filter(|f| filter.kinds.is_empty() || filter.kinds.contains(&f.kind))
-                .filter(in_municipality)
-                .collect()
-        };
-        let number_matched = matched.len();
-        FacilityPage {
-            facilities: matched.into_iter().skip(offset).take(limit).collect(),
-            number_matched,
+            // The facilities are in id order already: count every match, keep the page's.
+            let mut indexes = Vec::new();
+            let mut number_matched = 0;
+            for (i, f) in facilities.iter().enumerate() {
+                if (filter.kinds.is_empty() || filter.kinds.contains(&f.kind)) && in_municipality(f)
+                {
+                    if number_matched >= offset && indexes.len() < limit {
+                        indexes.push(i);
+                    }
+                    number_matched += 1;
+                }
+            }
+            FacilityIndexPage { indexes, number_matched }
         }
     }
+}
+
+/// The `limit` values after the `offset` smallest of `values`, in ascending order: what sorting
+/// `values` and skipping and taking would give, by partitioning around the page's bounds
+/// (linear on average) and sorting the page alone.
+fn page_in_order<T: Ord>(values: &mut [T], offset: usize, limit: usize) -> &mut [T] {
+    if offset >= values.len() || limit == 0 {
+        return &mut [];
+    }
+    if offset > 0 {
+        values.select_nth_unstable(offset);
+    }
+    let rest = &mut values[offset..];
+    let taken = limit.min(rest.len());
+    if taken < rest.len() {
+        rest.select_nth_unstable(taken);
+    }
+    let page = &mut rest[..taken];
+    page.sort_unstable();
+    page
 }
 
 #[cfg(test)]
@@ -93,6 +152,103 @@ mod tests {
                 })
             })
             .collect()
+    }
+
+    /// The selection as it was made before pages were partitioned out: every match found, every
+    /// match sorted into id order, then skipped and taken.
+    fn select_by_full_sort<'a>(
+        atlas: &'a Atlas,
+        filter: &FacilityFilter,
+        offset: usize,
+        limit: usize,
+    ) -> FacilityPage<'a> {
+        let in_municipality =
+            |f: &&Facility| filter.municipality.is_none_or(|m| m == f.municipality_code);
+        let matched: Vec<&Facility> = if let Some(bbox) = filter.bbox {
+            let mut kinds = filter.kinds.clone();
+            kinds.sort_unstable();
+            kinds.dedup();
+            let mut inside: Vec<usize> = atlas
+                .facility_indexes(&kinds)
+                .into_iter()
+                .flat_map(|index| index.in_rect(bbox).map(|(_, &i)| i))
+                .collect();
+            inside.sort_unstable();
+            inside.into_iter().map(|i| &atlas.facilities()[i]).filter(in_municipality).collect()
+        } else {
+            atlas
+                .facilities()
+                .iter()
+                .filter(|f| filter.kinds.is_empty() || filter.kinds.contains(&f.kind))
+                .filter(in_municipality)
+                .collect()
+        };
+        let number_matched = matched.len();
+        FacilityPage {
+            facilities: matched.into_iter().skip(offset).take(limit).collect(),
+            number_matched,
+        }
+    }
+
+    #[test]
+    fn a_page_in_order_is_the_sorted_values_skipped_and_taken() {
+        let mut random = SplitMix(1414);
+        for case in 0..2000 {
+            let len = (random.next_u64() % 60) as usize;
+            // Few distinct values in some cases, so that ties are tried too.
+            let spread = if case % 3 == 0 { 5 } else { 1000 };
+            let values: Vec<u64> = (0..len).map(|_| random.next_u64() % spread).collect();
+            let offset = (random.next_u64() % (len as u64 + 3)) as usize;
+            let limit = (random.next_u64() % (len as u64 + 3)) as usize;
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let want: Vec<u64> = sorted.into_iter().skip(offset).take(limit).collect();
+            let mut partitioned = values.clone();
+            let page = page_in_order(&mut partitioned, offset, limit);
+            assert_eq!(page, want.as_slice(), "{values:?} offset {offset} limit {limit}");
+        }
+    }
+
+    #[test]
+    fn selection_equals_the_full_sort_on_random_boxes_kinds_and_pages() {
+        let mut random = SplitMix(2026);
+        let mut facilities: Vec<Facility> =
+            (0..3000).map(|i| synthetic_facility(i, &mut random)).collect();
+        let other_town = MunicipalityCode::from_six_digits("112461").unwrap();
+        for f in facilities.iter_mut().step_by(4) {
+            f.municipality_code = other_town;
+        }
+        let atlas = Atlas::new(AtlasParts { facilities, ..AtlasParts::default() });
+        let mut cut_pages = 0;
+        for case in 0..300 {
+            let (west, south) = (random.uniform(139.45, 139.85), random.uniform(35.83, 36.13));
+            let (east, north) = (west + random.uniform(0.0, 0.3), south + random.uniform(0.0, 0.2));
+            let kinds: Vec<FacilityKind> = FacilityKind::ALL
+                .into_iter()
+                .filter(|_| case % 2 == 0 && random.next_u64().is_multiple_of(3))
+                .collect();
+            let filter = FacilityFilter {
+                bbox: (case % 5 != 4).then(|| {
+                    geo::Rect::new(
+                        geo::coord! { x: west, y: south },
+                        geo::coord! { x: east, y: north },
+                    )
+                }),
+                kinds,
+                municipality: (case % 3 == 0).then_some(other_town),
+            };
+            let offset = [0, 1, 7, 100, 2999, 5000][case % 6];
+            let limit = [1, 10, 1000, MAX_PAGE_SIZE, 3][case % 5];
+            let page = atlas.select_facilities(&filter, offset, limit);
+            assert_eq!(
+                page,
+                select_by_full_sort(&atlas, &filter, offset, limit),
+                "{filter:?} offset {offset} limit {limit}"
+            );
+            cut_pages +=
+                usize::from(!page.facilities.is_empty() && page.number_matched > offset + limit);
+        }
+        assert!(cut_pages > 30, "only {cut_pages} cases had matches beyond their page");
     }
 
     #[test]
