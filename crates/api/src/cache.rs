@@ -2,9 +2,9 @@
 //! statistics, its boundary, its label point) and its GeoJSON bytes are the same for every request
 //! of the same snapshot, and remaking them per request was nearly all the time of `/areas/{code}`
 //! (the geodesic area of the boundary, the label point, the boundary's serialisation). A
-//! facility's properties as JSON are the same too, and making and serialising them was most of
-//! `/nearest`'s time. A facility's OGC item (its GeoJSON feature) likewise: serialising each
-//! item was most of a facilities items page's time.
+//! facility's feature in a `/nearest` answer, up to its distance, is the same too, and making and
+//! serialising it was most of `/nearest`'s time. A facility's OGC item (its GeoJSON feature)
+//! likewise: serialising each item was most of a facilities items page's time.
 //!
 //! The cache is a field of [`crate::AppState`], which a reload replaces whole: an answer never
 //! outlives the snapshot it was made from.
@@ -16,7 +16,7 @@ use actix_web::web::Bytes;
 use care_atlas_core::{Facility, MunicipalityCode, PopulationGroup};
 
 use crate::ApiError;
-use crate::dto::{AreaFeature, FacilityProperties};
+use crate::dto::AreaFeature;
 use crate::params::Lang;
 
 /// The answers of one snapshot made so far. Its keys are the snapshot's municipalities and the
@@ -24,8 +24,10 @@ use crate::params::Lang;
 #[derive(Debug, Default)]
 pub struct SnapshotCache {
     towns: RwLock<HashMap<(MunicipalityCode, PopulationGroup), Arc<TownAnswer>>>,
-    /// Each facility's properties as JSON, by facility id, in Japanese and in English.
-    facilities: [RwLock<HashMap<String, Arc<str>>>; 2],
+    /// The start of each facility's feature in a `/nearest` answer
+    /// ([`crate::dto::nearest_feature_head`]), by its position in the snapshot's facilities, in
+    /// Japanese and in English (looking them up by id, hashing it, was a tenth of the request).
+    nearest_heads: [OnceLock<ItemSlots>; 2],
     /// Each facility's OGC item (a GeoJSON feature) as JSON, by its position in the snapshot's
     /// facilities, in Japanese and in English: a slot per facility, made the first time a page
     /// holds it (looking items up by id, hashing it, was a fifth of a 1,000-item page).
@@ -45,20 +47,24 @@ pub struct TownAnswer {
 }
 
 impl SnapshotCache {
-    /// The properties of `facility` with labels in `lang`, as JSON, made the first time.
-    pub fn facility_properties(
+    /// The start of `facilities[index]`'s feature in a `/nearest` answer with labels in `lang`
+    /// ([`crate::dto::nearest_feature_head`]), made the first time. `facilities` is the
+    /// snapshot's (`Atlas::facilities`), always the same slice for one cache.
+    pub fn nearest_head(
         &self,
-        facility: &Facility,
+        facilities: &[Facility],
+        index: usize,
         lang: Lang,
-    ) -> Result<Arc<str>, serde_json::Error> {
-        let by_id = &self.facilities[usize::from(lang == Lang::En)];
-        let id = facility.id.to_string();
-        if let Some(made) = by_id.read().unwrap_or_else(PoisonError::into_inner).get(&id) {
-            return Ok(Arc::clone(made));
+    ) -> Result<&str, serde_json::Error> {
+        let slots = self.nearest_heads[usize::from(lang == Lang::En)]
+            .get_or_init(|| facilities.iter().map(|_| OnceLock::new()).collect());
+        let slot = &slots[index];
+        if let Some(made) = slot.get() {
+            return Ok(made);
         }
-        let made: Arc<str> = serde_json::to_string(&FacilityProperties::of(facility, lang))?.into();
-        let mut by_id = by_id.write().unwrap_or_else(PoisonError::into_inner);
-        Ok(Arc::clone(by_id.entry(id).or_insert(made)))
+        let made = crate::dto::nearest_feature_head(&facilities[index], lang)?;
+        // Two requests may make the same head at once: they are equal, and the first kept wins.
+        Ok(slot.get_or_init(|| made.into_boxed_str()))
     }
 
     /// The OGC item of `facilities[index]` with labels in `lang`, as JSON, made the first time:
@@ -111,6 +117,22 @@ mod tests {
     use care_atlas_core::testing::{SplitMix, synthetic_facility};
 
     use super::*;
+
+    #[test]
+    fn a_cached_nearest_head_is_the_facility_s_head_in_each_language() {
+        let mut random = SplitMix(4);
+        let facilities: Vec<Facility> =
+            (0..5).map(|n| synthetic_facility(n, &mut random)).collect();
+        let cache = SnapshotCache::default();
+        for _made_then_kept in 0..2 {
+            for lang in [Lang::Ja, Lang::En] {
+                for (i, f) in facilities.iter().enumerate() {
+                    let expected = crate::dto::nearest_feature_head(f, lang).unwrap();
+                    assert_eq!(cache.nearest_head(&facilities, i, lang).unwrap(), expected);
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_cached_facility_item_is_its_serialised_item_in_each_language() {

@@ -411,13 +411,37 @@ impl NearestCollection {
     }
 }
 
-/// The JSON of [`NearestCollection::of`], byte for byte, written with each facility's properties
-/// already serialised (`properties` gives a facility's `FacilityProperties` as JSON, made once
-/// per snapshot): building and serialising those properties was most of `/nearest`'s time.
-pub fn write_nearest(
+/// The start of a facility's feature in a `/nearest` answer, the same for every answer of a
+/// snapshot: `{"type":"Feature","id":…,"geometry":…,"properties":{…` up to, not including, the
+/// distance and rank that close its properties.
+///
+/// # Errors
+/// When serialisation fails (it does not for these types).
+pub fn nearest_feature_head(facility: &Facility, lang: Lang) -> Result<String, serde_json::Error> {
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(br#"{"type":"Feature","id":"#);
+    serde_json::to_writer(&mut out, &facility.id.to_string())?;
+    out.extend_from_slice(br#","geometry":"#);
+    serde_json::to_writer(&mut out, &PointGeometry::from(facility.position))?;
+    out.extend_from_slice(br#","properties":"#);
+    let properties = serde_json::to_string(&FacilityProperties::of(facility, lang))?;
+    // The facility's object without its closing brace: the flattened distance and rank follow.
+    out.extend_from_slice(properties.strip_suffix('}').unwrap_or(&properties).as_bytes());
+    // serde_json writes UTF-8 only.
+    Ok(String::from_utf8(out).unwrap_or_default())
+}
+
+/// The JSON of [`NearestCollection::of`], byte for byte, written with each facility's feature
+/// already serialised up to its properties' distance (`feature_head` gives
+/// [`nearest_feature_head`] of a facility, made once per snapshot): building and serialising the
+/// facilities was most of `/nearest`'s time.
+///
+/// # Errors
+/// When serialisation fails (it does not for these types).
+pub fn write_nearest<'a>(
     origin: &ResolvedOrigin,
     found: &[NearestFacility<'_>],
-    mut properties: impl FnMut(&Facility) -> Result<std::sync::Arc<str>, serde_json::Error>,
+    mut feature_head: impl FnMut(&NearestFacility<'_>) -> Result<&'a str, serde_json::Error>,
 ) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = Vec::with_capacity(256 + 1024 * found.len());
     out.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
@@ -425,14 +449,7 @@ pub fn write_nearest(
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(br#"{"type":"Feature","id":"#);
-        serde_json::to_writer(&mut out, &n.facility.id.to_string())?;
-        out.extend_from_slice(br#","geometry":"#);
-        serde_json::to_writer(&mut out, &PointGeometry::from(n.facility.position))?;
-        out.extend_from_slice(br#","properties":"#);
-        // The facility's object without its closing brace, then the flattened distance and rank.
-        let facility = properties(n.facility)?;
-        out.extend_from_slice(facility.strip_suffix('}').unwrap_or(&facility).as_bytes());
+        out.extend_from_slice(feature_head(n)?.as_bytes());
         out.extend_from_slice(br#","distance_m":"#);
         serde_json::to_writer(&mut out, &round_cm(n.distance_m))?;
         out.extend_from_slice(br#","rank":"#);
@@ -1456,6 +1473,7 @@ mod tests {
             .enumerate()
             .map(|(i, facility)| NearestFacility {
                 facility,
+                index: i,
                 distance_m: 123.456_789 * (i as f64 + 1.0),
                 rank: i + 1,
             })
@@ -1475,10 +1493,13 @@ mod tests {
                     let expected =
                         serde_json::to_vec(&NearestCollection::of(&origin, &found[..k], lang))
                             .unwrap();
-                    let written = write_nearest(&origin, &found[..k], |f| {
-                        serde_json::to_string(&FacilityProperties::of(f, lang)).map(Into::into)
-                    })
-                    .unwrap();
+                    let heads: Vec<String> = found
+                        .iter()
+                        .map(|n| nearest_feature_head(n.facility, lang).unwrap())
+                        .collect();
+                    let written =
+                        write_nearest(&origin, &found[..k], |n| Ok(heads[n.index].as_str()))
+                            .unwrap();
                     assert_eq!(
                         String::from_utf8(written).unwrap(),
                         String::from_utf8(expected).unwrap()

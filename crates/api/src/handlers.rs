@@ -202,9 +202,10 @@ pub async fn nearest(
     let atlas = &state.atlas;
     let origin = atlas.resolve_origin(&origin).map_err(|e| params::origin_error(atlas, &e))?;
     let found = atlas.nearest_to(&origin, &query);
-    let body =
-        crate::dto::write_nearest(&origin, &found, |f| state.cache.facility_properties(f, lang))
-            .map_err(|_| ApiError::Internal)?;
+    let body = crate::dto::write_nearest(&origin, &found, |n| {
+        state.cache.nearest_head(atlas.facilities(), n.index, lang)
+    })
+    .map_err(|_| ApiError::Internal)?;
     Ok(Reply { content_type: GEO_JSON, body, file_name: None }.into_response())
 }
 

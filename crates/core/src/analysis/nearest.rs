@@ -77,6 +77,8 @@ impl NearestQuery {
 pub struct NearestFacility<'a> {
     /// The facility.
     pub facility: &'a Facility,
+    /// Its place in [`Atlas::facilities`], by which answers made once per snapshot are kept.
+    pub index: usize,
     /// Geodesic distance from the origin in metres.
     pub distance_m: f64,
     /// 1 for the nearest.
@@ -125,6 +127,7 @@ impl Atlas {
             .enumerate()
             .map(|(i, n)| NearestFacility {
                 facility: &self.facilities()[*n.value],
+                index: *n.value,
                 distance_m: n.distance_m,
                 rank: i + 1,
             })

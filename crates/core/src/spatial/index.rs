@@ -225,12 +225,13 @@ impl<T> PositionIndex<T> {
 }
 
 /// The side, in degrees, of the blocks of origins of [`PositionIndex::nearest_distances_m`].
-const BLOCK_DEG: f64 = 0.5;
+const BLOCK_DEG: f64 = 0.25;
 
-/// How far around its block, in degrees, a block's own index reaches: about 25 km, beyond the
-/// nearest facility of nearly every place people live, and with the block a frame about a degree
-/// wide, whose error bound stays under [`SPHERE_ORDER_ABOVE_ERROR`] in Japan's latitudes.
-const BLOCK_MARGIN_DEG: f64 = 0.25;
+/// How far around its block, in degrees, a block's own index reaches: about 14 km, beyond the
+/// nearest facility of nearly every place people live, and with the block a frame half a degree
+/// wide, whose error bound (about 0.7% in Japan's latitudes) stays under
+/// [`SPHERE_ORDER_ABOVE_ERROR`], so the frame order answers.
+const BLOCK_MARGIN_DEG: f64 = 0.125;
 
 /// The frame error bound above which [`SphereOrder`] orders the search instead of the frame: the
 /// sphere's bound is within 1% of the geodesic distance anywhere (see [`SPHERE_METRES_PER_RAD`]),
@@ -772,6 +773,10 @@ mod tests {
                 )
             })
             .collect();
+        // The blocks' frames are tight enough for the frame order at Japan's latitudes.
+        let block = BLOCK_DEG + 2.0 * BLOCK_MARGIN_DEG;
+        let widest = LocalFrame::for_extent(45.5 - block, 140.0, 45.5, 140.0 + block);
+        assert!(widest.max_relative_error() < SPHERE_ORDER_ABOVE_ERROR);
         let batch = index.nearest_distances_m(&origins);
         for (origin, got) in origins.iter().zip(&batch) {
             assert_eq!(*got, index.nearest_distance_m(*origin), "{origin:?}");
