@@ -25,6 +25,7 @@ paths=("$@")
   '/collections/facilities/items?bbox=139.60,35.95,139.75,36.06&limit=10'
   '/collections/facilities/items?bbox=139.60,35.95,139.75,36.06&limit=1000'
 )
+[ -f "$db" ] || { echo "no database $db: make it with '$binary import --db $db data/' (or set DB)" >&2; exit 1; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 timeout "${TIMEOUT:-420}" valgrind --tool=callgrind --instr-atstart=no \
   --callgrind-out-file="$out/callgrind.out.%p" \
@@ -32,7 +33,11 @@ timeout "${TIMEOUT:-420}" valgrind --tool=callgrind --instr-atstart=no \
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 600); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 600); do
+  curl -sf "$base/healthz" >/dev/null && break
+  kill -0 "$server" 2>/dev/null || { echo "the server stopped: see $out/serve.log" >&2; exit 1; }
+  sleep 0.5
+done
 pid=$(pgrep -P "$server" | head -1)
 # `callgrind_control` finds the valgrind process by its pid.
 total() { awk '/^totals:/ {print $2; exit}' "$1"; }
