@@ -56,15 +56,8 @@ impl SnapshotCache {
         index: usize,
         lang: Lang,
     ) -> Result<&str, serde_json::Error> {
-        let slots = self.nearest_heads[usize::from(lang == Lang::En)]
-            .get_or_init(|| facilities.iter().map(|_| OnceLock::new()).collect());
-        let slot = &slots[index];
-        if let Some(made) = slot.get() {
-            return Ok(made);
-        }
-        let made = crate::dto::nearest_feature_head(&facilities[index], lang)?;
-        // Two requests may make the same head at once: they are equal, and the first kept wins.
-        Ok(slot.get_or_init(|| made.into_boxed_str()))
+        let made = || crate::dto::nearest_feature_head(&facilities[index], lang);
+        slot_or_make(&self.nearest_heads[usize::from(lang == Lang::En)], facilities, index, made)
     }
 
     /// The OGC item of `facilities[index]` with labels in `lang`, as JSON, made the first time:
@@ -76,15 +69,8 @@ impl SnapshotCache {
         index: usize,
         lang: Lang,
     ) -> Result<&str, serde_json::Error> {
-        let slots = self.facility_items[usize::from(lang == Lang::En)]
-            .get_or_init(|| facilities.iter().map(|_| OnceLock::new()).collect());
-        let slot = &slots[index];
-        if let Some(made) = slot.get() {
-            return Ok(made);
-        }
-        let made = serde_json::to_string(&crate::ogc::facility_item(&facilities[index], lang))?;
-        // Two requests may make the same item at once: they are equal, and the first kept wins.
-        Ok(slot.get_or_init(|| made.into_boxed_str()))
+        let made = || serde_json::to_string(&crate::ogc::facility_item(&facilities[index], lang));
+        slot_or_make(&self.facility_items[usize::from(lang == Lang::En)], facilities, index, made)
     }
 
     /// The answer of `code` for `group` if it was made already.
@@ -110,6 +96,23 @@ impl SnapshotCache {
         let mut towns = self.towns.write().unwrap_or_else(PoisonError::into_inner);
         Ok(Some(Arc::clone(towns.entry((code, group)).or_insert(answer))))
     }
+}
+
+/// The JSON in `facilities[index]`'s slot of `slots` (one slot per facility, made on first use),
+/// made by `make` the first time.
+fn slot_or_make<'a>(
+    slots: &'a OnceLock<ItemSlots>,
+    facilities: &[Facility],
+    index: usize,
+    make: impl FnOnce() -> Result<String, serde_json::Error>,
+) -> Result<&'a str, serde_json::Error> {
+    let slot = &slots.get_or_init(|| facilities.iter().map(|_| OnceLock::new()).collect())[index];
+    if let Some(kept) = slot.get() {
+        return Ok(kept);
+    }
+    let json = make()?;
+    // Two requests may make the same answer at once: they are equal, and the first kept wins.
+    Ok(slot.get_or_init(|| json.into_boxed_str()))
 }
 
 #[cfg(test)]
