@@ -271,28 +271,44 @@ fn run_scope(tiles: usize, study_tiles: usize) {
         report("done", "", "");
         return;
     }
-    // Brute force: the nearest station of sampled 250 m cells by a scan of every station.
+    // Brute force, by a scan of every station: the reach of sampled 250 m cells, and the nearest
+    // station of sampled 1 km gap cells.
+    let brute_nearest_m = |centre: Position| {
+        stations
+            .iter()
+            .map(|s| Geodesic.distance(centre.to_point(), s.to_point()))
+            .fold(f64::INFINITY, f64::min)
+    };
     let quarter = &atlas.grid(MeshLevel::Quarter).study;
     let step = (quarter.len() / 100).max(1);
     let mut checked = 0;
     for i in (0..quarter.len()).step_by(step).take(100) {
-        let centre = quarter[i].center.to_point();
-        let brute = stations
-            .iter()
-            .map(|s| Geodesic.distance(centre, s.to_point()))
-            .fold(f64::INFINITY, f64::min);
-        let fast = reach.nearest_distance_m[i].unwrap();
+        let brute = brute_nearest_m(quarter[i].center);
+        assert_eq!(
+            reach.covered[i],
+            brute <= RADIUS_M,
+            "reach of 250 m cell {}: brute-force nearest station {brute} m",
+            quarter[i].code
+        );
+        checked += 1;
+    }
+    report("checked: 250 m reach = brute force", checked, "250 m cells, scan of every station");
+    let step = (gaps.cells.len() / 100).max(1);
+    let mut checked = 0;
+    for cell in gaps.cells.iter().step_by(step).take(100) {
+        let brute = brute_nearest_m(cell.center);
+        let fast = cell.nearest_distance_m.unwrap();
         assert!(
             (fast - brute).abs() <= 1e-6,
-            "nearest station of 250 m cell {}: engine {fast} m, brute force {brute} m",
-            quarter[i].code
+            "nearest station of 1 km cell {}: engine {fast} m, brute force {brute} m",
+            cell.code
         );
         checked += 1;
     }
     report(
         "checked: nearest distance = brute force",
         checked,
-        "250 m cells, scan of every station",
+        "1 km gap cells, scan of every station",
     );
 
     // Brute force: E2SFCA scores of sampled cells, summed over every pair (pairs whose latitudes

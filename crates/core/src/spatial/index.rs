@@ -16,6 +16,7 @@ use std::collections::BinaryHeap;
 use std::iter::Peekable;
 
 use geo::{Distance, Geodesic};
+use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree};
 
@@ -412,22 +413,107 @@ impl<T: Ord> PositionIndex<T> {
         best.is_finite().then_some(best)
     }
 
-    /// [`PositionIndex::nearest_distance_m`] of each of `origins`, the same distances. Where the
-    /// index's frame is loose (data spanning a country), the origins are taken in blocks of
-    /// [`BLOCK_DEG`], each answered from an index of the entries within [`BLOCK_MARGIN_DEG`]
-    /// around the block on a frame of its own, tight enough for the frame order; a distance found
-    /// there is the answer when no entry outside can be nearer (the geodesic to anything outside
-    /// crosses the block's edge, and the frame bounds the distance to the edge from below); the
-    /// rest ask the whole index. Gaps ask this of every 250 m cell of the study area: for a
-    /// country, 2.3 million searches from the root with the sphere's bounds.
+    /// Whether some entry lies within `radius_m` (geodesic, inclusive) of `origin`: the same as
+    /// `nearest_distance_m(origin) <= radius_m`, but most answers come from the frame's bounds
+    /// alone, with no geodesic distance computed (a 250 m cell in reach of a station, or far
+    /// out of it).
+    ///
+    /// ```
+    /// use care_atlas_core::{LocalFrame, Position, PositionIndex};
+    /// let at = |lat, lon| Position::new(lat, lon).unwrap();
+    /// let frame = LocalFrame::for_extent(35.9, 139.6, 36.1, 139.7);
+    /// let index = PositionIndex::new([(at(36.0, 139.65), ())], frame);
+    /// assert!(index.any_within_m(at(36.009, 139.65), 1_000.0));
+    /// assert!(!index.any_within_m(at(36.009, 139.65), 100.0));
+    /// ```
     #[must_use]
-    pub fn nearest_distances_m(&self, origins: &[Position]) -> Vec<Option<f64>> {
-        let mut out = vec![None; origins.len()];
+    pub fn any_within_m(&self, origin: Position, radius_m: f64) -> bool {
+        if radius_m.is_nan() || radius_m < 0.0 {
+            return false;
+        }
+        let error = self.frame.max_relative_error_from(origin);
+        // In frame order the bound is the frame distance shrunk by the error, and the frame
+        // distance grown by it bounds the geodesic from above (as in `candidates_within`).
+        let frame_order = error <= SPHERE_ORDER_ABOVE_ERROR;
+        for (lower_bound_m, entry) in self.frame_order(origin) {
+            if lower_bound_m > radius_m {
+                return false;
+            }
+            if frame_order && lower_bound_m / ((1.0 - error) * (1.0 - error)) + SLACK_M <= radius_m
+            {
+                return true;
+            }
+            if Geodesic.distance(origin.to_point(), entry.data.0.to_point()) <= radius_m {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// [`PositionIndex::nearest_distance_m`] of each of `origins`, the same distances. Where the
+    /// index's frame is loose (data spanning a country), the origins are answered in blocks (see
+    /// [`PositionIndex::by_blocks`]). Gaps ask this of the cells they draw.
+    #[must_use]
+    pub fn nearest_distances_m(&self, origins: &[Position]) -> Vec<Option<f64>>
+    where
+        T: Sync,
+    {
+        self.by_blocks(
+            origins,
+            |local, origin, outside_at_least_m| match local.nearest_distance_m(origin) {
+                Some(found) if found <= outside_at_least_m => Some(Some(found)),
+                _ => None,
+            },
+            PositionIndex::nearest_distance_m,
+        )
+    }
+
+    /// [`PositionIndex::any_within_m`] of each of `origins`, the same answers, in blocks as
+    /// [`PositionIndex::nearest_distances_m`]: the reach of every 250 m cell of a country's study
+    /// area, 2.3 million origins, most of them answered by the frame's bounds alone.
+    #[must_use]
+    pub fn any_within_each_m(&self, origins: &[Position], radius_m: f64) -> Vec<bool>
+    where
+        T: Sync,
+    {
+        self.by_blocks(
+            origins,
+            |local, origin, outside_at_least_m| {
+                if local.any_within_m(origin, radius_m) {
+                    Some(true)
+                } else {
+                    // Nothing inside is in reach; nothing outside is either when the block's
+                    // edge is farther than the radius.
+                    (radius_m < outside_at_least_m).then_some(false)
+                }
+            },
+            |index, origin| index.any_within_m(origin, radius_m),
+        )
+    }
+
+    /// An answer for each of `origins`: by `whole` from this index where its frame bounds the
+    /// error tightly; elsewhere (data spanning a country) the origins are taken in blocks of
+    /// [`BLOCK_DEG`], each asked of an index of the entries within [`BLOCK_MARGIN_DEG`] around
+    /// the block on a frame of its own, tight enough for the frame order, by `local(block index,
+    /// origin, outside_at_least_m)`, where `outside_at_least_m` bounds from below the geodesic
+    /// distance to any entry outside that index (the geodesic to anything outside crosses the
+    /// block's edge, and the frame bounds the distance to the edge from below); `local` returns
+    /// `None` when that index cannot decide, and `whole` answers instead.
+    fn by_blocks<R: Clone + Default + Send>(
+        &self,
+        origins: &[Position],
+        local: impl Fn(&PositionIndex<()>, Position, f64) -> Option<R> + Sync,
+        whole: impl Fn(&Self, Position) -> R + Sync,
+    ) -> Vec<R>
+    where
+        T: Sync,
+    {
+        let mut out = vec![R::default(); origins.len()];
         let mut blocks: std::collections::BTreeMap<(i64, i64), Vec<usize>> =
             std::collections::BTreeMap::new();
         for (i, origin) in origins.iter().enumerate() {
             if self.frame.max_relative_error_from(*origin) <= SPHERE_ORDER_ABOVE_ERROR {
-                out[i] = self.nearest_distance_m(*origin);
+                out[i] = whole(self, *origin);
             } else {
                 #[allow(clippy::cast_possible_truncation)] // latitudes and longitudes: small
                 let block = (
@@ -437,44 +523,54 @@ impl<T: Ord> PositionIndex<T> {
                 blocks.entry(block).or_default().push(i);
             }
         }
-        for ((row, column), members) in blocks {
-            #[allow(clippy::cast_precision_loss)] // small block numbers
-            let (south, west) = (row as f64 * BLOCK_DEG, column as f64 * BLOCK_DEG);
-            let (south, west, north, east) = (
-                (south - BLOCK_MARGIN_DEG).max(-90.0),
-                west - BLOCK_MARGIN_DEG,
-                (south + BLOCK_DEG + BLOCK_MARGIN_DEG).min(90.0),
-                west + BLOCK_DEG + BLOCK_MARGIN_DEG,
-            );
-            let corner = |lat: f64, lon: f64| Position::new(lat, lon).ok();
-            let (Some(south_west), Some(north_east)) = (corner(south, west), corner(north, east))
-            else {
-                for i in members {
-                    out[i] = self.nearest_distance_m(origins[i]);
-                }
-                continue;
-            };
-            // The global frame is linear in latitude and longitude, so the block's box is a
-            // rectangle there too.
-            let envelope =
-                AABB::from_corners(self.frame.project(south_west), self.frame.project(north_east));
-            let frame = LocalFrame::for_extent(south, west, north, east);
-            let local = PositionIndex::new(
-                self.tree.locate_in_envelope(&envelope).map(|e| (e.data.0, ())),
-                frame,
-            );
-            let ([x0, y0], [x1, y1]) = (frame.project(south_west), frame.project(north_east));
-            for i in members {
-                let origin = origins[i];
-                let [x, y] = frame.project(origin);
-                let to_edge_m = (x - x0).min(x1 - x).min(y - y0).min(y1 - y);
-                let outside_at_least_m =
-                    to_edge_m * (1.0 - frame.max_relative_error_from(origin)) - SLACK_M;
-                out[i] = match local.nearest_distance_m(origin) {
-                    Some(found) if found <= outside_at_least_m => Some(found),
-                    _ => self.nearest_distance_m(origin),
+        // Blocks are answered on every core; each answer goes to its origin's slot.
+        let blocks: Vec<((i64, i64), Vec<usize>)> = blocks.into_iter().collect();
+        let answers: Vec<Vec<(usize, R)>> = blocks
+            .par_iter()
+            .map(|((row, column), members)| {
+                #[allow(clippy::cast_precision_loss)] // small block numbers
+                let (south, west) = (*row as f64 * BLOCK_DEG, *column as f64 * BLOCK_DEG);
+                let (south, west, north, east) = (
+                    (south - BLOCK_MARGIN_DEG).max(-90.0),
+                    west - BLOCK_MARGIN_DEG,
+                    (south + BLOCK_DEG + BLOCK_MARGIN_DEG).min(90.0),
+                    west + BLOCK_DEG + BLOCK_MARGIN_DEG,
+                );
+                let corner = |lat: f64, lon: f64| Position::new(lat, lon).ok();
+                let (Some(south_west), Some(north_east)) =
+                    (corner(south, west), corner(north, east))
+                else {
+                    return members.iter().map(|&i| (i, whole(self, origins[i]))).collect();
                 };
-            }
+                // The global frame is linear in latitude and longitude, so the block's box is a
+                // rectangle there too.
+                let envelope = AABB::from_corners(
+                    self.frame.project(south_west),
+                    self.frame.project(north_east),
+                );
+                let frame = LocalFrame::for_extent(south, west, north, east);
+                let block_index = PositionIndex::new(
+                    self.tree.locate_in_envelope(&envelope).map(|e| (e.data.0, ())),
+                    frame,
+                );
+                let ([x0, y0], [x1, y1]) = (frame.project(south_west), frame.project(north_east));
+                members
+                    .iter()
+                    .map(|&i| {
+                        let origin = origins[i];
+                        let [x, y] = frame.project(origin);
+                        let to_edge_m = (x - x0).min(x1 - x).min(y - y0).min(y1 - y);
+                        let outside_at_least_m =
+                            to_edge_m * (1.0 - frame.max_relative_error_from(origin)) - SLACK_M;
+                        let answer = local(&block_index, origin, outside_at_least_m)
+                            .unwrap_or_else(|| whole(self, origin));
+                        (i, answer)
+                    })
+                    .collect()
+            })
+            .collect();
+        for (i, answer) in answers.into_iter().flatten() {
+            out[i] = answer;
         }
         out
     }
@@ -784,6 +880,50 @@ mod tests {
         let empty: PositionIndex<()> =
             PositionIndex::new(Vec::new(), LocalFrame::for_positions([]));
         assert_eq!(empty.nearest_distances_m(&origins[..3]), [None, None, None]);
+    }
+
+    #[test]
+    fn reach_of_many_origins_over_a_country_is_the_nearest_distance_within_the_radius() {
+        let mut random = SplitMix(43);
+        let at = |lat: f64, lon: f64| Position::new(lat, lon).unwrap();
+        let centres: Vec<Position> =
+            (0..12).map(|i| at(31.5 + f64::from(i), 129.5 + f64::from(i) * 1.3)).collect();
+        let scatter = |random: &mut SplitMix, c: Position, spread: f64| {
+            at(
+                c.lat() + (random.next_f64() - 0.5) * spread,
+                c.lon() + (random.next_f64() - 0.5) * spread,
+            )
+        };
+        let entries: Vec<(Position, ())> = (0..3_000)
+            .map(|n| {
+                let spread = if n % 7 == 0 { 0.4 } else { 0.05 };
+                (scatter(&mut random, centres[n % centres.len()], spread), ())
+            })
+            .collect();
+        let index = PositionIndex::new(
+            entries.iter().copied(),
+            LocalFrame::for_positions(entries.iter().map(|(p, ())| p)),
+        );
+        let origins: Vec<Position> = (0..2_000)
+            .map(|n| scatter(&mut random, centres[n % centres.len()], [0.02, 0.3, 1.5][n % 3]))
+            .collect();
+        let nearest = index.nearest_distances_m(&origins);
+        // Radii around the typical distances, and radii equal to some origins' nearest distance
+        // (inclusive) or a hair below it, where only the geodesic itself can decide.
+        let mut radii = vec![0.0, 150.0, 800.0, 2_000.0, 15_000.0, 60_000.0];
+        radii.extend(nearest.iter().step_by(97).flatten().flat_map(|d| [*d, d.next_down()]));
+        for radius_m in radii {
+            let batch = index.any_within_each_m(&origins, radius_m);
+            for ((origin, got), nearest) in origins.iter().zip(&batch).zip(&nearest) {
+                let expected = nearest.is_some_and(|d| d <= radius_m);
+                assert_eq!(*got, expected, "{origin:?} within {radius_m} m (nearest {nearest:?})");
+                assert_eq!(index.any_within_m(*origin, radius_m), expected, "{origin:?}");
+            }
+        }
+        let empty: PositionIndex<()> =
+            PositionIndex::new(Vec::new(), LocalFrame::for_positions([]));
+        assert_eq!(empty.any_within_each_m(&origins[..2], 1e9), [false, false]);
+        assert!(!index.any_within_m(origins[0], f64::NAN));
     }
 
     /// Every entry with its geodesic distance from `origin`, nearest first, ties by value.

@@ -109,8 +109,6 @@ pub struct Gaps {
 /// `grid(OUT_OF_REACH_LEVEL).study`, in its order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuarterReach {
-    /// Distance from each cell's centre to the nearest facility in metres (`None`: none at all).
-    pub nearest_distance_m: Vec<Option<f64>>,
     /// Whether each cell's centre is within the radius.
     pub covered: Vec<bool>,
 }
@@ -154,13 +152,18 @@ impl Atlas {
         radius_m: f64,
         scenario: &Scenario,
     ) -> QuarterReach {
-        let supply = self.supply(kinds, scenario, SupplyWeight::Count);
-        let supply = PositionIndex::new(supply.iter().map(|s| (s.position, ())), *self.frame());
         let centres: Vec<Position> =
             self.grid(OUT_OF_REACH_LEVEL).study.iter().map(|cell| cell.center).collect();
-        let nearest_distance_m = supply.nearest_distances_m(&centres);
-        let covered = nearest_distance_m.iter().map(|d| d.is_some_and(|d| d <= radius_m)).collect();
-        QuarterReach { nearest_distance_m, covered }
+        // Whether in reach, not how far: most cells are decided by the frame's bounds without a
+        // geodesic distance (a country's 2.3 million cells took 4.8 s by nearest distances).
+        let covered = self.supply_index(kinds, scenario).any_within_each_m(&centres, radius_m);
+        QuarterReach { covered }
+    }
+
+    /// The supply of `kinds` under `scenario`, indexed.
+    fn supply_index(&self, kinds: &[FacilityKind], scenario: &Scenario) -> PositionIndex<()> {
+        let supply = self.supply(kinds, scenario, SupplyWeight::Count);
+        PositionIndex::new(supply.iter().map(|s| (s.position, ())), *self.frame())
     }
 
     /// People of every group out of reach per study-area town (in code order), by the one rule,
@@ -257,7 +260,8 @@ impl Atlas {
                 cells.push(GapCell {
                     code: cell.code,
                     center: cell.center,
-                    nearest_distance_m: reach.nearest_distance_m.get(i).copied().flatten(),
+                    // Measured below, for the cells drawn only.
+                    nearest_distance_m: None,
                     covered,
                     population: own.population,
                     population_uncovered: own.population_uncovered,
@@ -294,6 +298,12 @@ impl Atlas {
                 Gaps { polygons, cells: Vec::new(), summary }
             }
             GapResolution::Mesh(level) if level == OUT_OF_REACH_LEVEL => {
+                let centres: Vec<Position> = cells.iter().map(|c| c.center).collect();
+                let distances =
+                    self.supply_index(&query.kinds, scenario).nearest_distances_m(&centres);
+                for (cell, distance_m) in cells.iter_mut().zip(distances) {
+                    cell.nearest_distance_m = distance_m;
+                }
                 Gaps { polygons: Vec::new(), cells, summary }
             }
             GapResolution::Mesh(level) => Gaps {
@@ -313,8 +323,7 @@ impl Atlas {
         scenario: &Scenario,
         out_of_reach: &std::collections::BTreeMap<MeshCode, Tally>,
     ) -> Vec<GapCell> {
-        let supply = self.supply(&query.kinds, scenario, SupplyWeight::Count);
-        let supply = PositionIndex::new(supply.iter().map(|s| (s.position, ())), *self.frame());
+        let supply = self.supply_index(&query.kinds, scenario);
         let kept: Vec<(&crate::StudyCell, Tally)> = self
             .grid(level)
             .study
