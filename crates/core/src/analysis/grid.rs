@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{BoundingRect, GeodesicArea, Intersects, Rect};
+use rayon::prelude::*;
 
 use crate::spatial::geometry::{BandedShape, grow};
 
@@ -108,63 +109,13 @@ impl Atlas {
     fn build_grid(&self, level: MeshLevel) -> Grid {
         let study: Vec<(&crate::Municipality, Rect<f64>)> =
             self.study_area().filter_map(|m| Some((m, m.boundary.bounding_rect()?))).collect();
-        // Each town is cut into the cells covering its own box, a row of cells at a time: a
-        // country's study area is not one box, and cutting a row's strip of the boundary first
-        // leaves each cell a few vertices to clip (a cell wholly inside needs no overlay).
+        // Towns are cut on every core, and their parts put together in town order, so the
+        // sums over a cell's parts add in the same order whatever the threads did.
+        let town_parts: Vec<Vec<(MeshCode, CellPart)>> =
+            study.par_iter().map(|(m, bounds)| self.town_cell_parts(m, *bounds, level)).collect();
         let mut parts: BTreeMap<MeshCode, Vec<CellPart>> = BTreeMap::new();
-        for (m, bounds) in &study {
-            let mut rows: BTreeMap<u32, Vec<MeshCode>> = BTreeMap::new();
-            for code in MeshCode::covering(
-                bounds.min().y,
-                bounds.min().x,
-                bounds.max().y,
-                bounds.max().x,
-                level,
-            ) {
-                rows.entry(code.lattice().0).or_default().push(code);
-            }
-            let mut bands = BandedShape::new(&m.boundary);
-            for (&row_index, row) in &rows {
-                let (south, north) = (row[0].south_west().lat(), row[0].north_east().lat());
-                let mut strip = bands.row(
-                    row_index,
-                    north - south,
-                    grow(
-                        Rect::new(
-                            geo::coord! { x: bounds.min().x, y: south },
-                            geo::coord! { x: bounds.max().x, y: north },
-                        ),
-                        1e-6,
-                    ),
-                );
-                if strip.is_empty() {
-                    continue;
-                }
-                // The cells of a row all have the same area: one geodesic polygon per row.
-                let mut cell_area_km2 = None;
-                for &code in row {
-                    let square = code.polygon();
-                    let Some(cell_bounds) = square.bounding_rect() else { continue };
-                    let part = strip.part_in_cell(&square, cell_bounds);
-                    let area_km2 = if matches!(&part.0[..], [p] if *p == square) {
-                        *cell_area_km2.get_or_insert_with(|| square.geodesic_area_unsigned() / 1e6)
-                    } else {
-                        part.geodesic_area_unsigned() / 1e6
-                    };
-                    if area_km2 > 0.0 {
-                        parts.entry(code).or_default().push(CellPart {
-                            municipality_code: m.code,
-                            area_km2,
-                            populations: self.population_model().within_cell_groups(
-                                m.code,
-                                code,
-                                &part,
-                                area_km2 * 1e6,
-                            ),
-                        });
-                    }
-                }
-            }
+        for (code, part) in town_parts.into_iter().flatten() {
+            parts.entry(code).or_default().push(part);
         }
         // Every cell of a row of the lattice has the same area: one geodesic polygon per row.
         let mut row_areas_km2: BTreeMap<u32, f64> = BTreeMap::new();
@@ -208,6 +159,75 @@ impl Atlas {
         }
         ring.sort_by_key(|c| c.code);
         Grid { study: study_cells, ring }
+    }
+
+    /// The parts of town `m` (its box `bounds`) in the cells of `level`, in row order. The town
+    /// is cut into the cells covering its own box, a row of cells at a time: a country's study
+    /// area is not one box, and cutting a row's strip of the boundary first leaves each cell a
+    /// few vertices to clip (a cell wholly inside needs no overlay).
+    fn town_cell_parts(
+        &self,
+        m: &crate::Municipality,
+        bounds: Rect<f64>,
+        level: MeshLevel,
+    ) -> Vec<(MeshCode, CellPart)> {
+        let mut rows: BTreeMap<u32, Vec<MeshCode>> = BTreeMap::new();
+        for code in MeshCode::covering(
+            bounds.min().y,
+            bounds.min().x,
+            bounds.max().y,
+            bounds.max().x,
+            level,
+        ) {
+            rows.entry(code.lattice().0).or_default().push(code);
+        }
+        let mut parts = Vec::new();
+        let mut bands = BandedShape::new(&m.boundary);
+        for (&row_index, row) in &rows {
+            let (south, north) = (row[0].south_west().lat(), row[0].north_east().lat());
+            let mut strip = bands.row(
+                row_index,
+                north - south,
+                grow(
+                    Rect::new(
+                        geo::coord! { x: bounds.min().x, y: south },
+                        geo::coord! { x: bounds.max().x, y: north },
+                    ),
+                    1e-6,
+                ),
+            );
+            if strip.is_empty() {
+                continue;
+            }
+            // The cells of a row all have the same area: one geodesic polygon per row.
+            let mut cell_area_km2 = None;
+            for &code in row {
+                let square = code.polygon();
+                let Some(cell_bounds) = square.bounding_rect() else { continue };
+                let part = strip.part_in_cell(&square, cell_bounds);
+                let area_km2 = if matches!(&part.0[..], [p] if *p == square) {
+                    *cell_area_km2.get_or_insert_with(|| square.geodesic_area_unsigned() / 1e6)
+                } else {
+                    part.geodesic_area_unsigned() / 1e6
+                };
+                if area_km2 > 0.0 {
+                    parts.push((
+                        code,
+                        CellPart {
+                            municipality_code: m.code,
+                            area_km2,
+                            populations: self.population_model().within_cell_groups(
+                                m.code,
+                                code,
+                                &part,
+                                area_km2 * 1e6,
+                            ),
+                        },
+                    ));
+                }
+            }
+        }
+        parts
     }
 }
 

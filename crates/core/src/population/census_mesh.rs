@@ -34,9 +34,11 @@ use std::collections::BTreeMap;
 
 use geo::{Area, BooleanOps, BoundingRect, Intersects, MultiPolygon, Polygon, Rect};
 
+use rayon::prelude::*;
+
 use crate::spatial::geometry::{
-    BandedShape, RowCut, bounds_of, clip_polygon_to_rect, clip_to_rect, geodesic_area_m2,
-    graticule_area_m2, grow,
+    BandedShape, ROWS_PER_BAND, RowCut, bounds_of, clip_polygon_to_rect, clip_to_rect,
+    geodesic_area_m2, graticule_area_m2, grow,
 };
 use crate::{
     AreaRole, CensusMeshCell, MeshCode, MeshLevel, MeshSuppression, Municipality, MunicipalityCode,
@@ -53,6 +55,7 @@ struct CellPart {
     municipality: MunicipalityCode,
     /// The census cell (500 m).
     code: MeshCode,
+    /// The part, when it is not `whole` (empty when it is: the part is then `bounds`).
     polygon: MultiPolygon<f64>,
     bounds: Rect<f64>,
     area_m2: f64,
@@ -134,80 +137,20 @@ impl CensusMeshPopulation {
         for (code, figures) in &resolved {
             rows.entry(code.lattice().0).or_default().push((*code, figures));
         }
-        let mut by_cell: BTreeMap<MeshCode, Vec<CellPart>> = BTreeMap::new();
-        let mut bands: Vec<BandedShape> =
-            study.iter().map(|(m, _)| BandedShape::new(&m.boundary)).collect();
-        for (&row_index, row) in &rows {
-            let (south, north) = (row[0].0.south_west().lat(), row[0].0.north_east().lat());
-            let mut strips: Vec<(&Municipality, Rect<f64>, RowCut)> = study
-                .iter()
-                .zip(&mut bands)
-                .filter(|((_, b), _)| b.min().y <= north && b.max().y >= south)
-                .map(|((m, b), bands)| {
-                    let strip = Rect::new(
-                        geo::coord! { x: b.min().x, y: south },
-                        geo::coord! { x: b.max().x, y: north },
-                    );
-                    (*m, *b, bands.row(row_index, north - south, grow(strip, 1e-6)))
-                })
-                .filter(|(_, _, strip)| !strip.is_empty())
-                .collect();
-            // Every cell of a row has the same area: one geodesic polygon per row and level.
-            let mut cell_areas: Vec<(MeshLevel, f64)> = Vec::new();
-            for (code, figures) in row {
-                let square = code.polygon();
-                let Some(cell_bounds) = square.bounding_rect() else { continue };
-                let cell_area_m2 = if let Some((_, area_m2)) =
-                    cell_areas.iter().find(|(level, _)| *level == code.level())
-                {
-                    *area_m2
-                } else {
-                    let area_m2 = geodesic_area_m2(&MultiPolygon(vec![square.clone()]));
-                    cell_areas.push((code.level(), area_m2));
-                    area_m2
-                };
-                let in_study: Vec<(&Municipality, MultiPolygon<f64>, f64)> = strips
-                    .iter_mut()
-                    .filter(|(_, b, _)| b.intersects(&cell_bounds))
-                    .filter_map(|(m, _, strip)| {
-                        let part = strip.part_in_cell(&square, cell_bounds);
-                        let area_m2 = if matches!(&part.0[..], [p] if *p == square) {
-                            cell_area_m2
-                        } else {
-                            geodesic_area_m2(&part)
-                        };
-                        (area_m2 > 0.0).then_some((*m, part, area_m2))
-                    })
-                    .collect();
-                if in_study.is_empty() {
-                    continue;
-                }
-                let shares = split_shares(&in_study, cell_area_m2, |part| {
-                    // Residents the small-area surface puts in the part.
-                    fallback.surface().population_within_municipality(part.0.code, &part.1)
-                });
-                let cell_parts = by_cell.entry(*code).or_default();
-                for ((municipality, polygon, area_m2), share) in in_study.into_iter().zip(shares) {
-                    let bounds = bounds_of(&polygon);
-                    let whole = matches!(&polygon.0[..], [p] if p.interiors().is_empty()
-                        && (p.unsigned_area() - bounds.width() * bounds.height()).abs()
-                            <= 1e-9 * bounds.width() * bounds.height());
-                    cell_parts.push(CellPart {
-                        municipality: municipality.code,
-                        code: *code,
-                        bounds,
-                        whole,
-                        polygon,
-                        area_m2,
-                        figures: figures.map(|f| f.map(|f| f * share)),
-                    });
-                }
-            }
-        }
+        // Runs of rows are cut on every core, each with bands of its own; every cell lies in one
+        // row, so the cells' parts are the same whatever the threads did.
+        let rows: Vec<LatticeRow> = rows.into_iter().collect();
+        let runs: Vec<&[LatticeRow]> =
+            rows.chunk_by(|a, b| a.0 / ROWS_PER_RUN == b.0 / ROWS_PER_RUN).collect();
+        let by_cell: BTreeMap<MeshCode, Vec<CellPart>> = runs
+            .par_iter()
+            .map(|run| cut_rows(run, &study, &fallback))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
         let mut parts: Vec<CellPart> = by_cell.into_values().flatten().collect();
-        // A stable sort keeps each municipality's parts in cell order, so sums over them add in
-        // the same order as before they were grouped.
-        parts.sort_by_key(|p| p.municipality);
+        group_by_municipality(&mut parts);
         let mut parts_of = BTreeMap::new();
         let mut start = 0;
         for end in 1..=parts.len() {
@@ -241,6 +184,37 @@ impl CensusMeshPopulation {
     }
 }
 
+/// A row of the lattice: its index, and its cells with their figures.
+type LatticeRow<'a> = (u32, Vec<(MeshCode, &'a GroupFigures)>);
+
+/// Rows of the lattice cut together on one thread by [`CensusMeshPopulation::build`]: whole
+/// bands of rows, so that no band is cut twice, and few enough that a study area of a few towns
+/// still keeps both cores busy.
+const ROWS_PER_RUN: u32 = 2 * ROWS_PER_BAND;
+
+/// Puts `parts` (in cell order) in municipality order, each municipality's parts still in cell
+/// order, so that sums over them add in the same order as before they were grouped. A stable
+/// sort of a country's half a million parts moved each about twenty times, and sorting into a
+/// second vector would double their memory: the order is found on indices, then applied in
+/// place, cycle by cycle, one swap per part.
+fn group_by_municipality(parts: &mut [CellPart]) {
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by_key(|&i| parts[i].municipality);
+    // Position `k` is to hold the part now at `order[k]`; a done position is marked by `MAX`.
+    for first in 0..order.len() {
+        let mut at = first;
+        while order[at] != usize::MAX {
+            let from = order[at];
+            order[at] = usize::MAX;
+            if from == first {
+                break;
+            }
+            parts.swap(at, from);
+            at = from;
+        }
+    }
+}
+
 /// The area between the parallels and meridians of `shape` when every polygon of it is an
 /// axis-aligned rectangle, else `None`.
 fn rectangles_area_m2(shape: &MultiPolygon<f64>) -> Option<f64> {
@@ -251,6 +225,93 @@ fn rectangles_area_m2(shape: &MultiPolygon<f64>) -> Option<f64> {
             && (polygon.unsigned_area() - box_area).abs() <= 1e-12 * box_area)
             .then(|| sum + graticule_area_m2(bounds))
     })
+}
+
+/// The parts in the study-area towns `study` (each with its box) of the cells of `rows` (each
+/// row's index and its cells with their figures), in row order: each town's boundary is cut to a
+/// row's strip once, so each cell is cut from a few vertices (a cell wholly inside a town needs no
+/// overlay), and only the towns whose box meets the row are looked at. A cell split between towns
+/// is shared out by `fallback`'s small-area surface (see [`split_shares`]).
+fn cut_rows(
+    rows: &[LatticeRow],
+    study: &[(&Municipality, Rect<f64>)],
+    fallback: &VoronoiPopulation,
+) -> Vec<(MeshCode, Vec<CellPart>)> {
+    let mut by_cell: Vec<(MeshCode, Vec<CellPart>)> = Vec::new();
+    let mut bands: Vec<BandedShape> =
+        study.iter().map(|(m, _)| BandedShape::new(&m.boundary)).collect();
+    for (row_index, row) in rows {
+        let row_index = *row_index;
+        let (south, north) = (row[0].0.south_west().lat(), row[0].0.north_east().lat());
+        let mut strips: Vec<(&Municipality, Rect<f64>, RowCut)> = study
+            .iter()
+            .zip(&mut bands)
+            .filter(|((_, b), _)| b.min().y <= north && b.max().y >= south)
+            .map(|((m, b), bands)| {
+                let strip = Rect::new(
+                    geo::coord! { x: b.min().x, y: south },
+                    geo::coord! { x: b.max().x, y: north },
+                );
+                (*m, *b, bands.row(row_index, north - south, grow(strip, 1e-6)))
+            })
+            .filter(|(_, _, strip)| !strip.is_empty())
+            .collect();
+        // Every cell of a row has the same area: one geodesic polygon per row and level.
+        let mut cell_areas: Vec<(MeshLevel, f64)> = Vec::new();
+        for (code, figures) in row {
+            let square = code.polygon();
+            let Some(cell_bounds) = square.bounding_rect() else { continue };
+            let cell_area_m2 = if let Some((_, area_m2)) =
+                cell_areas.iter().find(|(level, _)| *level == code.level())
+            {
+                *area_m2
+            } else {
+                let area_m2 = geodesic_area_m2(&MultiPolygon(vec![square.clone()]));
+                cell_areas.push((code.level(), area_m2));
+                area_m2
+            };
+            let in_study: Vec<(&Municipality, MultiPolygon<f64>, f64)> = strips
+                .iter_mut()
+                .filter(|(_, b, _)| b.intersects(&cell_bounds))
+                .filter_map(|(m, _, strip)| {
+                    let part = strip.part_in_cell(&square, cell_bounds);
+                    let area_m2 = if matches!(&part.0[..], [p] if *p == square) {
+                        cell_area_m2
+                    } else {
+                        geodesic_area_m2(&part)
+                    };
+                    (area_m2 > 0.0).then_some((*m, part, area_m2))
+                })
+                .collect();
+            if in_study.is_empty() {
+                continue;
+            }
+            let shares = split_shares(&in_study, cell_area_m2, |part| {
+                // Residents the small-area surface puts in the part.
+                fallback.surface().population_within_municipality(part.0.code, &part.1)
+            });
+            let mut cell_parts = Vec::new();
+            for ((municipality, polygon, area_m2), share) in in_study.into_iter().zip(shares) {
+                let bounds = bounds_of(&polygon);
+                let whole = matches!(&polygon.0[..], [p] if p.interiors().is_empty()
+                    && (p.unsigned_area() - bounds.width() * bounds.height()).abs()
+                        <= 1e-9 * bounds.width() * bounds.height());
+                cell_parts.push(CellPart {
+                    municipality: municipality.code,
+                    code: *code,
+                    bounds,
+                    whole,
+                    // A whole cell is its bounds: most parts of a country are, and their squares
+                    // were a tenth of the snapshot's memory.
+                    polygon: if whole { MultiPolygon(Vec::new()) } else { polygon },
+                    area_m2,
+                    figures: figures.map(|f| f.map(|f| f * share)),
+                });
+            }
+            by_cell.push((*code, cell_parts));
+        }
+    }
+    by_cell
 }
 
 /// The index of `group` in [`GroupFigures`].
@@ -775,5 +836,32 @@ mod tests {
         close(Some(listed), 100.0);
         // One reaching beyond the extent is unknown.
         assert_eq!(w.model.ring_cell(PopulationGroup::Total, w.inside.parent().unwrap()), None);
+    }
+
+    #[test]
+    fn grouping_by_municipality_keeps_cell_order_within_each() {
+        let towns: Vec<MunicipalityCode> =
+            ["11238", "11246", "11442"].iter().map(|c| c.parse().unwrap()).collect();
+        let mut random = crate::testing::SplitMix(7);
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+        let mut parts: Vec<CellPart> = (0..500)
+            .map(|n| CellPart {
+                municipality: towns[(random.next_f64() * 3.0) as usize % 3],
+                code: half(36.0, 139.6),
+                polygon: MultiPolygon(Vec::new()),
+                bounds: Rect::new(geo::coord! { x: 0.0, y: 0.0 }, geo::coord! { x: 1.0, y: 1.0 }),
+                // The part's place in cell order.
+                area_m2: f64::from(n),
+                whole: true,
+                figures: [None; PopulationGroup::ALL.len()],
+            })
+            .collect();
+        let mut expected: Vec<(MunicipalityCode, f64)> =
+            parts.iter().map(|p| (p.municipality, p.area_m2)).collect();
+        expected.sort_by_key(|(town, _)| *town);
+        group_by_municipality(&mut parts);
+        let got: Vec<(MunicipalityCode, f64)> =
+            parts.iter().map(|p| (p.municipality, p.area_m2)).collect();
+        assert_eq!(got, expected);
     }
 }

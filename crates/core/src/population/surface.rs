@@ -21,6 +21,7 @@ use geo::{
     Area, BooleanOps, BoundingRect, Contains, Coord, Intersects, LineString, MultiPoint,
     MultiPolygon, Orient, Point, Polygon, Rect, Voronoi, VoronoiClip, VoronoiParams,
 };
+use rayon::prelude::*;
 
 use crate::spatial::geometry::{bounds_of, clip_polygon_to_rect, geodesic_area_m2, grow};
 use crate::{LocalFrame, Municipality, MunicipalityCode, Position, SmallArea};
@@ -81,11 +82,19 @@ impl PopulationSurface {
         for area in small_areas {
             areas_of.entry(area.municipality_code).or_default().push(area);
         }
-        let mut cells = Vec::new();
-        for municipality in municipalities {
-            let areas = areas_of.get(&municipality.code).map_or(&[][..], Vec::as_slice);
-            cells.extend(municipality_cells(municipality, areas));
-        }
+        // Municipalities are independent: their cells are made on every core and kept in the
+        // order given.
+        let municipalities: Vec<&Municipality> = municipalities.into_iter().collect();
+        let cells: Vec<PopulationCell> = municipalities
+            .par_iter()
+            .map(|municipality| {
+                let areas = areas_of.get(&municipality.code).map_or(&[][..], Vec::as_slice);
+                municipality_cells(municipality, areas)
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect();
         let bounds = cells.iter().map(|c| bounds_of(&c.polygon)).collect();
         let mut of_municipality: std::collections::BTreeMap<MunicipalityCode, Vec<usize>> =
             std::collections::BTreeMap::new();
