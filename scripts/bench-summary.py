@@ -138,11 +138,10 @@ def main():
           "`make bench-peers` times both in one run.\n")
     print("| figure | care-atlas | peer | ratio | target | met? |")
     print("|---|---|---|---|---|---|")
-    args.postgis_knn_us, args.pysal_e2sfca_ms = postgis_knn_us, pysal_e2sfca_ms
     targets = [
-        ("nearest k=5, 1m clustered synthetic, inside", "nearest_k5_clustered_synthetic/1m/inside", args.postgis_knn_us * 1e3, "PostGIS KNN", 75),
-        ("nearest k=5, 1m clustered synthetic, outside", "nearest_k5_clustered_synthetic/1m/outside", args.postgis_knn_us * 1e3, "PostGIS KNN (its origins inside)", 75),
-        ("E2SFCA 250 m incl. distances", "e2sfca_three_towns_250m_3km_visiting_nursing/indexed", args.pysal_e2sfca_ms * 1e6, "PySAL access incl. cost table", 90),
+        ("nearest k=5, 1m clustered synthetic, inside", "nearest_k5_clustered_synthetic/1m/inside", postgis_knn_us * 1e3, "PostGIS KNN", 75),
+        ("nearest k=5, 1m clustered synthetic, outside", "nearest_k5_clustered_synthetic/1m/outside", postgis_knn_us * 1e3, "PostGIS KNN (its origins inside)", 75),
+        ("E2SFCA 250 m incl. distances", "e2sfca_three_towns_250m_3km_visiting_nursing/indexed", pysal_e2sfca_ms * 1e6, "PySAL access incl. cost table", 90),
     ]
     for label, name, peer_ns, peer, target in targets:
         e = mean(name)

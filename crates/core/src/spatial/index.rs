@@ -838,37 +838,31 @@ mod tests {
     use super::*;
     use crate::testing::{SplitMix, origin_around_study_area};
 
-    #[test]
-    fn nearest_distances_of_many_origins_over_a_country_are_those_asked_one_by_one() {
-        // Entries in clusters over 12° of latitude (a frame too loose for the frame order), and
-        // origins near the clusters, between them and far from any.
-        let mut random = SplitMix(41);
+    /// Entries in clusters over 12° of latitude (a frame too loose for the frame order), each
+    /// valued by its number, and origins near the clusters, between them and far from any.
+    fn clustered_country(seed: u64) -> (PositionIndex<u32>, Vec<Position>) {
+        let mut random = SplitMix(seed);
         let at = |lat: f64, lon: f64| Position::new(lat, lon).unwrap();
         let centres: Vec<Position> =
             (0..12).map(|i| at(31.5 + f64::from(i), 129.5 + f64::from(i) * 1.3)).collect();
+        let mut scatter = |n: usize, spread: f64| {
+            let c = centres[n % centres.len()];
+            let lat = c.lat() + (random.next_f64() - 0.5) * spread;
+            let lon = c.lon() + (random.next_f64() - 0.5) * spread;
+            at(lat, lon)
+        };
         let entries: Vec<(Position, u32)> = (0..3_000)
-            .map(|n| {
-                let c = centres[n % centres.len()];
-                let spread = if n % 7 == 0 { 0.4 } else { 0.05 };
-                let lat = c.lat() + (random.next_f64() - 0.5) * spread;
-                let lon = c.lon() + (random.next_f64() - 0.5) * spread;
-                (at(lat, lon), u32::try_from(n).unwrap())
-            })
+            .map(|n| (scatter(n, if n % 7 == 0 { 0.4 } else { 0.05 }), u32::try_from(n).unwrap()))
             .collect();
-        let index = PositionIndex::new(
-            entries.iter().copied(),
-            LocalFrame::for_positions(entries.iter().map(|(p, _)| p)),
-        );
-        let origins: Vec<Position> = (0..2_000)
-            .map(|n| {
-                let c = centres[n % centres.len()];
-                let spread = [0.02, 0.3, 1.5][n % 3];
-                at(
-                    c.lat() + (random.next_f64() - 0.5) * spread,
-                    c.lon() + (random.next_f64() - 0.5) * spread,
-                )
-            })
-            .collect();
+        let origins: Vec<Position> =
+            (0..2_000).map(|n| scatter(n, [0.02, 0.3, 1.5][n % 3])).collect();
+        let frame = LocalFrame::for_positions(entries.iter().map(|(p, _)| p));
+        (PositionIndex::new(entries, frame), origins)
+    }
+
+    #[test]
+    fn nearest_distances_of_many_origins_over_a_country_are_those_asked_one_by_one() {
+        let (index, origins) = clustered_country(41);
         // The blocks' frames are tight enough for the frame order at Japan's latitudes.
         let block = BLOCK_DEG + 2.0 * BLOCK_MARGIN_DEG;
         let widest = LocalFrame::for_extent(45.5 - block, 140.0, 45.5, 140.0 + block);
@@ -884,29 +878,7 @@ mod tests {
 
     #[test]
     fn reach_of_many_origins_over_a_country_is_the_nearest_distance_within_the_radius() {
-        let mut random = SplitMix(43);
-        let at = |lat: f64, lon: f64| Position::new(lat, lon).unwrap();
-        let centres: Vec<Position> =
-            (0..12).map(|i| at(31.5 + f64::from(i), 129.5 + f64::from(i) * 1.3)).collect();
-        let scatter = |random: &mut SplitMix, c: Position, spread: f64| {
-            at(
-                c.lat() + (random.next_f64() - 0.5) * spread,
-                c.lon() + (random.next_f64() - 0.5) * spread,
-            )
-        };
-        let entries: Vec<(Position, ())> = (0..3_000)
-            .map(|n| {
-                let spread = if n % 7 == 0 { 0.4 } else { 0.05 };
-                (scatter(&mut random, centres[n % centres.len()], spread), ())
-            })
-            .collect();
-        let index = PositionIndex::new(
-            entries.iter().copied(),
-            LocalFrame::for_positions(entries.iter().map(|(p, ())| p)),
-        );
-        let origins: Vec<Position> = (0..2_000)
-            .map(|n| scatter(&mut random, centres[n % centres.len()], [0.02, 0.3, 1.5][n % 3]))
-            .collect();
+        let (index, origins) = clustered_country(43);
         let nearest = index.nearest_distances_m(&origins);
         // Radii around the typical distances, and radii equal to some origins' nearest distance
         // (inclusive) or a hair below it, where only the geodesic itself can decide.
