@@ -64,7 +64,11 @@ pub use population::surface::{PopulationCell, PopulationSurface};
 pub use population::{
     CensusMeshPopulation, GroupFigures, PopulationGroup, PopulationModel, VoronoiPopulation,
 };
-pub use spatial::frame::LocalFrame;
+pub use spatial::frame::{
+    LocalFrame, SHORT_DISTANCE_MAX_M, SHORT_DISTANCE_RELATIVE_ERROR, short_distance_m,
+};
 pub use spatial::geometry::{CIRCLE_VERTICES, geodesic_circle, label_point};
-pub use spatial::index::{Candidate, Candidates, Neighbour, PositionIndex, k_nearest_in};
+pub use spatial::index::{
+    Bands, Candidate, Candidates, Neighbour, PositionIndex, SubtreeSums, k_nearest_in,
+};
 pub use spatial::mesh::{MeshCode, MeshCodeError, MeshLevel};
