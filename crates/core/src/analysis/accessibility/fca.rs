@@ -34,18 +34,23 @@
 //! normalised score is 0. An infinite catchment puts every pair in the first band (weight 1); a
 //! negative or NaN catchment reaches nothing.
 //!
-//! Pairs are not enumerated one by one where the data fits a [`LocalFrame`] (a degree of latitude
-//! and longitude): each step is a distance-weighted sum over an R-tree
-//! ([`PositionIndex::banded_sum`]), step 1 over the demand points from each supply, step 2 over
-//! the supplies from each demand point. A whole subtree whose frame box lies, by the frame's
-//! bounds, in one band adds its band's weight times its precomputed sum; only the entries near a
-//! band edge are looked at one by one, and only those within a hundredth of a percent of it get
-//! a geodesic distance. Every pair still gets the weight of its geodesic distance; the sums
-//! differ from a pair-by-pair scan only in the order of the additions (a relative 10⁻¹⁵ or so).
-//! The cost grows with the length of the band edges, not with the number of pairs: a 30 km
-//! catchment over the three towns' 250 m cells and every facility is every pair. When the data
-//! spans more than a degree, where the frame's bound is not meant to hold, pairs are enumerated
-//! unit by unit on frames of their own (or weighted by geodesic distance where none fits).
+//! Where the data fits a [`LocalFrame`] (a degree of latitude and longitude), the supply goes into
+//! a [`PositionIndex`], and what follows depends on how many supplies a demand point has in its
+//! catchment. When few, each demand point asks the index for its candidates, each with bounds on
+//! its geodesic distance from the frame ([`PositionIndex::candidates_within`]); when the weight is
+//! the same at both bounds it is the pair's weight, and only pairs near a band edge need the
+//! geodesic distance itself. When many, pairs are not listed at all: each step is a
+//! distance-weighted sum over an R-tree ([`PositionIndex::banded_sum`]), step 1 over the demand
+//! points from each supply, step 2 over the supplies from each demand point, where a whole
+//! subtree whose frame box lies in one band adds its band's weight times its precomputed sum and
+//! only entries near a band edge are looked at one by one (of which only those within a hundredth
+//! of a percent of it get a geodesic distance); its cost grows with the length of the band edges,
+//! not with the number of pairs (a 30 km catchment over the three towns' 250 m cells and every
+//! facility is every pair). Either way every pair gets the weight of its geodesic distance; the
+//! sums differ from a pair-by-pair scan only in the order of the additions (a relative 10⁻¹⁵ or
+//! so). When the data spans more than a degree, where the frame's bound is not meant to hold,
+//! pairs are listed unit by unit on frames of their own (or weighted by geodesic distance where
+//! none fits).
 //!
 //! References: W. Luo and F. Wang (2003), "Measures of spatial accessibility to health care in a
 //! GIS environment: synthesis and a case study in the Chicago region", Environment and Planning B
@@ -168,7 +173,15 @@ pub fn floating_catchment(
     method: CatchmentMethod,
 ) -> AccessibilityScores {
     let raw = match shared_frame(demand, supply) {
-        Some(frame) => banded_scores(demand, supply, catchment_m, method, frame),
+        Some(frame) => {
+            let stations =
+                PositionIndex::new(supply.iter().enumerate().map(|(j, s)| (s.position, j)), frame);
+            if typical_candidates(&stations, demand, catchment_m) > BANDED_ABOVE_CANDIDATES {
+                banded_scores(demand, supply, &stations, catchment_m, method)
+            } else {
+                Pairs::in_frame(demand, &stations, catchment_m, method).scores(demand, supply)
+            }
+        }
         None => Pairs::within(demand, supply, catchment_m, method).scores(demand, supply),
     };
 
@@ -183,23 +196,42 @@ pub fn floating_catchment(
     AccessibilityScores { raw, normalised }
 }
 
+/// Above this many supply candidates per demand point, both steps are sums over subtrees
+/// ([`banded_scores`]); at or below it, the pairs are listed once through the supply index
+/// ([`Pairs::in_frame`]), which then costs less than indexing every demand point. The three
+/// towns' 250 m cells see about 5 visiting nursing stations within 3 km, and about 3,000
+/// facilities of every kind within 30 km.
+const BANDED_ABOVE_CANDIDATES: f64 = 48.0;
+
+/// How many supply candidates a demand point has within the catchment, on average over up to 64
+/// demand points spread through the list.
+fn typical_candidates(stations: &PositionIndex<usize>, demand: &[Demand], catchment_m: f64) -> f64 {
+    let step = demand.len().div_ceil(64).max(1);
+    let sampled: Vec<&Demand> = demand.iter().step_by(step).collect();
+    let found: usize =
+        sampled.iter().map(|d| stations.candidates_within(d.position, catchment_m).count()).sum();
+    found as f64 / sampled.len().max(1) as f64
+}
+
 /// The raw scores, both steps as sums over an index in one frame
 /// ([`PositionIndex::banded_sum`]): each supply's weighted population over an index of the
-/// demand, then each demand point's weighted ratios over an index of the supply. Most of a wide
-/// catchment is taken a subtree at a time, so the cost grows with the band edges' length rather
-/// than with the number of pairs (every pair of the three towns' 250 m grid and all their
-/// facilities lies within a 30 km catchment). Supplies, then demand points, are summed in
-/// parallel, each sum on its own, so the answer does not depend on the threads.
+/// demand, then each demand point's weighted ratios over `stations`, the index of the supply.
+/// Most of a wide catchment is taken a subtree at a time, so the cost grows with the band edges'
+/// length rather than with the number of pairs (every pair of the three towns' 250 m grid and
+/// all their facilities lies within a 30 km catchment). Supplies, then demand points, are summed
+/// in parallel, each sum on its own, so the answer does not depend on the threads.
 fn banded_scores(
     demand: &[Demand],
     supply: &[Supply],
+    stations: &PositionIndex<usize>,
     catchment_m: f64,
     method: CatchmentMethod,
-    frame: LocalFrame,
 ) -> Vec<f64> {
     let bands = Bands { band: |d| method.band(d, catchment_m), weights: method.weights() };
-    let residents =
-        PositionIndex::new(demand.iter().enumerate().map(|(i, d)| (d.position, i)), frame);
+    let residents = PositionIndex::new(
+        demand.iter().enumerate().map(|(i, d)| (d.position, i)),
+        *stations.frame(),
+    );
     let population = |&i: &usize| demand[i].population;
     let population_sums = residents.subtree_sums(population);
     let ratio: Vec<f64> = supply
@@ -209,8 +241,6 @@ fn banded_scores(
             if reached > 0.0 { s.capacity / reached } else { 0.0 }
         })
         .collect();
-    let stations =
-        PositionIndex::new(supply.iter().enumerate().map(|(j, s)| (s.position, j)), frame);
     let ratio_of = |&j: &usize| ratio[j];
     let ratio_sums = stations.subtree_sums(ratio_of);
     demand
@@ -236,8 +266,8 @@ fn candidate_weight<T>(
     }
 }
 
-/// The demand–supply pairs with a positive weight, grouped by demand point, for data no one
-/// frame covers (a country) or an infinite catchment there: the pairs of demand `i` are
+/// The demand–supply pairs with a positive weight, grouped by demand point, where they are few
+/// or the data spans more than one frame (a country): the pairs of demand `i` are
 /// `list[starts[i]..starts[i + 1]]`, each a supply index and its weight.
 struct Pairs {
     starts: Vec<usize>,
@@ -245,6 +275,45 @@ struct Pairs {
 }
 
 impl Pairs {
+    /// The pairs of every demand point with the candidates `stations` (the supply's index)
+    /// proposes within the catchment, each weighted from the frame's bounds where they settle
+    /// it and by its geodesic distance elsewhere; demand points in chunks on every core, the
+    /// lists joined in demand order.
+    fn in_frame(
+        demand: &[Demand],
+        stations: &PositionIndex<usize>,
+        catchment_m: f64,
+        method: CatchmentMethod,
+    ) -> Self {
+        let chunks: Vec<Pairs> = demand
+            .par_chunks(256)
+            .map(|chunk| {
+                let mut pairs = Pairs { starts: vec![0], list: Vec::new() };
+                for d in chunk {
+                    for candidate in stations.candidates_within(d.position, catchment_m) {
+                        let w = candidate_weight(method, catchment_m, &candidate, || {
+                            let to = candidate.position.to_point();
+                            method.weight(Geodesic.distance(d.position.to_point(), to), catchment_m)
+                        });
+                        if w > 0.0 {
+                            pairs.list.push((*candidate.value, w));
+                        }
+                    }
+                    pairs.starts.push(pairs.list.len());
+                }
+                pairs
+            })
+            .collect();
+        let mut pairs = Pairs { starts: Vec::with_capacity(demand.len() + 1), list: Vec::new() };
+        pairs.starts.push(0);
+        for chunk in chunks {
+            let offset = pairs.list.len();
+            pairs.starts.extend(chunk.starts[1..].iter().map(|start| offset + start));
+            pairs.list.extend(chunk.list);
+        }
+        pairs
+    }
+
     fn within(
         demand: &[Demand],
         supply: &[Supply],
@@ -688,6 +757,11 @@ mod tests {
                 random_points(&mut random, 40).into_iter().map(|(p, _)| station(p, 1.0)).collect();
             let c = 1000.0 + 6000.0 * random.next_f64();
             let method = if round % 2 == 0 { TwoStep } else { Enhanced };
+            // Few supplies per demand point: the pairs are listed.
+            let frame = shared_frame(&demand, &supply).unwrap();
+            let stations =
+                PositionIndex::new(supply.iter().enumerate().map(|(j, s)| (s.position, j)), frame);
+            assert!(typical_candidates(&stations, &demand, c) <= BANDED_ABOVE_CANDIDATES);
             let scores = floating_catchment(&demand, &supply, c, method);
             assert_scores_match_the_scan(&scores, &demand, &supply, c, method);
             let population: f64 = demand.iter().map(|d| d.population).sum();
@@ -699,18 +773,21 @@ mod tests {
     }
 
     #[test]
-    fn wide_catchments_taken_a_subtree_at_a_time_score_as_a_geodesic_scan() {
+    fn many_supplies_in_wide_catchments_taken_a_subtree_at_a_time_score_as_a_geodesic_scan() {
         // Catchments up to the 30 km allowed, wider than the data: most of each sum is whole
         // subtrees in one band.
         let mut random = SplitMix(30);
         let demand: Vec<Demand> =
-            random_points(&mut random, 600).into_iter().map(|(p, n)| people(p, n)).collect();
-        let supply: Vec<Supply> = random_points(&mut random, 80)
+            random_points(&mut random, 400).into_iter().map(|(p, n)| people(p, n)).collect();
+        let supply: Vec<Supply> = random_points(&mut random, 200)
             .into_iter()
             .map(|(p, n)| station(p, 1.0 + n / 500.0))
             .collect();
-        assert!(shared_frame(&demand, &supply).is_some());
+        let frame = shared_frame(&demand, &supply).unwrap();
+        let stations =
+            PositionIndex::new(supply.iter().enumerate().map(|(j, s)| (s.position, j)), frame);
         for (c, method) in [(12_000.0, Enhanced), (21_000.0, TwoStep), (30_000.0, Enhanced)] {
+            assert!(typical_candidates(&stations, &demand, c) > BANDED_ABOVE_CANDIDATES, "{c}");
             let scores = floating_catchment(&demand, &supply, c, method);
             assert_scores_match_the_scan(&scores, &demand, &supply, c, method);
         }
