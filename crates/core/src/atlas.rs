@@ -42,6 +42,37 @@ pub struct AtlasParts {
     pub census_mesh: Vec<CensusMeshCell>,
 }
 
+/// The facilities sorted by id (duplicates dropped) and their indexes, as [`Atlas`] keeps them.
+struct FacilityIndexes {
+    facilities: Vec<Facility>,
+    by_id: HashMap<FacilityId, usize>,
+    frame: LocalFrame,
+    by_kind: BTreeMap<FacilityKind, FacilityIndex>,
+    all_kinds: FacilityIndex,
+}
+
+impl FacilityIndexes {
+    fn build(mut facilities: Vec<Facility>) -> Self {
+        facilities.sort_by(|a, b| a.id.cmp(&b.id));
+        facilities.dedup_by(|a, b| a.id == b.id);
+        let frame = LocalFrame::for_positions(facilities.iter().map(|f| &f.position));
+        let by_id = facilities.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
+        let mut entries: BTreeMap<FacilityKind, Vec<(Position, usize)>> = BTreeMap::new();
+        for (i, f) in facilities.iter().enumerate() {
+            entries.entry(f.kind).or_default().push((f.position, i));
+        }
+        // One index per kind for queries on a few kinds, and one over every facility for queries
+        // on all of them, which would otherwise merge fifteen streams.
+        let by_kind = entries
+            .into_iter()
+            .map(|(kind, entries)| (kind, PositionIndex::new(entries, frame)))
+            .collect();
+        let all_kinds =
+            PositionIndex::new(facilities.iter().enumerate().map(|(i, f)| (f.position, i)), frame);
+        FacilityIndexes { facilities, by_id, frame, by_kind, all_kinds }
+    }
+}
+
 /// An immutable snapshot with its indexes.
 #[derive(Debug)]
 pub struct Atlas {
@@ -66,7 +97,7 @@ impl Atlas {
     #[must_use]
     pub fn new(parts: AtlasParts) -> Self {
         let AtlasParts {
-            mut facilities,
+            facilities,
             mut municipalities,
             populations,
             mut small_areas,
@@ -74,32 +105,29 @@ impl Atlas {
             completeness,
             census_mesh,
         } = parts;
-        facilities.sort_by(|a, b| a.id.cmp(&b.id));
-        facilities.dedup_by(|a, b| a.id == b.id);
         municipalities.sort_by_key(|m| m.code);
         small_areas.sort_by_key(SmallArea::id);
-        let frame = LocalFrame::for_positions(facilities.iter().map(|f| &f.position));
-        let by_id = facilities.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
-        let mut entries: BTreeMap<FacilityKind, Vec<(Position, usize)>> = BTreeMap::new();
-        for (i, f) in facilities.iter().enumerate() {
-            entries.entry(f.kind).or_default().push((f.position, i));
-        }
-        // One index per kind for queries on a few kinds, and one over every facility for queries
-        // on all of them, which would otherwise merge fifteen streams.
-        let by_kind = entries
-            .into_iter()
-            .map(|(kind, entries)| (kind, PositionIndex::new(entries, frame)))
-            .collect();
-        let all_kinds =
-            PositionIndex::new(facilities.iter().enumerate().map(|(i, f)| (f.position, i)), frame);
-        // The population model: the census mesh where the snapshot has it, else the Voronoi
-        // surface of the small areas (total population only).
-        let voronoi = VoronoiPopulation::build(&municipalities, &populations, &small_areas);
-        let population: Box<dyn PopulationModel> = if census_mesh.is_empty() {
-            Box::new(voronoi)
-        } else {
-            Box::new(CensusMeshPopulation::build(&municipalities, &census_mesh, voronoi))
-        };
+        // The facilities' indexes and the population model do not depend on each other: built
+        // side by side, the indexes fill the gaps the population build leaves on the cores.
+        let (facility_indexes, population) = rayon::join(
+            || FacilityIndexes::build(facilities),
+            || -> Box<dyn PopulationModel> {
+                // The population model: the census mesh where the snapshot has it, else the
+                // Voronoi surface of the small areas (total population only).
+                let voronoi =
+                    || VoronoiPopulation::build(&municipalities, &populations, &small_areas);
+                if census_mesh.is_empty() {
+                    Box::new(voronoi())
+                } else {
+                    Box::new(CensusMeshPopulation::build_beside(
+                        &municipalities,
+                        &census_mesh,
+                        voronoi,
+                    ))
+                }
+            },
+        );
+        let FacilityIndexes { facilities, by_id, frame, by_kind, all_kinds } = facility_indexes;
         Atlas {
             grids: [OnceLock::new(), OnceLock::new(), OnceLock::new()],
             population,
