@@ -233,6 +233,7 @@ mod tests {
         let back = frame.unproject(frame.project(p)).unwrap();
         assert!((back.lat() - p.lat()).abs() < 1e-12 && (back.lon() - p.lon()).abs() < 1e-12);
     }
+
     #[test]
     fn short_distances_stay_within_a_tenth_of_their_bound_of_geodesic_distances() {
         use geo::Destination;

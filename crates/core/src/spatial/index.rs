@@ -150,8 +150,8 @@ impl<T> PositionIndex<T> {
     /// [`PositionIndex::subtree_sums`] with the same `value`), so only entries near a band's edge
     /// are looked at one by one; of those, the ones the frame cannot place are placed by
     /// [`crate::short_distance_m`]'s tighter bound, and only the few within a hundredth of a
-    /// percent of an edge get a geodesic distance. Every entry gets the weight of its geodesic distance; the sum differs
-    /// from adding entry by entry only in the order of the additions.
+    /// percent of an edge get a geodesic distance. Every entry gets the weight of its geodesic
+    /// distance; the sum differs from adding entry by entry only in the order of the additions.
     ///
     /// ```
     /// use care_atlas_core::{Bands, LocalFrame, Position, PositionIndex};
@@ -198,7 +198,9 @@ impl<T> PositionIndex<T> {
                                 let short = short_distance_m(origin, position)?;
                                 let low = short * (1.0 - SHORT_DISTANCE_RELATIVE_ERROR) - SLACK_M;
                                 let band = (bands.band)(low.max(0.0));
-                                let high = short * (1.0 + SHORT_DISTANCE_RELATIVE_ERROR) + SLACK_M;
+                                // Widened as the frame's bound is, so that it holds whether
+                                // the error is relative to this distance or to the geodesic.
+                                let high = short / (1.0 - SHORT_DISTANCE_RELATIVE_ERROR) + SLACK_M;
                                 (band == (bands.band)(high)).then_some(band)
                             })
                             .unwrap_or_else(|| {
