@@ -70,7 +70,7 @@ def _always(query: dict) -> bool:
 # all match. Rules that depend on the data imported are judged by the server, which holds it.
 BEYOND_OPENAPI = [
     # Joining parameters.
-    (r"GET /nearest", r"conflicting-parameters|missing-parameter", r"lat|lon", r".*", _breaks_one_origin),
+    (r"GET /nearest", r"conflicting-parameters|missing-parameter", r"lat|lon|from|address", r".*", _breaks_one_origin),
     (r"GET /embed", r"invalid-parameter", r"lat|lon", r"was given without", _breaks_centre_pair),
     (r"GET /collections/\{collectionId\}/items", r"invalid-parameter", r"bbox", r"is inverted", _breaks_bbox_order),
     # A path parameter and a query parameter: kinds and files are for facilities only.

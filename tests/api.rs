@@ -264,7 +264,13 @@ fn nearest_rejects_bad_input_with_problems() {
     assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&k=101"), 400, "k");
     assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&radius=3"), 400, "radius");
     assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&lang=fr"), 400, "lang");
-    assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&from=x"), 400, "lat");
+    // Two origins: the parameter that brought the second one is named, never one not given.
+    assert_problem("/nearest", &get("/nearest?lat=36&lon=139.6&from=x"), 400, "from");
+    assert_problem("/nearest", &get("/nearest?from=x&address=y"), 400, "address");
+    assert_problem("/nearest", &get("/nearest?lon=139.6&from=x"), 400, "from");
+    let both = get("/nearest?from=x&address=y").json();
+    assert!(both["detail"].as_str().is_some_and(|d| d.ends_with("gives `from` and `address`")));
+    assert_problem("/nearest", &get("/nearest?kind=hospital"), 400, "lat");
     assert_problem("/nearest", &get("/nearest?from=no-such-facility"), 404, "from");
     assert_problem(
         "/nearest",

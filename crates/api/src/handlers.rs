@@ -187,18 +187,7 @@ pub async fn nearest(
     let k = accepts::nearest_count().check("k", q.k.as_deref())?.unwrap_or(5);
     let max = accepts::nearest_distance().check("max_distance_m", q.max_distance_m.as_deref())?;
     let query = NearestQuery::new(kinds, k, max)?;
-    let point = params::position(q.lat.as_deref(), q.lon.as_deref())?;
-    let origin = match (point, &q.from, &q.address) {
-        (Some(p), None, None) => OriginQuery::Point(p),
-        (None, Some(id), None) => OriginQuery::Facility(FacilityId::new(id.clone())),
-        (None, None, Some(address)) => OriginQuery::Address(address.clone()),
-        _ => {
-            return Err(ApiError::Conflict {
-                parameter: "lat".into(),
-                detail: "give exactly one origin: lat and lon, or from, or address".into(),
-            });
-        }
-    };
+    let origin = nearest_origin(&q)?;
     let atlas = &state.atlas;
     let origin = atlas.resolve_origin(&origin).map_err(|e| params::origin_error(atlas, &e))?;
     let found = atlas.nearest_to(&origin, &query);
@@ -207,6 +196,41 @@ pub async fn nearest(
     })
     .map_err(|_| ApiError::Internal)?;
     Ok(Reply { content_type: GEO_JSON, body, file_name: None }.into_response())
+}
+
+/// The one origin of a `/nearest` query. Two origins are refused naming the parameter that
+/// brought the second (in the order `lat`/`lon`, `from`, `address`), and the detail names every
+/// origin given; none is refused as a missing `lat`.
+fn nearest_origin(q: &NearestParams) -> Result<OriginQuery, ApiError> {
+    let coordinates = match (&q.lat, &q.lon) {
+        (Some(_), _) => Some("lat"),
+        (None, Some(_)) => Some("lon"),
+        (None, None) => None,
+    };
+    let given: Vec<&str> =
+        [coordinates, q.from.as_ref().map(|_| "from"), q.address.as_ref().map(|_| "address")]
+            .into_iter()
+            .flatten()
+            .collect();
+    if let [_, second, ..] = given[..] {
+        let named: Vec<String> = given.iter().map(|name| format!("`{name}`")).collect();
+        return Err(ApiError::Conflict {
+            parameter: second.into(),
+            detail: format!(
+                "give exactly one origin: lat and lon, or from, or address; this request gives {}",
+                named.join(" and ")
+            ),
+        });
+    }
+    if let Some(id) = &q.from {
+        return Ok(OriginQuery::Facility(FacilityId::new(id.clone())));
+    }
+    if let Some(address) = &q.address {
+        return Ok(OriginQuery::Address(address.clone()));
+    }
+    params::position(q.lat.as_deref(), q.lon.as_deref())?.map(OriginQuery::Point).ok_or_else(|| {
+        ApiError::missing("lat", "a number from -90 to 90 degrees with lon; or from, or address")
+    })
 }
 
 /// Parameters of one area (`/areas/{code}`, `/mesh/{meshcode}`).
