@@ -18,7 +18,7 @@ import os
 import re
 
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 
 def _given(query: dict, name: str) -> bool:
@@ -135,3 +135,19 @@ def positive_data_acceptance_beyond_openapi(ctx, response, case):
         if _beyond_openapi(response, case):
             return None
         raise
+
+
+@schemathesis.check
+def negative_data_rejection_with_size_limit(ctx, response, case):
+    """`negative_data_rejection`, with one more way to refuse: 413 with the `body-too-large`
+    problem, for a body over the server's size limit. A generated invalid body can be that large
+    too, and the size is checked before the content; 413 is the status RFC 9110 gives it, which the
+    built-in check's list of refusals (400, 422, ...) leaves out."""
+    if response.status_code == 413:
+        try:
+            problem = json.loads(response.content)
+        except ValueError:
+            problem = None
+        if isinstance(problem, dict) and problem.get("type") == "urn:care-atlas:problem:body-too-large":
+            return None
+    return negative_data_rejection(ctx, response, case)
