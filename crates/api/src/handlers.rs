@@ -202,11 +202,7 @@ pub async fn nearest(
 /// brought the second (in the order `lat`/`lon`, `from`, `address`), and the detail names every
 /// origin given; none is refused as a missing `lat`.
 fn nearest_origin(q: &NearestParams) -> Result<OriginQuery, ApiError> {
-    let coordinates = match (&q.lat, &q.lon) {
-        (Some(_), _) => Some("lat"),
-        (None, Some(_)) => Some("lon"),
-        (None, None) => None,
-    };
+    let coordinates = q.lat.as_ref().map(|_| "lat").or(q.lon.as_ref().map(|_| "lon"));
     let given: Vec<&str> =
         [coordinates, q.from.as_ref().map(|_| "from"), q.address.as_ref().map(|_| "address")]
             .into_iter()

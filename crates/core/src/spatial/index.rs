@@ -216,11 +216,9 @@ impl<T> PositionIndex<T> {
                     rstar::RTreeNode::Parent(parent) => {
                         let envelope = parent.envelope();
                         let (low, high) = (envelope.lower(), envelope.upper());
-                        let near_x = (low[0] - here[0]).max(here[0] - high[0]).max(0.0);
-                        let near_y = (low[1] - here[1]).max(here[1] - high[1]).max(0.0);
                         let far_x = (here[0] - low[0]).max(high[0] - here[0]);
                         let far_y = (here[1] - low[1]).max(high[1] - here[1]);
-                        let nearest = (near_x * near_x + near_y * near_y).sqrt();
+                        let nearest = envelope.distance_2(&here).sqrt();
                         let farthest = (far_x * far_x + far_y * far_y).sqrt();
                         match settled(nearest, farthest) {
                             Some(band) => {

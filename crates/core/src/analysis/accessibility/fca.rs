@@ -46,7 +46,7 @@
 //! only entries near a band edge are looked at one by one (of which only those within a hundredth
 //! of a percent of it get a geodesic distance); its cost grows with the length of the band edges,
 //! not with the number of pairs (a 30 km catchment over the three towns' 250 m cells and every
-//! facility is every pair). Either way every pair gets the weight of its geodesic distance; the
+//! facility holds most of them). Either way every pair gets the weight of its geodesic distance; the
 //! sums differ from a pair-by-pair scan only in the order of the additions (a relative 10⁻¹⁵ or
 //! so). When the data spans more than a degree, where the frame's bound is not meant to hold,
 //! pairs are listed unit by unit on frames of their own (or weighted by geodesic distance where
@@ -117,6 +117,11 @@ impl CatchmentMethod {
         self.weights()[self.band(distance_m, catchment_m)]
     }
 
+    /// The weight of a pair of positions: that of their geodesic distance.
+    fn geodesic_weight(self, from: Position, to: Position, catchment_m: f64) -> f64 {
+        self.weight(Geodesic.distance(from.to_point(), to.to_point()), catchment_m)
+    }
+
     /// The weight of each band, nearest first, ending with 0 for beyond the catchment.
     fn weights(self) -> &'static [f64] {
         match self {
@@ -174,8 +179,7 @@ pub fn floating_catchment(
 ) -> AccessibilityScores {
     let raw = match shared_frame(demand, supply) {
         Some(frame) => {
-            let stations =
-                PositionIndex::new(supply.iter().enumerate().map(|(j, s)| (s.position, j)), frame);
+            let stations = supply_index(supply, frame);
             if typical_candidates(&stations, demand, catchment_m) > BANDED_ABOVE_CANDIDATES {
                 banded_scores(demand, supply, &stations, catchment_m, method)
             } else {
@@ -199,8 +203,8 @@ pub fn floating_catchment(
 /// Above this many supply candidates per demand point, both steps are sums over subtrees
 /// ([`banded_scores`]); at or below it, the pairs are listed once through the supply index
 /// ([`Pairs::in_frame`]), which then costs less than indexing every demand point. The three
-/// towns' 250 m cells see about 5 visiting nursing stations within 3 km, and about 3,000
-/// facilities of every kind within 30 km.
+/// towns' 250 m cells and their ring see about 5 visiting nursing stations within 3 km, and most
+/// of the 2,235 facilities of every kind within 30 km.
 const BANDED_ABOVE_CANDIDATES: f64 = 48.0;
 
 /// How many supply candidates a demand point has within the catchment, on average over up to 64
@@ -217,8 +221,8 @@ fn typical_candidates(stations: &PositionIndex<usize>, demand: &[Demand], catchm
 /// ([`PositionIndex::banded_sum`]): each supply's weighted population over an index of the
 /// demand, then each demand point's weighted ratios over `stations`, the index of the supply.
 /// Most of a wide catchment is taken a subtree at a time, so the cost grows with the band edges'
-/// length rather than with the number of pairs (every pair of the three towns' 250 m grid and
-/// all their facilities lies within a 30 km catchment). Supplies, then demand points, are summed
+/// length rather than with the number of pairs (most pairs of the three towns' 250 m grid and
+/// all their facilities lie within a 30 km catchment). Supplies, then demand points, are summed
 /// in parallel, each sum on its own, so the answer does not depend on the threads.
 fn banded_scores(
     demand: &[Demand],
@@ -249,21 +253,33 @@ fn banded_scores(
         .collect()
 }
 
-/// The weight of a candidate pair: when both bounds of its geodesic distance fall in the same
-/// band, so does the pair, and `exact` (the geodesic distance's weight) is not needed.
-#[inline]
-fn candidate_weight<T>(
-    method: CatchmentMethod,
+/// Appends to `list` the pairs of demand point `d` with positive weight among the candidates
+/// `stations` (an index of supply indexes) proposes within the catchment: each weighted from the
+/// frame's bounds on its geodesic distance when both bounds fall in the same band, and by the
+/// geodesic distance itself otherwise.
+fn push_candidate_pairs(
+    list: &mut Vec<(usize, f64)>,
+    d: &Demand,
+    stations: &PositionIndex<usize>,
     catchment_m: f64,
-    candidate: &crate::spatial::index::Candidate<'_, T>,
-    exact: impl FnOnce() -> f64,
-) -> f64 {
-    let band = method.band(candidate.min_distance_m, catchment_m);
-    if band == method.band(candidate.max_distance_m, catchment_m) {
-        method.weights()[band]
-    } else {
-        exact()
+    method: CatchmentMethod,
+) {
+    for candidate in stations.candidates_within(d.position, catchment_m) {
+        let band = method.band(candidate.min_distance_m, catchment_m);
+        let w = if band == method.band(candidate.max_distance_m, catchment_m) {
+            method.weights()[band]
+        } else {
+            method.geodesic_weight(d.position, candidate.position, catchment_m)
+        };
+        if w > 0.0 {
+            list.push((*candidate.value, w));
+        }
     }
+}
+
+/// The supply's index in `frame`, each entry valued by its place in `supply`.
+fn supply_index(supply: &[Supply], frame: LocalFrame) -> PositionIndex<usize> {
+    PositionIndex::new(supply.iter().enumerate().map(|(j, s)| (s.position, j)), frame)
 }
 
 /// The demand–supply pairs with a positive weight, grouped by demand point, where they are few
@@ -290,15 +306,7 @@ impl Pairs {
             .map(|chunk| {
                 let mut pairs = Pairs { starts: vec![0], list: Vec::new() };
                 for d in chunk {
-                    for candidate in stations.candidates_within(d.position, catchment_m) {
-                        let w = candidate_weight(method, catchment_m, &candidate, || {
-                            let to = candidate.position.to_point();
-                            method.weight(Geodesic.distance(d.position.to_point(), to), catchment_m)
-                        });
-                        if w > 0.0 {
-                            pairs.list.push((*candidate.value, w));
-                        }
-                    }
+                    push_candidate_pairs(&mut pairs.list, d, stations, catchment_m, method);
                     pairs.starts.push(pairs.list.len());
                 }
                 pairs
@@ -323,12 +331,8 @@ impl Pairs {
         let mut pairs = Pairs { starts: Vec::with_capacity(demand.len() + 1), list: Vec::new() };
         pairs.starts.push(0);
         let reaches_anything = catchment_m >= 0.0 && !supply.is_empty();
-        let weight_at = |d: &Demand, s: &Supply| {
-            method.weight(
-                Geodesic.distance(d.position.to_point(), s.position.to_point()),
-                catchment_m,
-            )
-        };
+        let weight_at =
+            |d: &Demand, s: &Supply| method.geodesic_weight(d.position, s.position, catchment_m);
         match (reaches_anything, catchment_m.is_finite()) {
             (false, _) => pairs.starts.resize(demand.len() + 1, 0),
             (true, true) => {
@@ -376,12 +380,8 @@ impl Pairs {
             units.entry(key).or_default().push(i);
         }
         let mut lists: Vec<Vec<(usize, f64)>> = vec![Vec::new(); demand.len()];
-        let weight_at = |d: &Demand, s: &Supply| {
-            method.weight(
-                Geodesic.distance(d.position.to_point(), s.position.to_point()),
-                catchment_m,
-            )
-        };
+        let weight_at =
+            |d: &Demand, s: &Supply| method.geodesic_weight(d.position, s.position, catchment_m);
         for members in units.values() {
             let unit: Vec<Demand> = members.iter().map(|&i| demand[i]).collect();
             let (mut south, mut west, mut north, mut east) =
@@ -410,15 +410,7 @@ impl Pairs {
                 let index =
                     PositionIndex::new(near.iter().map(|&j| (supply[j].position, j)), frame);
                 for (&i, d) in members.iter().zip(&unit) {
-                    for candidate in index.candidates_within(d.position, catchment_m) {
-                        let j = *candidate.value;
-                        let w = candidate_weight(method, catchment_m, &candidate, || {
-                            weight_at(d, &supply[j])
-                        });
-                        if w > 0.0 {
-                            lists[i].push((j, w));
-                        }
-                    }
+                    push_candidate_pairs(&mut lists[i], d, &index, catchment_m, method);
                 }
             } else {
                 for (&i, d) in members.iter().zip(&unit) {
@@ -759,8 +751,7 @@ mod tests {
             let method = if round % 2 == 0 { TwoStep } else { Enhanced };
             // Few supplies per demand point: the pairs are listed.
             let frame = shared_frame(&demand, &supply).unwrap();
-            let stations =
-                PositionIndex::new(supply.iter().enumerate().map(|(j, s)| (s.position, j)), frame);
+            let stations = supply_index(&supply, frame);
             assert!(typical_candidates(&stations, &demand, c) <= BANDED_ABOVE_CANDIDATES);
             let scores = floating_catchment(&demand, &supply, c, method);
             assert_scores_match_the_scan(&scores, &demand, &supply, c, method);
@@ -784,8 +775,7 @@ mod tests {
             .map(|(p, n)| station(p, 1.0 + n / 500.0))
             .collect();
         let frame = shared_frame(&demand, &supply).unwrap();
-        let stations =
-            PositionIndex::new(supply.iter().enumerate().map(|(j, s)| (s.position, j)), frame);
+        let stations = supply_index(&supply, frame);
         for (c, method) in [(12_000.0, Enhanced), (21_000.0, TwoStep), (30_000.0, Enhanced)] {
             assert!(typical_candidates(&stations, &demand, c) > BANDED_ABOVE_CANDIDATES, "{c}");
             let scores = floating_catchment(&demand, &supply, c, method);
