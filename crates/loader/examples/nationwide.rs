@@ -22,6 +22,9 @@
 //!
 //! `cargo run --release --locked -p care-atlas-loader --example nationwide` (`make
 //! bench-nationwide`); `-- --tiles N` for fewer tiles, `-- --budget S` for the seconds per scope.
+//! For profiling one stage, `NATIONWIDE_SKIP_CHECKS=1` skips the checks and
+//! `NATIONWIDE_BUILD_ONLY=1` stops a scope after the snapshot build (one scope alone:
+//! `target/release/examples/nationwide --tiles 100 --child 100` is the country's child).
 
 #![allow(
     clippy::unwrap_used,
@@ -215,6 +218,13 @@ fn run_scope(tiles: usize, study_tiles: usize) {
     std::fs::write("/proc/self/clear_refs", "5").unwrap();
     let atlas = timed("snapshot build (Atlas::new)", "", || Atlas::new(parts));
     let peak_kib = status_kib("VmHWM:");
+    if std::env::var_os("NATIONWIDE_BUILD_ONLY").is_some() {
+        // For profiling the build alone, as `perf record` of the whole child would mix in the
+        // grids; `make bench-nationwide` always runs every stage.
+        report("peak RSS during build", format!("{} MiB", peak_kib / 1024), "");
+        report("stopped after the build", "", "NATIONWIDE_BUILD_ONLY is set");
+        return;
+    }
     report(
         "peak RSS during build",
         format!("{} MiB", peak_kib / 1024),

@@ -37,8 +37,8 @@ use geo::{Area, BooleanOps, BoundingRect, Intersects, MultiPolygon, Polygon, Rec
 use rayon::prelude::*;
 
 use crate::spatial::geometry::{
-    BandedShape, ROWS_PER_BAND, RowCut, bounds_of, clip_polygon_to_rect, clip_to_rect,
-    geodesic_area_m2, graticule_area_m2, grow,
+    BandedShape, CellPartAreas, ROWS_PER_BAND, RowCut, bounds_of, clip_polygon_to_rect,
+    clip_to_rect, geodesic_area_m2, graticule_area_m2, grow,
 };
 use crate::{
     AreaRole, CensusMeshCell, MeshCode, MeshLevel, MeshSuppression, Municipality, MunicipalityCode,
@@ -251,6 +251,7 @@ fn cut_rows(
     let mut by_cell: Vec<(MeshCode, Vec<CellPart>)> = Vec::new();
     let mut bands: Vec<BandedShape> =
         study.iter().map(|(m, _)| BandedShape::new(&m.boundary)).collect();
+    let mut part_areas = CellPartAreas::new();
     for (row_index, row) in rows {
         let row_index = *row_index;
         let (south, north) = (row[0].0.south_west().lat(), row[0].0.north_east().lat());
@@ -281,6 +282,7 @@ fn cut_rows(
                 cell_areas.push((code.level(), area_m2));
                 area_m2
             };
+            part_areas.next_cell();
             let in_study: Vec<(&Municipality, MultiPolygon<f64>, f64)> = strips
                 .iter_mut()
                 .filter(|(_, b, _)| b.intersects(&cell_bounds))
@@ -289,7 +291,7 @@ fn cut_rows(
                     let area_m2 = if matches!(&part.0[..], [p] if *p == square) {
                         cell_area_m2
                     } else {
-                        geodesic_area_m2(&part)
+                        part_areas.area_m2(&part)
                     };
                     (area_m2 > 0.0).then_some((*m, part, area_m2))
                 })
