@@ -167,6 +167,34 @@ pub fn origin_around_study_area(random: &mut SplitMix, spread: f64) -> Position 
     .unwrap_or_else(|_| unreachable!("within range for any spread below 100 degrees"))
 }
 
+/// A concave town (a U open to the north, with a hole along its base) of about 10 × 9 km near
+/// 139.65°E 35.94°N, for tests of cutting and clipping: cells meet its arms, the gap between
+/// them, its hole, and the notch in the base of the gap.
+#[must_use]
+pub fn concave_town_with_hole() -> geo::Polygon<f64> {
+    geo::Polygon::new(
+        geo::LineString::from(vec![
+            (139.600, 35.900),
+            (139.700, 35.900),
+            (139.700, 35.980),
+            (139.671, 35.980),
+            (139.668, 35.921),
+            (139.6551, 35.9302),
+            (139.632, 35.923),
+            (139.629, 35.981),
+            (139.600, 35.980),
+            (139.600, 35.900),
+        ]),
+        vec![geo::LineString::from(vec![
+            (139.610, 35.905),
+            (139.690, 35.905),
+            (139.690, 35.912),
+            (139.610, 35.912),
+            (139.610, 35.905),
+        ])],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

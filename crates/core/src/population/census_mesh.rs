@@ -301,7 +301,7 @@ fn cut_rows(
             }
             let shares = split_shares(&in_study, cell_area_m2, |part| {
                 // Residents the small-area surface puts in the part.
-                fallback.surface().population_within_municipality(part.0.code, &part.1)
+                fallback.surface().population_within_part_of(part.0.code, &part.1)
             });
             let mut cell_parts = Vec::new();
             for ((municipality, polygon, area_m2), share) in in_study.into_iter().zip(shares) {

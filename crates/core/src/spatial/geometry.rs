@@ -491,7 +491,23 @@ fn split_along_sides(ring: Vec<[f64; 2]>, sides: &SideStops) -> Vec<[f64; 2]> {
 /// Sutherland–Hodgman: the part of the polygon `ring` (open) where `normal·x ≤ offset`. A
 /// concave ring that crosses the line several times comes back with zero-width seams along it.
 fn clip_half_plane(ring: &[[f64; 2]], normal: [f64; 2], offset: f64) -> Vec<[f64; 2]> {
-    let side = |x: &[f64; 2]| normal[0] * x[0] + normal[1] * x[1] - offset;
+    let axis = usize::from(normal[0] == 0.0);
+    clip_ring(
+        ring,
+        |x| normal[0] * x[0] + normal[1] * x[1] - offset,
+        // Exactly on the line (the normal is a unit axis), which rounding alone may miss: the
+        // seams along it are then recognised by equality.
+        |crossing| crossing[axis] = offset * normal[axis],
+    )
+}
+
+/// Sutherland–Hodgman against one half-plane: keeps the points where `side` is ≤ 0, and puts
+/// each crossing where `side` changes sign, adjusted by `snap`.
+fn clip_ring(
+    ring: &[[f64; 2]],
+    side: impl Fn(&[f64; 2]) -> f64,
+    snap: impl Fn(&mut [f64; 2]),
+) -> Vec<[f64; 2]> {
     let mut out = Vec::with_capacity(ring.len() + 1);
     for (k, current) in ring.iter().enumerate() {
         let next = &ring[(k + 1) % ring.len()];
@@ -503,14 +519,44 @@ fn clip_half_plane(ring: &[[f64; 2]], normal: [f64; 2], offset: f64) -> Vec<[f64
             let t = a / (a - b);
             let mut crossing =
                 [current[0] + t * (next[0] - current[0]), current[1] + t * (next[1] - current[1])];
-            // Exactly on the line (the normal is a unit axis), which rounding alone may miss:
-            // the seams along it are then recognised by equality.
-            let axis = usize::from(normal[0] == 0.0);
-            crossing[axis] = offset * normal[axis];
+            snap(&mut crossing);
             out.push(crossing);
         }
     }
     if out.len() < 3 { Vec::new() } else { out }
+}
+
+/// The part of `polygon` inside the convex polygon `convex` (either winding), ring by ring
+/// (Sutherland–Hodgman against the half-plane of each of its edges), or `None` when nothing of
+/// the exterior is left. Where a concave ring leaves and re-enters, the result runs along the
+/// convex edge and back: a zero-width seam. For areas, which seams do not change; the rings keep
+/// their winding, so holes still subtract.
+pub(crate) fn clip_polygon_to_convex(
+    polygon: &Polygon<f64>,
+    convex: &Polygon<f64>,
+) -> Option<Polygon<f64>> {
+    use geo::Area;
+    let turn = convex.signed_area().signum();
+    let edges: Vec<(Coord<f64>, Coord<f64>)> =
+        convex.exterior().lines().map(|line| (line.start, line.end)).collect();
+    let clip = |ring: &LineString<f64>| {
+        let open = ring.0.split_last().map_or(&[][..], |(_, open)| open);
+        let mut out: Vec<[f64; 2]> = open.iter().map(|c| [c.x, c.y]).collect();
+        for (from, to) in &edges {
+            if out.is_empty() {
+                break;
+            }
+            // Inside is left of a counter-clockwise edge (right of a clockwise one).
+            let side = |x: &[f64; 2]| {
+                -turn * ((to.x - from.x) * (x[1] - from.y) - (to.y - from.y) * (x[0] - from.x))
+            };
+            out = clip_ring(&out, side, |_| {});
+        }
+        (!out.is_empty())
+            .then(|| LineString::new(out.into_iter().map(Coord::from).collect::<Vec<_>>()))
+    };
+    let exterior = clip(polygon.exterior())?;
+    Some(Polygon::new(exterior, polygon.interiors().iter().filter_map(clip).collect()))
 }
 
 #[cfg(test)]
@@ -519,35 +565,11 @@ mod tests {
 
     use super::*;
 
-    /// A concave town (a U open to the north) with a hole.
-    fn u_town() -> Polygon<f64> {
-        Polygon::new(
-            LineString::from(vec![
-                (139.600, 35.900),
-                (139.700, 35.900),
-                (139.700, 35.980),
-                (139.671, 35.980),
-                (139.668, 35.921),
-                (139.632, 35.923),
-                (139.629, 35.981),
-                (139.600, 35.980),
-                (139.600, 35.900),
-            ]),
-            vec![LineString::from(vec![
-                (139.610, 35.905),
-                (139.690, 35.905),
-                (139.690, 35.912),
-                (139.610, 35.912),
-                (139.610, 35.905),
-            ])],
-        )
-    }
-
     #[test]
     fn cell_part_areas_equal_geodesic_areas_with_shared_edges_computed_once() {
         // The U town, and its neighbour: a box around it with the town's outline
         // as a hole (its exterior reversed), so the two share every boundary vertex.
-        let town = u_town();
+        let town = crate::testing::concave_town_with_hole();
         let mut outline = town.exterior().clone();
         outline.0.reverse();
         let neighbour = Polygon::new(
@@ -612,9 +634,40 @@ mod tests {
     }
 
     #[test]
+    fn clipping_to_a_convex_polygon_keeps_the_area_of_the_intersection() {
+        use geo::{Area, BooleanOps};
+        let town = MultiPolygon(vec![crate::testing::concave_town_with_hole()]);
+        // A hexagon over the U's arms, its gap and its hole, in both windings.
+        let hexagon = Polygon::new(
+            LineString::from(vec![
+                (139.615, 35.895),
+                (139.672, 35.899),
+                (139.690, 35.940),
+                (139.660, 35.992),
+                (139.620, 35.985),
+                (139.605, 35.930),
+                (139.615, 35.895),
+            ]),
+            vec![],
+        );
+        let mut clockwise = hexagon.clone();
+        clockwise.exterior_mut(|ring| ring.0.reverse());
+        let expected = town.intersection(&MultiPolygon(vec![hexagon.clone()])).unsigned_area();
+        for convex in [hexagon, clockwise] {
+            let clipped = clip_polygon_to_convex(&town.0[0], &convex).expect("overlaps");
+            let area = clipped.unsigned_area();
+            // geo's overlay rounds its vertices to an integer grid over the inputs' box: a few
+            // parts in a billion.
+            assert!((area - expected).abs() <= 1e-8 * expected, "{area} != {expected}");
+        }
+        let far = grow(Rect::new(Coord { x: 140.0, y: 35.0 }, Coord { x: 140.0, y: 35.0 }), 0.01);
+        assert!(clip_polygon_to_convex(&town.0[0], &far.to_polygon()).is_none());
+    }
+
+    #[test]
     fn a_row_cut_gives_every_cell_the_part_that_clipping_the_strip_gives() {
         // The U town over 250 m cells.
-        let u = u_town();
+        let u = crate::testing::concave_town_with_hole();
         let town = MultiPolygon(vec![u]);
         let bounds = town.bounding_rect().unwrap();
         let cells = crate::MeshCode::covering(
