@@ -31,8 +31,10 @@ pub(crate) fn geodesic_area_m2(shape: &MultiPolygon<f64>) -> f64 {
 pub(crate) struct CellPartAreas {
     geodesic: geographiclib_rs::Geodesic,
     /// S12 of each edge met since the last [`CellPartAreas::next_cell`], keyed by the bits of
-    /// its endpoints in their direction.
-    edges: std::collections::HashMap<[u64; 4], f64>,
+    /// its endpoints in their direction. Hashed by foldhash: std's SipHash, made to resist
+    /// chosen keys that these (our own cells' vertices) are not, was a sixth of the inverse
+    /// problems' cost.
+    edges: foldhash::HashMap<[u64; 4], f64>,
 }
 
 impl CellPartAreas {
@@ -44,7 +46,7 @@ impl CellPartAreas {
     pub(crate) fn new() -> Self {
         CellPartAreas {
             geodesic: geographiclib_rs::Geodesic::wgs84(),
-            edges: std::collections::HashMap::new(),
+            edges: foldhash::HashMap::default(),
         }
     }
 
@@ -398,14 +400,29 @@ pub(crate) fn clip_polygon_to_rect(
     let clip = |ring: &LineString<f64>| {
         let open = ring.0.split_last().map_or(&[][..], |(_, open)| open);
         let mut out: Vec<[f64; 2]> = open.iter().map(|c| [c.x, c.y]).collect();
-        for (normal, offset) in [
-            ([-1.0, 0.0], -rect.min().x),
-            ([1.0, 0.0], rect.max().x),
-            ([0.0, -1.0], -rect.min().y),
-            ([0.0, 1.0], rect.max().y),
+        // A side the whole ring lies within needs no pass (it would keep every vertex, and
+        // later passes only add vertices between earlier ones): the strips and bands a town is
+        // cut to span its width, and a cell's window the strip's height, so half the passes of
+        // cutting a country went.
+        let (mut low, mut high) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for p in &out {
+            for axis in 0..2 {
+                low[axis] = low[axis].min(p[axis]);
+                high[axis] = high[axis].max(p[axis]);
+            }
+        }
+        for (normal, offset, within) in [
+            ([-1.0, 0.0], -rect.min().x, low[0] >= rect.min().x),
+            ([1.0, 0.0], rect.max().x, high[0] <= rect.max().x),
+            ([0.0, -1.0], -rect.min().y, low[1] >= rect.min().y),
+            ([0.0, 1.0], rect.max().y, high[1] <= rect.max().y),
         ] {
             if out.is_empty() {
                 break;
+            }
+            // A pass also drops a ring left with fewer than three vertices.
+            if within && out.len() >= 3 {
+                continue;
             }
             out = clip_half_plane(&out, normal, offset);
         }
