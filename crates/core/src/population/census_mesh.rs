@@ -301,7 +301,9 @@ fn cut_rows(
             }
             let shares = split_shares(&in_study, cell_area_m2, |part| {
                 // Residents the small-area surface puts in the part.
-                fallback.surface().population_within_part_of(part.0.code, &part.1)
+                // Its pieces keep the part's vertices, so the edges the part's area met are
+                // not computed again.
+                fallback.surface().population_within_part_of(part.0.code, &part.1, &mut part_areas)
             });
             let mut cell_parts = Vec::new();
             for ((municipality, polygon, area_m2), share) in in_study.into_iter().zip(shares) {
@@ -388,7 +390,7 @@ fn resolve_merged(cells: &[CensusMeshCell]) -> BTreeMap<MeshCode, GroupFigures> 
 fn split_shares(
     in_study: &[(&Municipality, MultiPolygon<f64>, f64)],
     cell_area_m2: f64,
-    surface: impl Fn(&(&Municipality, MultiPolygon<f64>, f64)) -> f64,
+    surface: impl FnMut(&(&Municipality, MultiPolygon<f64>, f64)) -> f64,
 ) -> Vec<f64> {
     let study_m2: f64 = in_study.iter().map(|(_, _, area_m2)| area_m2).sum();
     let whole = study_m2 >= cell_area_m2 * (1.0 - 1e-9);

@@ -175,16 +175,17 @@ impl PopulationSurface {
     /// As `part` lies in the municipality, its part in a cell (a Voronoi cell ∩ the boundary)
     /// is its part in the convex Voronoi cell alone: a Sutherland–Hodgman clip against the
     /// cell's few edges instead of an overlay, which was a tenth of a country's snapshot build.
+    /// Areas are measured by `areas`, which may already know the part's edges.
     pub(crate) fn population_within_part_of(
         &self,
         municipality: MunicipalityCode,
         part: &MultiPolygon<f64>,
+        areas: &mut CellPartAreas,
     ) -> f64 {
         let of_municipality =
             self.of_municipality.get(&municipality).map_or(&[][..], Vec::as_slice);
         let parts: Vec<(Rect<f64>, &Polygon<f64>)> =
             part.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
-        let mut areas = CellPartAreas::new();
         let mut total = 0.0;
         for &i in of_municipality {
             let cell = &self.cells[i];
@@ -561,7 +562,8 @@ mod tests {
                     continue;
                 }
                 parts += 1;
-                let ours = surface.population_within_part_of(town.code, &part);
+                let ours =
+                    surface.population_within_part_of(town.code, &part, &mut CellPartAreas::new());
                 let overlay = surface.population_within_municipality(town.code, &part);
                 // Two things part the answers, neither a mistake: the overlay rounds its
                 // vertices to an integer grid over its inputs' box (parts in a billion), and where

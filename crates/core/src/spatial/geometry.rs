@@ -57,6 +57,12 @@ impl CellPartAreas {
 
     /// S12 of the geodesic from `a` to `b` (m², geographiclib's sign), once per edge.
     fn edge_s12(&mut self, a: Coord<f64>, b: Coord<f64>) -> f64 {
+        // Along a meridian the azimuth is 0° or 180° throughout and S12 is 0: geographiclib's
+        // own answer (a unit test checks it), asked of it for every cell's west and east sides.
+        #[allow(clippy::float_cmp)] // a meridian's vertices share their longitude exactly
+        if a.x == b.x {
+            return 0.0;
+        }
         let key = |p: Coord<f64>, q: Coord<f64>| {
             [p.x.to_bits(), p.y.to_bits(), q.x.to_bits(), q.y.to_bits()]
         };
@@ -648,6 +654,23 @@ mod tests {
         let large = MultiPolygon(vec![large]);
         // Handed to geo's area, bit for bit.
         assert_eq!(part_areas.area_m2(&large).to_bits(), geodesic_area_m2(&large).to_bits());
+    }
+
+    #[test]
+    fn geographiclib_puts_no_area_under_a_meridian() {
+        let geodesic = geographiclib_rs::Geodesic::wgs84();
+        let mut random = crate::testing::SplitMix(14);
+        for _ in 0..10_000 {
+            let lon = random.uniform(-179.0, 179.0);
+            let (lat1, lat2) = (random.uniform(-80.0, 80.0), random.uniform(-80.0, 80.0));
+            let s12 =
+                geodesic._gen_inverse(lat1, lon, lat2, lon, geographiclib_rs::capability::AREA).9;
+            // ±0 exactly.
+            assert_eq!(s12.abs().to_bits(), 0, "{lat1} {lat2} {lon}: {s12}");
+        }
+        let mut areas = CellPartAreas::new();
+        let (a, b) = (Coord { x: 139.6, y: 35.9 }, Coord { x: 139.6, y: 36.0 });
+        assert_eq!((areas.edge_s12(a, b).to_bits(), areas.edge_s12(b, a).to_bits()), (0, 0));
     }
 
     #[test]
