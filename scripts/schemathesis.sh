@@ -81,10 +81,10 @@ started=$(date +%s)
 status=0
 # The hooks replace positive_data_acceptance by the same check that tolerates exactly the rules
 # OpenAPI cannot state, and negative_data_rejection by the same check that also counts a 413 for
-# an oversized body as a refusal (scripts/schemathesis_hooks.py says which and why). Schemathesis runs in the
-# work directory, where it keeps its cache (.schemathesis/), so that nothing is left behind. One
-# worker: with two threads, hypothesis' lambda descriptions race in CPython 3.11's ast.parse
-# ("AST constructor recursion depth mismatch"), a spurious error.
+# an oversized body as a refusal (scripts/schemathesis_hooks.py says which and why). Schemathesis
+# runs in the work directory, where it keeps its cache (.schemathesis/), so that nothing is left
+# behind. One worker: with two threads, hypothesis' lambda descriptions race in CPython 3.11's
+# ast.parse ("AST constructor recursion depth mismatch"), a spurious error.
 root=$PWD
 (cd "$work" && PYTHONPATH="$root/scripts" SCHEMATHESIS_HOOKS=schemathesis_hooks \
   CARE_ATLAS_TOLERATED="$work/tolerated.txt" \

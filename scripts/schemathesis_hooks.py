@@ -8,6 +8,9 @@ how to recognise it. The check `positive_data_acceptance_beyond_openapi` replace
 `positive_data_acceptance`: it runs it, and lets a refusal pass only when the problem document
 names one of these rules and, for the rules that join parameters, the request indeed breaks it.
 Anything else the document allows and the server refuses is still a finding.
+
+`negative_data_rejection_with_size_limit` replaces the built-in `negative_data_rejection` the same
+way, for one refusal its list leaves out: 413 `body-too-large` for a body over the size limit.
 """
 
 from __future__ import annotations

@@ -167,6 +167,23 @@ pub fn origin_around_study_area(random: &mut SplitMix, spread: f64) -> Position 
     .unwrap_or_else(|_| unreachable!("within range for any spread below 100 degrees"))
 }
 
+/// `columns` × `rows` boxes of `width` × `height` degrees from `west`, `south`, row by row from the
+/// south: a lattice of mesh-like cells for tests that cut shapes cell by cell.
+#[must_use]
+pub fn cell_lattice(
+    (west, south): (f64, f64),
+    (width, height): (f64, f64),
+    (columns, rows): (u32, u32),
+) -> Vec<geo::Rect<f64>> {
+    (0..rows)
+        .flat_map(|row| (0..columns).map(move |column| (row, column)))
+        .map(|(row, column)| {
+            let (w, s) = (west + f64::from(column) * width, south + f64::from(row) * height);
+            geo::Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: w + width, y: s + height })
+        })
+        .collect()
+}
+
 /// A concave town (a U open to the north, with a hole along its base) of about 10 × 9 km near
 /// 139.65°E 35.94°N, for tests of cutting and clipping: cells meet its arms, the gap between
 /// them, its hole, and the notch in the base of the gap.

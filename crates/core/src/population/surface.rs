@@ -547,33 +547,24 @@ mod tests {
             area("g", None, 35.90, 139.71, 80),
         ];
         let surface = PopulationSurface::build(std::slice::from_ref(&town), &areas);
-        let (width, height) = (0.006_25, 0.005);
         let mut parts = 0;
-        for row in 0..17 {
-            for column in 0..17 {
-                let (west, south) =
-                    (139.598 + f64::from(column) * width, 35.898 + f64::from(row) * height);
-                let cell = Rect::new(
-                    Coord { x: west, y: south },
-                    Coord { x: west + width, y: south + height },
-                );
-                let part = crate::spatial::geometry::clip_to_rect(&town.boundary, cell);
-                if part.0.is_empty() {
-                    continue;
-                }
-                parts += 1;
-                let ours =
-                    surface.population_within_part_of(town.code, &part, &mut CellPartAreas::new());
-                let overlay = surface.population_within_municipality(town.code, &part);
-                // Two things part the answers, neither a mistake: the overlay rounds its
-                // vertices to an integer grid over its inputs' box (parts in a billion), and where
-                // the hole reaches a cell's side the overlay's part splits that side at the hole's
-                // corners, a geodesic edge bulging unlike the one clipping leaves (1e-5 of the
-                // part here). 1e-6 of the town's 3,890 residents is 0.004; a wrong clip (a hole
-                // lost, an edge's wrong side) is off by whole residents.
-                let total = surface.total(town.code);
-                assert!((ours - overlay).abs() <= 1e-6 * total, "{cell:?}: {ours} != {overlay}");
+        for cell in crate::testing::cell_lattice((139.598, 35.898), (0.006_25, 0.005), (17, 17)) {
+            let part = crate::spatial::geometry::clip_to_rect(&town.boundary, cell);
+            if part.0.is_empty() {
+                continue;
             }
+            parts += 1;
+            let ours =
+                surface.population_within_part_of(town.code, &part, &mut CellPartAreas::new());
+            let overlay = surface.population_within_municipality(town.code, &part);
+            // Two things part the answers, neither a mistake: the overlay rounds its
+            // vertices to an integer grid over its inputs' box (parts in a billion), and where
+            // the hole reaches a cell's side the overlay's part splits that side at the hole's
+            // corners, a geodesic edge bulging unlike the one clipping leaves (1e-5 of the
+            // part here). 1e-6 of the town's 3,890 residents is 0.004; a wrong clip (a hole
+            // lost, an edge's wrong side) is off by whole residents.
+            let total = surface.total(town.code);
+            assert!((ours - overlay).abs() <= 1e-6 * total, "{cell:?}: {ours} != {overlay}");
         }
         assert!(parts > 150, "{parts}");
     }
