@@ -223,6 +223,7 @@ fn run_scope(tiles: usize, study_tiles: usize) {
         // grids; `make bench-nationwide` always runs every stage.
         report("peak RSS during build", format!("{} MiB", peak_kib / 1024), "");
         report("stopped after the build", "", "NATIONWIDE_BUILD_ONLY is set");
+        report("done", "", "");
         return;
     }
     report(
