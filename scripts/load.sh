@@ -105,16 +105,41 @@ script() {
   echo "$file"
 }
 
-# measure LABEL CONNECTIONS LUAFILE: a warm-up, then DURATION seconds; appends one JSON line.
+# CPU seconds the server has used so far, user and system (all its threads), from /proc.
+ticks=$(getconf CLK_TCK)
+server_cpu() { awk -v t="$ticks" '{printf "%.3f %.3f", $14 / t, $15 / t}' "/proc/$server/stat"; }
+# CPU seconds used by this shell's finished children (wrk among them), user and system, from `times`
+# into VARIABLE; `times` runs in this shell, as in a subshell it would count the subshell's children.
+children_cpu() {
+  times >"$work/times"
+  printf -v "$1" '%s' "$(awk 'NR == 2 {
+    split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.3f %.3f", u[1] * 60 + u[2], s[1] * 60 + s[2]
+  }' "$work/times")"
+}
+
+# measure LABEL CONNECTIONS LUAFILE: a warm-up, then DURATION seconds; appends one JSON line, with
+# the CPU time the server and wrk used over the measured run (what the requests cost, whoever was
+# scheduled: on a machine where wrk and the server share the cores, requests/s follows their sum).
 measure() {
   local label=$1 c=$2 file=$3 line
   wrk -t2 -c"$c" -d1s --timeout 10s -s "$file" "$base" >/dev/null 2>&1 || true
-  line=$(wrk -t2 -c"$c" -d"${duration}s" --timeout 10s -s "$file" "$base" 2>&1 | sed -n 's/^LOAD //p')
-  [ -n "$line" ] || line='{"requests":0,"seconds":1,"p50_ms":0,"p99_ms":0,"max_ms":0,"connect":0,"read":0,"write":0,"timeout":0,"statuses":{},"failed":true}'
-  printf '%s\t%s\t%s\n' "$label" "$c" "$line" >>"$out/raw.tsv"
-  # Work still queued in the server (answers wrk stopped waiting for) would be charged to the next
-  # endpoint: wait until /healthz answers again, at most 60 s.
+  # Work still queued after the warm-up would be charged to the run: let it drain first.
   for _ in $(seq 1 60); do curl -sf -m 1 "$base/healthz" >/dev/null && break; done
+  local server_before client_before server_after client_after
+  server_before=$(server_cpu)
+  children_cpu client_before
+  line=$(wrk -t2 -c"$c" -d"${duration}s" --timeout 10s -s "$file" "$base" 2>&1 | sed -n 's/^LOAD //p')
+  children_cpu client_after
+  # Work still queued in the server (answers wrk stopped waiting for) would be charged to the next
+  # endpoint: wait until /healthz answers again, at most 60 s. Its cost stays with this endpoint.
+  for _ in $(seq 1 60); do curl -sf -m 1 "$base/healthz" >/dev/null && break; done
+  server_after=$(server_cpu)
+  [ -n "$line" ] || line='{"requests":0,"seconds":1,"p50_ms":0,"p99_ms":0,"max_ms":0,"connect":0,"read":0,"write":0,"timeout":0,"statuses":{},"failed":true}'
+  local cpu
+  cpu=$(echo "$server_before $server_after $client_before $client_after" | awk '{
+    printf "\"server_user_s\":%.3f,\"server_system_s\":%.3f,\"client_user_s\":%.3f,\"client_system_s\":%.3f",
+      $3 - $1, $4 - $2, $7 - $5, $8 - $6 }')
+  printf '%s\t%s\t%s\n' "$label" "$c" "${line%\}},$cpu}" >>"$out/raw.tsv"
 }
 
 # The endpoints: label, then method/path/body triples (a round trip has two).
@@ -178,16 +203,32 @@ done
 python3 - "$out/raw.tsv" "$duration" "$(($(date +%s) - started))" >"$out/summary.md" <<'PY'
 import json, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
-healthz = {}
+
+
+def cpu_us(d, who):
+    """CPU µs per answered request used by the server or by wrk (user + system), or None."""
+    if not d["requests"] or f"{who}_user_s" not in d:
+        return None
+    return (d[f"{who}_user_s"] + d[f"{who}_system_s"]) / d["requests"] * 1e6
+
+
+healthz, healthz_cpu = {}, {}
 for label, c, data in rows:
     if label == "healthz":
         d = json.loads(data)
         healthz[c] = d["requests"] / d["seconds"]
+        server, client = cpu_us(d, "server"), cpu_us(d, "client")
+        healthz_cpu[c] = server + client if server is not None and client is not None else None
 print(f"wrk, 2 threads, {sys.argv[2]} s per endpoint after a 1 s warm-up; run took {sys.argv[3]} s. "
       "Ratio = requests/s over /healthz at the same connections in this run. A round trip is two requests "
-      "(requests/s counts requests; round trips/s is half).\n")
-print("| endpoint | conns | requests/s | × /healthz | p50 ms | p99 ms | non-2xx | socket errors/timeouts |")
-print("|---|---:|---:|---:|---:|---:|---|---:|")
+      "(requests/s counts requests; round trips/s is half). CPU µs/request: CPU time (user + system, "
+      "all threads) the server and wrk used over the run, per answered request; work still queued when wrk "
+      "stopped is charged to the endpoint. × /healthz by CPU = /healthz's server + wrk CPU per request over "
+      "the endpoint's: the requests/s ratio to expect where wrk and the server share the cores and the "
+      "cores are busy.\n")
+print("| endpoint | conns | requests/s | × /healthz | p50 ms | p99 ms | non-2xx | socket errors/timeouts "
+      "| server CPU µs/req | wrk CPU µs/req | × /healthz by CPU |")
+print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
 for label, c, data in rows:
     d = json.loads(data)
     rate = d["requests"] / d["seconds"]
@@ -196,7 +237,12 @@ for label, c, data in rows:
     socket = d["connect"] + d["read"] + d["write"] + d["timeout"]
     failed = " (wrk failed)" if d.get("failed") else " (no answer within the run)" if not d["requests"] else ""
     ratio = rate / healthz[c] if healthz.get(c) else float("nan")
+    server, client = cpu_us(d, "server"), cpu_us(d, "client")
+    reference = healthz_cpu.get(c)
+    by_cpu = (f"{reference / (server + client):.3f}"
+              if reference and server is not None and client is not None and server + client > 0 else "–")
     print(f"| {label}{failed} | {c} | {rate:,.0f} | {ratio:.3f} | {d['p50_ms']:.2f} | {d['p99_ms']:.2f} "
-          f"| {shown} | {socket} |")
+          f"| {shown} | {socket} | {'–' if server is None else f'{server:,.1f}'} "
+          f"| {'–' if client is None else f'{client:.1f}'} | {by_cpu} |")
 PY
 cat "$out/summary.md"

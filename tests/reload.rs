@@ -186,4 +186,7 @@ fn sighup_serves_a_new_import_without_a_failed_request_or_a_mixed_answer() {
     server.wait_for_log("failed, still serving dataset");
     assert_eq!(server.version(), last);
     assert_eq!(get(server.port, "/healthz").unwrap().status, 200);
+    // A log written to a file is plain text, without a terminal's colour codes among its words.
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    assert!(!log.contains('\u{1b}'), "{log}");
 }
