@@ -519,11 +519,15 @@ fn service_endpoints_caching_and_cors() {
     assert_eq!((without_slash.status, without_slash.header("location")), (308, Some("/docs/")));
     let document = get("/openapi.json");
     assert_eq!(document.json()["openapi"], "3.1.0");
-    let missing = get("/nowhere");
-    assert_eq!(
-        (missing.status, missing.header("content-type")),
-        (404, Some("application/problem+json"))
-    );
+    for path in ["/nowhere", "/docs/nowhere.js"] {
+        let missing = get(path);
+        assert_eq!(
+            (missing.status, missing.header("content-type")),
+            (404, Some("application/problem+json")),
+            "{path}"
+        );
+        assert_eq!(missing.json()["detail"], format!("no resource at {path}"));
+    }
 }
 
 fn path_of(href: &str) -> String {

@@ -31,7 +31,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::Extensions;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
-use actix_web::middleware::{Compress, Next, from_fn};
+use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use care_atlas_core::{Atlas, GRID_LEVELS, SourceInfo};
 use utoipa::OpenApi as _;
@@ -320,11 +320,25 @@ async fn not_found(req: HttpRequest, routes: web::Data<Routes>) -> HttpResponse 
         }
         return response;
     }
-    let error = ApiError::NotFound {
-        parameter: "path".into(),
-        detail: format!("no resource at {}", req.path()),
-    };
-    actix_web::ResponseError::error_response(&error)
+    actix_web::ResponseError::error_response(&no_resource_at(req.path()))
+}
+
+fn no_resource_at(path: &str) -> ApiError {
+    ApiError::NotFound { parameter: "path".into(), detail: format!("no resource at {path}") }
+}
+
+/// A 404 without a body of ours (the documentation's file server answers an unknown file with an
+/// empty one) becomes the same problem document as any unknown path.
+#[expect(clippy::unnecessary_wraps, reason = "the signature `ErrorHandlers` calls")]
+fn bare_not_found_as_problem<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    if response.headers().contains_key(header::CONTENT_TYPE) {
+        return Ok(ErrorHandlerResponse::Response(response.map_into_left_body()));
+    }
+    let (request, _) = response.into_parts();
+    let problem = actix_web::ResponseError::error_response(&no_resource_at(request.path()));
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(request, problem).map_into_right_body()))
 }
 
 /// ETag from the dataset version, 304 on a matching If-None-Match, and Cache-Control, for GET.
@@ -426,6 +440,7 @@ pub fn app(
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .route("/docs", web::get().to(docs_without_slash))
         .default_service(web::to(not_found))
+        .wrap(ErrorHandlers::new().handler(StatusCode::NOT_FOUND, bare_not_found_as_problem))
         .wrap(from_fn(guard::check_query))
         .wrap(from_fn(caching))
         .wrap(from_fn(guard::security_headers))
