@@ -262,6 +262,46 @@ browserTest("a kind with no source reads データなし, with no gap drawn and 
   await page.close();
 });
 
+browserTest("at 375 px no table heading breaks inside a Japanese word, the tables scroll in their frames, and a place keeps its name in view", async () => {
+  const page = await openPlanner(`lang=ja&area=${MIYASHIRO}&${question}`, { width: 375, height: 800 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
+  // Where a heading's text goes on to a new line, the break is at a space or a punctuation mark,
+  // never between two characters of a word (the top of each character's box tells the line).
+  const broken = await page.evaluate(() => [...document.querySelectorAll("#figures th, #places th, #comparison th")].flatMap((th) => {
+    const chars = [];
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const box = range.getClientRects()[0];
+        if (box) chars.push([node.data[i], Math.round(box.top)]);
+      }
+    }
+    return chars.slice(1).flatMap(([c, top], i) => {
+      const [before, topBefore] = chars[i];
+      const atBreakable = /[\s：:、・/)）]/.test(before) || /[\s(（]/.test(c);
+      return top > topBefore && !atBreakable ? [`${th.textContent}: ${before}|${c}`] : [];
+    });
+  }));
+  assert.deepEqual(broken, [], "headings broken inside a word");
+  assert.ok((await page.locator("#places th").allInnerTexts()).includes("65歳以上人口"), "the places table has its age columns");
+  // Scrolled to its far right, the places table still shows each row's name at its left edge.
+  const kept = await page.evaluate(() => {
+    const wrap = document.querySelector("#places").closest(".table-wrap");
+    const width = wrap.scrollWidth - wrap.clientWidth;
+    wrap.scrollLeft = width;
+    const name = document.querySelector("#places tbody tr td:nth-child(2)");
+    return { width, offset: Math.round(name.getBoundingClientRect().left - wrap.getBoundingClientRect().left), name: name.textContent };
+  });
+  assert.ok(kept.width > 0, "the places table is wider than a phone here, or this test checks nothing");
+  assert.ok(Math.abs(kept.offset) <= 1 && kept.name, `the name moved ${kept.offset} px out of view`);
+  await shoot(page, "planner-375");
+  await page.close();
+});
+
 browserTest("at 768 px the page stacks without sideways scrolling", async () => {
   const page = await openPlanner(`lang=ja&area=${MIYASHIRO}&${question}&resolution=mesh250`, { width: 768, height: 1000 });
   assert.ok((await page.locator("path.care-atlas-gap-cell").count()) > 0, "250 m cells are drawn");
