@@ -139,9 +139,20 @@ browserTest("the nurse's question: the five nearest visiting nursing stations to
   await frame.locator("#address").fill("東1-2");
   await frame.locator("#address").press("Enter");
   await frame.locator("#status[data-tone=error]").waitFor();
-  assert.match(await frame.locator("#status").innerText(), /蓮田市東一丁目、宮代町字東のどちらですか/);
+  assert.match(await frame.locator("#status").innerText(), /「東1-2」という町名は複数の市町にあります。どちらですか/);
   assert.equal(await frame.locator("#address").getAttribute("aria-invalid"), "true");
   assert.equal(await cards.count(), 5);
+  // The places are offered as buttons, the first one focused; choosing one searches from it.
+  const choices = frame.locator("#address-choices button");
+  assert.deepEqual(await choices.allInnerTexts(), ["蓮田市東一丁目", "宮代町字東"]);
+  assert.equal(await frame.locator("#address-choices button:focus").innerText(), "蓮田市東一丁目");
+  await page.screenshot({ path: join(shots, "embed-address-choices-1280.png") });
+  await choices.nth(1).click();
+  await frame.locator("#results-origin", { hasText: "宮代町字東" }).waitFor();
+  assert.equal(await frame.locator("#address").inputValue(), "宮代町東1-2");
+  assert.equal(await choices.count(), 0);
+  const fromMiyashiro = await nearestByAddress("宮代町東1-2");
+  assert.deepEqual(await cards.evaluateAll((nodes) => nodes.map((n) => n.dataset.id)), fromMiyashiro.features.map((f) => f.id));
   await page.close();
 });
 

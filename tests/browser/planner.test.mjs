@@ -154,6 +154,25 @@ browserTest("adding a facility by clicking the map lowers the out-of-reach figur
   await page.close();
 });
 
+browserTest("an address naming a town of two municipalities asks which, and the place chosen is added at its town's point", async () => {
+  const page = await openPlanner(`lang=ja&area=${MIYASHIRO}&${question}`);
+  await page.locator("#address").fill("東1-2");
+  await page.locator("#address").press("Enter");
+  const choices = page.locator("#address-choices button");
+  await choices.first().waitFor();
+  assert.match(await page.locator("#banner").innerText(), /「東1-2」という町名は複数の市町にあります/);
+  assert.deepEqual(await choices.allInnerTexts(), ["蓮田市東一丁目", "宮代町字東"]);
+  assert.equal(await page.locator("#address-choices button:focus").innerText(), "蓮田市東一丁目");
+  await choices.nth(1).click();
+  await page.waitForFunction(() => document.getElementById("whatif-result").dataset.after !== undefined && !document.getElementById("whatif-result").dataset.busy);
+  const request = JSON.parse(await page.locator("#whatif-result").getAttribute("data-request"));
+  const { origin } = await json(`/nearest?${new URLSearchParams({ address: "宮代町東1-2", kind: "visiting_nursing_station", k: "1" })}`);
+  assert.equal(origin.described_as, "宮代町字東");
+  assert.deepEqual(request.add.map((p) => [p.lat, p.lon]), [[origin.lat, origin.lon]]);
+  assert.equal(await choices.count(), 0);
+  await page.close();
+});
+
 browserTest("leaving an existing station out raises no figure below what POST /scenarios answers for its removal", async () => {
   const page = await openPlanner(`lang=ja&area=${MIYASHIRO}&${question}`);
   // A station of 宮代町 itself, which the map shows.

@@ -26,6 +26,24 @@ pub struct Problem {
     /// What the parameter accepts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted: Option<String>,
+    /// For an address naming a town that several municipalities have: each place it may stand
+    /// for, with the address that asks for that place alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<Vec<AddressChoice>>,
+}
+
+/// One place an ambiguous address may stand for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct AddressChoice {
+    /// The municipality and town, as the gazetteer names them.
+    #[schema(example = "蓮田市東一丁目")]
+    pub town: String,
+    /// The municipality's code.
+    #[schema(example = "11238")]
+    pub municipality_code: String,
+    /// The address asked, with the municipality written in: ask with it to search from this town.
+    #[schema(example = "蓮田市東1-2")]
+    pub address: String,
 }
 
 /// Why a request failed.
@@ -74,6 +92,16 @@ pub enum ApiError {
         detail: String,
         /// The kinds that can be asked.
         accepted: String,
+    },
+    /// An address naming a town that several municipalities have, without its municipality.
+    #[error("{detail}")]
+    AmbiguousAddress {
+        /// The question to ask the person who typed it.
+        detail: String,
+        /// What `address` accepts.
+        accepted: String,
+        /// Each place it may stand for.
+        candidates: Vec<AddressChoice>,
     },
     /// A path names something that does not exist.
     #[error("{detail}")]
@@ -178,6 +206,12 @@ impl ApiError {
                 Some(parameter.clone()),
                 Some(accepted.clone()),
             ),
+            ApiError::AmbiguousAddress { accepted, .. } => (
+                "ambiguous-address",
+                "Ambiguous address",
+                Some("address".to_owned()),
+                Some(accepted.clone()),
+            ),
             ApiError::NotFound { parameter, .. } => {
                 ("not-found", "Not found", Some(parameter.clone()), None)
             }
@@ -207,6 +241,10 @@ impl ApiError {
             detail: self.to_string(),
             parameter,
             accepted,
+            candidates: match self {
+                ApiError::AmbiguousAddress { candidates, .. } => Some(candidates.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -236,6 +274,7 @@ impl ResponseError for ApiError {
             | ApiError::UnknownParameter { .. }
             | ApiError::Conflict { .. }
             | ApiError::NoSource { .. }
+            | ApiError::AmbiguousAddress { .. }
             | ApiError::InvalidBody { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,

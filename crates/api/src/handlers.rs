@@ -149,7 +149,9 @@ pub struct NearestParams {
     /// The prefecture, county and municipality may be left out (`新白岡4-14`); full-width
     /// digits, spaces, any hyphen, 丁目/番地/番/号 (kanji numbers for the 丁目), a postal code in
     /// front and a building name behind are all read. A town name found in more than one
-    /// municipality needs its municipality: without it the answer is a 400 listing the places.
+    /// municipality needs its municipality: without it the answer is a 400
+    /// (`urn:care-atlas:problem:ambiguous-address`) whose `candidates` list the places, each with
+    /// the address to ask for it.
     address: Option<String>,
     /// Kind ids, comma-separated (all kinds when absent).
     #[param(value_type = Option<schemas::KindList>, inline, example = "visiting_nursing_station")]
@@ -171,7 +173,7 @@ pub struct NearestParams {
     params(NearestParams),
     responses(
         (status = 200, body = NearestCollection, content_type = "application/geo+json"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "A parameter is invalid; an `address` naming a town that several municipalities have is answered with `urn:care-atlas:problem:ambiguous-address` and its `candidates`"),
         (status = 404, body = Problem, content_type = "application/problem+json", description = "`from` names no facility"),
     )
 )]

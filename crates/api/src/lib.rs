@@ -149,7 +149,7 @@ pub struct ServeOptions {
         (name = "widget", description = "The embeddable map for municipal websites"),
         (name = "features", description = "OGC API - Features Part 1: facilities, municipalities and census small areas for QGIS, GDAL and other clients"),
     ),
-    components(schemas(Problem))
+    components(schemas(Problem, error::AddressChoice))
 )]
 struct BaseDoc;
 

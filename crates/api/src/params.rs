@@ -10,6 +10,7 @@ use care_atlas_core::{
 use crate::ApiError;
 use crate::accepts::{self, Accepts, OneOf};
 use crate::dto::ScenarioRequest;
+use crate::error::AddressChoice;
 
 /// A position from `lat` and `lon`, both or neither.
 pub fn position(lat: Option<&str>, lon: Option<&str>) -> Result<Option<Position>, ApiError> {
@@ -112,7 +113,8 @@ pub fn study_area_names(atlas: &Atlas, separator: &str) -> String {
 /// An origin core could not place, against the parameter that named it: an unknown facility is
 /// a 404 naming `from`; an address the gazetteer cannot place, or that may stand for towns of
 /// several municipalities, a 400 naming `address`, saying where addresses can be placed or
-/// asking which place was meant (in Japanese, the resident's language, then in English).
+/// asking which place was meant (in Japanese, the resident's language, then in English) and
+/// listing the places with an address for each, for a page to offer as choices.
 #[must_use]
 pub fn origin_error(atlas: &Atlas, error: &OriginError) -> ApiError {
     let names: Vec<String> = atlas.address_municipalities().map(|m| m.name.clone()).collect();
@@ -131,14 +133,22 @@ pub fn origin_error(atlas: &Atlas, error: &OriginError) -> ApiError {
         ),
         OriginError::AmbiguousAddress { address, candidates } => {
             let which = if candidates.len() == 2 { "どちら" } else { "いずれ" };
-            ApiError::invalid(
-                "address",
-                format!(
+            let towns: Vec<&str> = candidates.iter().map(|c| c.town.as_str()).collect();
+            ApiError::AmbiguousAddress {
+                detail: format!(
                     "「{address}」は{}の{which}ですか ({error}; write the municipality to say which)",
-                    candidates.join("、")
+                    towns.join("、")
                 ),
                 accepted,
-            )
+                candidates: candidates
+                    .iter()
+                    .map(|c| AddressChoice {
+                        town: c.town.clone(),
+                        municipality_code: c.municipality_code.to_string(),
+                        address: c.address.clone(),
+                    })
+                    .collect(),
+            }
         }
     }
 }

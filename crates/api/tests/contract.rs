@@ -212,13 +212,22 @@ async fn a_town_name_of_two_municipalities_without_its_municipality_asks_which()
     let detail = problem["detail"].as_str().unwrap();
     assert!(detail.contains("「東1-2」は蓮田市東一丁目、宮代町字東のどちらですか"), "{detail}");
     assert!(detail.contains("names a town in more than one municipality"), "{detail}");
-    for (address, town) in [("蓮田市東1-2", "蓮田市東一丁目"), ("宮代町東1-2", "宮代町字東")]
-    {
+    assert_eq!(problem["type"], "urn:care-atlas:problem:ambiguous-address");
+    // The places, each with the address that asks for it alone: what a page offers as choices.
+    assert_eq!(
+        problem["candidates"],
+        serde_json::json!([
+            {"town": "蓮田市東一丁目", "municipality_code": "11238", "address": "蓮田市東1-2"},
+            {"town": "宮代町字東", "municipality_code": "11442", "address": "宮代町東1-2"},
+        ])
+    );
+    for candidate in problem["candidates"].as_array().unwrap() {
+        let address = candidate["address"].as_str().unwrap();
         let uri =
             format!("/nearest?address={}&kind=visiting_nursing_station", query_value(address));
         let answer = get(&uri).await;
         assert_eq!(answer.status, StatusCode::OK, "{address}");
-        assert_eq!(answer.json()["origin"]["described_as"], town, "{address}");
+        assert_eq!(answer.json()["origin"]["described_as"], candidate["town"], "{address}");
     }
 }
 

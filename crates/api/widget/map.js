@@ -32,7 +32,7 @@
       partialResults: "一部のみ：出典にない施設があるため、もっと近い施設があるかもしれません。",
       leftOut: (labels) => `${labels}はデータなしのため含みません`,
       outside: (town) => `${town}の区域外`, outsideShort: "区域外",
-      addressMissing: "住所を入力してください。", whichTown: "",
+      addressMissing: "住所を入力してください。", whichTown: (address) => `「${address}」という町名は複数の市町にあります。どちらですか。`,
       addressUnknown: (address) => `「${address}」の場所が見つかりませんでした。町名から入力してください（例：白岡市新白岡4-14）。`,
       legend: "凡例", legendBoundary: "市町の境界", legendNeighbour: "周辺の市町（点線）", legendGap: "空白地域（到達距離内に施設なし）",
       legendExact: "施設（公表座標・丸）", legendApprox: "施設（位置は概略・ひし形）", legendOutside: "区域外の施設（薄く表示）", legendOrigin: "検索の起点",
@@ -63,7 +63,7 @@
       partialResults: "Partial: some facilities are not in our sources; a nearer one may exist.",
       leftOut: (labels) => `${labels}: no data, not included`,
       outside: (town) => `outside ${town}`, outsideShort: "outside the town",
-      addressMissing: "Please type an address.", whichTown: "Which town? Add the municipality:",
+      addressMissing: "Please type an address.", whichTown: (address) => `“${address}” names a town in more than one municipality. Which one?`,
       addressUnknown: (address) => `Could not place “${address}”. Start with the town, e.g. 白岡市新白岡4-14.`,
       legend: "Legend", legendBoundary: "Town boundary", legendNeighbour: "Neighbouring town (dashed)", legendGap: "Coverage gap (no facility within reach)",
       legendExact: "Facility (published position, circle)", legendApprox: "Facility (approximate position, diamond)", legendOutside: "Facility outside the town (faded)", legendOrigin: "Search origin",
@@ -446,6 +446,8 @@
 
   /** Lists the nearest facilities of the shown kinds to an origin (an address or a point). */
   async function findNearest(where, originKind) {
+    // A new search answers the question an ambiguous address asked.
+    $("address-choices").replaceChildren();
     const chosen = [...shown];
     const unknown = chosen.filter((id) => kindOf.get(id).supply === "unknown");
     const known = chosen.filter((id) => kindOf.get(id).supply !== "unknown");
@@ -497,6 +499,7 @@
     const input = $("address");
     const address = input.value.trim();
     input.removeAttribute("aria-invalid");
+    $("address-choices").replaceChildren();
     if (!address) {
       input.setAttribute("aria-invalid", "true");
       status(text.addressMissing, "error");
@@ -508,13 +511,25 @@
     } catch (failure) {
       if (failure instanceof ApiFailure && failure.status === 400 && failure.problem?.parameter === "address") {
         input.setAttribute("aria-invalid", "true");
-        // A town name of several municipalities is answered with a question, Japanese first and
-        // English in brackets (parameter `address`: 「東1-2」は蓮田市東一丁目、宮代町字東のどちらですか (…)): ask it.
-        const detail = failure.problem.detail ?? "";
-        const asked = detail.indexOf("「");
-        const question = asked >= 0 && detail.includes("ですか") ? detail.slice(asked).split(" (")[0] : null;
-        status(question ? (lang === "ja" ? question : `${text.whichTown} ${question}`) : text.addressUnknown(address), "error");
-        input.focus();
+        // A town name of several municipalities (東1-2: 蓮田市東一丁目 or 宮代町字東) is answered with
+        // its candidates, each with the address that asks for it alone: offer them as buttons.
+        const candidates = failure.problem.candidates ?? [];
+        if (!candidates.length) {
+          status(text.addressUnknown(address), "error");
+          input.focus();
+          return;
+        }
+        status(text.whichTown(address), "error");
+        const buttons = candidates.map((candidate) => {
+          const button = el("button", { type: "button", className: "secondary", textContent: candidate.town, lang: "ja" });
+          button.addEventListener("click", () => {
+            input.value = candidate.address;
+            $("address-form").requestSubmit();
+          });
+          return button;
+        });
+        $("address-choices").replaceChildren(...buttons);
+        buttons[0].focus();
       } else {
         status(text.loadFailed, "error");
       }

@@ -48,7 +48,7 @@
       modelShort: "2020年国勢調査 500 m メッシュ統計",
       modelText: "人口は2020年国勢調査の地域メッシュ統計（500 m 四方、年齢別・高齢単身世帯）を用い、各メッシュの中では住民が面積に応じて均等に住んでいるとみなして、250 m メッシュや区域に配分しています。",
       partialNote: "近隣の市町の施設は出典に一部しか含まれないため、圏外の人口は実際より多く表示されている可能性があります（上限値）。",
-      address_failed: "住所が見つかりませんでした", approx: "位置は町丁目の代表点（概略）", exact: "位置は公表座標",
+      address_failed: "住所が見つかりませんでした", whichTown: (address) => `「${address}」という町名は複数の市町にあります。どちらに追加しますか。`, approx: "位置は町丁目の代表点（概略）", exact: "位置は公表座標",
     },
     en: {
       controls: "Conditions", area: "Area", wholeArea: "Whole study area", kind: "Kind of facility", radius: "Reach (straight line)",
@@ -89,7 +89,7 @@
       modelShort: "2020 census 500 m mesh",
       modelText: "Residents come from the 2020 census 500 m mesh statistics (by age group and elderly living alone), spread evenly by area within each cell and shared out to 250 m cells and areas.",
       partialNote: "Only some facilities of the neighbouring towns are in our sources, so more people may be shown out of reach than really are (upper bound).",
-      address_failed: "Address not found", approx: "approximate: the town's representative point", exact: "as published by the source",
+      address_failed: "Address not found", whichTown: (address) => `“${address}” names a town in more than one municipality. Add it in which one?`, approx: "approximate: the town's representative point", exact: "as published by the source",
     },
   }[lang];
 
@@ -727,6 +727,8 @@
     $("address-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const address = $("address").value.trim();
+      const choices = $("address-choices");
+      choices.replaceChildren();
       if (!address) return;
       try {
         const answer = await api(`/nearest?${new URLSearchParams({ address, kind: state.kind, k: "1" })}`);
@@ -734,11 +736,24 @@
         map.flyTo([answer.origin.lat, answer.origin.lon], 14, { duration: 0.5 });
         $("address").value = "";
       } catch (failure) {
-        // A town name of several municipalities is answered with a question (Japanese first): ask it.
-        const detail = failure?.problem?.detail ?? "";
-        const asked = detail.indexOf("「");
-        const question = asked >= 0 && detail.includes("ですか") ? detail.slice(asked).split(" (")[0] : null;
-        showBanner(question ?? `${text.address_failed}：${address}`, "partial");
+        // A town name of several municipalities (東1-2) is answered with its candidates, each with
+        // the address that asks for it alone: ask which, with a button for each.
+        const candidates = failure?.problem?.candidates ?? [];
+        if (!candidates.length) {
+          showBanner(`${text.address_failed}：${address}`, "partial");
+          return;
+        }
+        showBanner(text.whichTown(address), "partial");
+        const buttons = candidates.map((candidate) => {
+          const button = el("button", { type: "button", textContent: candidate.town, lang: "ja" });
+          button.addEventListener("click", () => {
+            $("address").value = candidate.address;
+            $("address-form").requestSubmit();
+          });
+          return button;
+        });
+        choices.replaceChildren(...buttons);
+        buttons[0].focus();
       }
     });
     $("whatif-reset").addEventListener("click", () => {

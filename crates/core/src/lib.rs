@@ -28,7 +28,7 @@ pub use analysis::nearest::{
     MAX_DISTANCE_RANGE_M, MAX_NEAREST, NearestFacility, NearestQuery, NearestQueryError,
 };
 pub use analysis::origin::{
-    AddressOrigin, OriginError, OriginPrecision, OriginQuery, ResolvedOrigin,
+    AddressCandidate, AddressOrigin, OriginError, OriginPrecision, OriginQuery, ResolvedOrigin,
 };
 pub use analysis::places::UnderservedPlace;
 pub use analysis::scenario::{

@@ -75,14 +75,28 @@ pub enum OriginError {
     #[error("`{0}` names no 大字・町丁目 the gazetteer knows")]
     UnknownAddress(String),
     /// The address does not name its municipality, and towns of that name are in several.
-    #[error("`{address}` names a town in more than one municipality: {}", candidates.join(", "))]
+    #[error(
+        "`{address}` names a town in more than one municipality: {}",
+        candidates.iter().map(|c| c.town.as_str()).collect::<Vec<_>>().join(", ")
+    )]
     AmbiguousAddress {
         /// The address as asked.
         address: String,
-        /// Every place it may stand for, municipality and town (`蓮田市東一丁目`), in the order
-        /// of the municipalities.
-        candidates: Vec<String>,
+        /// Every place it may stand for, in the order of the municipalities.
+        candidates: Vec<AddressCandidate>,
     },
+}
+
+/// One place an address without its municipality may stand for, and how to ask for it alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressCandidate {
+    /// The municipality and town (`蓮田市東一丁目`).
+    pub town: String,
+    /// The municipality.
+    pub municipality_code: MunicipalityCode,
+    /// The address asked with this municipality written in (`蓮田市東1-2`, in the normalised
+    /// form addresses are matched in): asked again, it is placed in `town` and nowhere else.
+    pub address: String,
 }
 
 /// Where an address was placed: always a town's point, never the door.
@@ -145,19 +159,26 @@ impl Atlas {
             .filter_map(|m| m.county.as_deref())
             .find(|county| rest.starts_with(county));
         let rest = county.and_then(|c| rest.strip_prefix(c)).unwrap_or(rest);
-        let mut found: Vec<AddressOrigin> = self
+        let mut found: Vec<(&Municipality, AddressOrigin)> = self
             .municipalities()
             .iter()
             .filter(in_prefecture)
             .filter(|m| county.is_none_or(|c| m.county.as_deref() == Some(c)))
-            .filter_map(|m| self.gazetteer().locate_named(m.code, rest).map(|t| origin(m, t)))
+            .filter_map(|m| self.gazetteer().locate_named(m.code, rest).map(|t| (m, origin(m, t))))
             .collect();
         match found.len() {
             0 => Err(unknown()),
-            1 => Ok(found.remove(0)),
+            1 => Ok(found.remove(0).1),
             _ => Err(OriginError::AmbiguousAddress {
                 address: address.to_owned(),
-                candidates: found.into_iter().map(|o| o.town).collect(),
+                candidates: found
+                    .into_iter()
+                    .map(|(municipality, o)| AddressCandidate {
+                        town: o.town,
+                        municipality_code: municipality.code,
+                        address: format!("{}{rest}", municipality.name),
+                    })
+                    .collect(),
             }),
         }
     }
@@ -397,12 +418,46 @@ mod tests {
 
     #[test]
     fn a_town_of_several_municipalities_without_its_municipality_is_ambiguous() {
-        let ambiguous = |address: &str, candidates: &[&str]| OriginError::AmbiguousAddress {
-            address: address.into(),
-            candidates: candidates.iter().map(|&c| c.to_owned()).collect(),
-        };
-        check_address("東1-2", Err(ambiguous("東1-2", &["蓮田市東一丁目", "宮代町字東"])));
-        check_address("埼玉県東", Err(ambiguous("埼玉県東", &["蓮田市東", "宮代町字東"])));
+        let ambiguous =
+            |address: &str, candidates: &[(&str, &str, &str)]| OriginError::AmbiguousAddress {
+                address: address.into(),
+                candidates: candidates
+                    .iter()
+                    .map(|&(town, code, address)| AddressCandidate {
+                        town: town.into(),
+                        municipality_code: code.parse().unwrap(),
+                        address: address.into(),
+                    })
+                    .collect(),
+            };
+        check_address(
+            "東1-2",
+            Err(ambiguous(
+                "東1-2",
+                &[
+                    ("蓮田市東一丁目", "11238", "蓮田市東1-2"),
+                    ("宮代町字東", "11442", "宮代町東1-2"),
+                ],
+            )),
+        );
+        check_address(
+            "埼玉県東",
+            Err(ambiguous(
+                "埼玉県東",
+                &[("蓮田市東", "11238", "蓮田市東"), ("宮代町字東", "11442", "宮代町東")],
+            )),
+        );
+        // Each candidate's own address, asked again, is placed in that town alone.
+        for asked in ["東1-2", "埼玉県東", "東１－２"] {
+            let Err(OriginError::AmbiguousAddress { candidates, .. }) =
+                three_towns().locate_address(asked)
+            else {
+                panic!("{asked} is not ambiguous");
+            };
+            for candidate in candidates {
+                check_address(&candidate.address, Ok(&candidate.town));
+            }
+        }
         let error = three_towns().locate_address("東1-2").unwrap_err();
         assert_eq!(
             error.to_string(),
