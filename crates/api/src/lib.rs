@@ -41,7 +41,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 pub use cache::SnapshotCache;
 pub use error::{ApiError, Problem};
-pub use guard::{MAX_QUERY_BYTES, MAX_QUEUE_WAIT, MAX_WORK_TIME, parse_proxy};
+pub use guard::{MAX_QUERY_BYTES, MAX_QUEUE_WAIT, MAX_WORK_TIME, Workload, parse_proxy};
 
 /// The largest request body read, in bytes.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -195,7 +195,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The routes whose computation runs on the shared pool ([`guard::Workload`]), which answer 503
-/// when it is full: the handlers that call `handlers::blocking`.
+/// when it is full: the handlers that call `handlers::blocking`. Kept by hand; the contract test
+/// `with_every_pool_place_taken_exactly_the_operations_documented_with_503_shed` fails when it
+/// and the handlers disagree.
 const POOLED_ROUTES: [(&str, &str); 8] = [
     ("/areas", "get"),
     ("/areas/{code}", "get"),

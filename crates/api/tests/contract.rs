@@ -1601,3 +1601,102 @@ async fn html_pages_carry_a_script_policy_and_every_answer_nosniff() {
         assert_eq!(get(uri).await.header(header::X_CONTENT_TYPE_OPTIONS), Some("nosniff"), "{uri}");
     }
 }
+
+/// With every place on the computation pool taken, exactly the operations whose documents list a
+/// 503 shed a request that computes, and every other operation answers without the pool. The
+/// documents' 503s come from a hand-kept list of pooled routes: this keeps it true to the handlers.
+#[actix_web::test]
+async fn with_every_pool_place_taken_exactly_the_operations_documented_with_503_shed() {
+    let area = "area=11442";
+    let question = "kind=visiting_nursing_station&radius_m=2000";
+    let whatif = r#"{"kind":"visiting_nursing_station","radius_m":2000,"add":[{"lat":36.0135,"lon":139.7078}]}"#;
+    // One request per documented operation, in a form that computes rather than one a cache
+    // answers (a town's JSON is cached; its CSV is computed).
+    let examples: Vec<(&str, &str, String)> = vec![
+        ("get", "/", "/".into()),
+        (
+            "get",
+            "/accessibility",
+            "/accessibility?kind=visiting_nursing_station&catchment_m=3000".into(),
+        ),
+        ("get", "/areas", "/areas?f=csv".into()),
+        ("get", "/areas/{code}", "/areas/11442?f=csv".into()),
+        ("get", "/assets/planner/{name}", "/assets/planner/planner.js".into()),
+        ("get", "/assets/{name}", "/assets/map.js".into()),
+        ("get", "/collections", "/collections".into()),
+        ("get", "/collections/{collectionId}", "/collections/facilities".into()),
+        (
+            "get",
+            "/collections/{collectionId}/items",
+            "/collections/facilities/items?limit=2".into(),
+        ),
+        (
+            "get",
+            "/collections/{collectionId}/items/{featureId}",
+            "/collections/facilities/items/mhlw-iryo-hospitals-1111108985700".into(),
+        ),
+        ("get", "/conformance", "/conformance".into()),
+        ("get", "/coverage-gaps", format!("/coverage-gaps?{question}&{area}")),
+        ("get", "/embed", format!("/embed?kind=visiting_nursing_station&{area}")),
+        ("get", "/healthz", "/healthz".into()),
+        ("get", "/mesh/{meshcode}", "/mesh/5339759431".into()),
+        ("get", "/nearest", "/nearest?lat=36.0&lon=139.7&k=5".into()),
+        ("get", "/planner", format!("/planner?{area}")),
+        ("get", "/planner/report", format!("/planner/report?{area}&{question}")),
+        ("post", "/scenarios", "/scenarios".into()),
+        ("get", "/site-suggestions", format!("/site-suggestions?{question}&n=1&{area}")),
+        ("get", "/sources", "/sources".into()),
+        ("get", "/underserved-places", format!("/underserved-places?{question}&{area}")),
+        ("get", "/version", "/version".into()),
+        ("get", "/widget.js", "/widget.js".into()),
+    ];
+    let document = serde_json::to_value(care_atlas_api::openapi()).unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            documented.push((
+                method.clone(),
+                path.clone(),
+                operation["responses"].get("503").is_some(),
+            ));
+        }
+    }
+    let listed: Vec<(String, String)> =
+        examples.iter().map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let mut operations: Vec<(String, String)> =
+        documented.iter().map(|(m, p, _)| (m.clone(), p.clone())).collect();
+    operations.sort();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, operations, "every documented operation needs one example here");
+
+    // Other tests of this binary wait for a place (their queue wait is minutes), so none fails.
+    let mut held = Vec::new();
+    for _ in 0..care_atlas_api::Workload::capacity() {
+        held.push(
+            care_atlas_api::Workload::admit(std::time::Duration::from_mins(10)).await.unwrap(),
+        );
+    }
+    let impatient =
+        ServeOptions { max_queue_wait: std::time::Duration::from_millis(20), ..options() };
+    let mut wrong = Vec::new();
+    for (method, path, pooled) in &documented {
+        let (_, _, uri) = examples.iter().find(|(m, p, _)| m == method && p == path).unwrap();
+        let request = if method == "post" {
+            test::TestRequest::post()
+                .uri(uri)
+                .insert_header((header::CONTENT_TYPE, "application/json"))
+                .set_payload(whatif)
+        } else {
+            test::TestRequest::get().uri(uri)
+        };
+        let status = send_with(atlas(), impatient.clone(), request).await.status;
+        let expected_ok =
+            if *pooled { status == StatusCode::SERVICE_UNAVAILABLE } else { status.is_success() };
+        if !expected_ok {
+            wrong.push(format!("{method} {uri}: {status} (documented 503: {pooled})"));
+        }
+    }
+    drop(held);
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
