@@ -172,6 +172,10 @@
   // The rank of each facility in the last nearest list, marked on its map symbol too.
   let ranks = new Map();
   let popupOpener = null;
+  // Whether a zoom is under way and which popup is open, kept from Leaflet's events (its own
+  // fields for them are private).
+  let zooming = false;
+  let openedPopup = null;
   let gapsShown = false;
   const inArea = (p) => !config.area || p.municipality_code === config.area;
 
@@ -316,7 +320,7 @@
     const marker = markerOf.get(id);
     if (!marker) return;
     // Leaflet ignores a new view while a zoom animation runs (a wheel or the zoom buttons): wait.
-    if (map._animatingZoom) {
+    if (zooming) {
       map.once("zoomend", () => showOnMap(id, opener));
       return;
     }
@@ -332,7 +336,10 @@
     map.getContainer().scrollIntoView({ block: "center" });
   }
 
+  map.on("zoomstart", () => { zooming = true; });
+  map.on("zoomend", () => { zooming = false; });
   map.on("popupopen", (event) => {
+    openedPopup = event.popup;
     const content = event.popup.getElement();
     // Leaflet names its close button in English.
     content?.querySelector(".leaflet-popup-close-button")?.setAttribute("aria-label", text.closeDetails);
@@ -342,7 +349,8 @@
       status(text.popupOpened(heading.textContent));
     }
   });
-  map.on("popupclose", () => {
+  map.on("popupclose", (event) => {
+    if (openedPopup === event.popup) openedPopup = null;
     const opener = popupOpener;
     popupOpener = null;
     if (opener && document.contains(opener)) opener.focus({ preventScroll: true });
@@ -350,7 +358,7 @@
   document.addEventListener("keydown", (event) => {
     if (event.key !== "Escape") return;
     if (!kindPanel.hidden) { openKinds(false); event.preventDefault(); return; }
-    if (map._popup && map.hasLayer(map._popup)) { map.closePopup(); event.preventDefault(); }
+    if (openedPopup && map.hasLayer(openedPopup)) { map.closePopup(); event.preventDefault(); }
   });
 
   function draw() {
