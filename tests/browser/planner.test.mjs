@@ -160,9 +160,13 @@ browserTest("an address naming a town of two municipalities asks which, and the 
   await page.locator("#address").press("Enter");
   const choices = page.locator("#address-choices button");
   await choices.first().waitFor();
-  assert.match(await page.locator("#banner").innerText(), /「東1-2」という町名は複数の市町にあります/);
+  assert.match(await page.locator("#address-status").innerText(), /「東1-2」という町名は複数の市町にあります/);
+  // The question stands beside the address; the page's banner keeps saying what the data are.
+  assert.ok(!(await page.locator("#banner").innerText()).includes("東1-2"));
   assert.deepEqual(await choices.allInnerTexts(), ["蓮田市東一丁目", "宮代町字東"]);
   assert.equal(await page.locator("#address-choices button:focus").innerText(), "蓮田市東一丁目");
+  const [bar, offered] = [await page.locator("#whatif-bar").boundingBox(), await page.locator("#address-choices").boundingBox()];
+  await page.screenshot({ path: join(shots, "planner-address-choices.png"), clip: { x: bar.x, y: bar.y, width: bar.width, height: offered.y + offered.height - bar.y } });
   await choices.nth(1).click();
   await page.waitForFunction(() => document.getElementById("whatif-result").dataset.after !== undefined && !document.getElementById("whatif-result").dataset.busy);
   const request = JSON.parse(await page.locator("#whatif-result").getAttribute("data-request"));
@@ -170,6 +174,7 @@ browserTest("an address naming a town of two municipalities asks which, and the 
   assert.equal(origin.described_as, "宮代町字東");
   assert.deepEqual(request.add.map((p) => [p.lat, p.lon]), [[origin.lat, origin.lon]]);
   assert.equal(await choices.count(), 0);
+  assert.equal(await page.locator("#address-status").innerText(), "");
   await page.close();
 });
 

@@ -728,7 +728,9 @@
       event.preventDefault();
       const address = $("address").value.trim();
       const choices = $("address-choices");
+      const said = $("address-status");
       choices.replaceChildren();
+      said.textContent = "";
       if (!address) return;
       try {
         const answer = await api(`/nearest?${new URLSearchParams({ address, kind: state.kind, k: "1" })}`);
@@ -740,10 +742,10 @@
         // the address that asks for it alone: ask which, with a button for each.
         const candidates = failure?.problem?.candidates ?? [];
         if (!candidates.length) {
-          showBanner(`${text.address_failed}：${address}`, "partial");
+          said.textContent = `${text.address_failed}：${address}`;
           return;
         }
-        showBanner(text.whichTown(address), "partial");
+        said.textContent = text.whichTown(address);
         const buttons = candidates.map((candidate) => {
           const button = el("button", { type: "button", textContent: candidate.town, lang: "ja" });
           button.addEventListener("click", () => {
