@@ -354,7 +354,7 @@ fn add_out_of_reach(
 /// One municipality.
 #[utoipa::path(
     tag = "areas",
-    params(("code" = inline(schemas::MunicipalityCode), Path, description = "A five-digit municipality code (全国地方公共団体コード)"), AreaParams),
+    params(("code" = inline(schemas::MunicipalityCode), Path, description = "A five-digit municipality code (全国地方公共団体コード)", example = "11442"), AreaParams),
     responses(
         (status = 200, description = "GeoJSON, or the town's statistics (one row per kind; a neighbour, without per-kind statistics, one row; unknown left empty, never 0) as CSV or a workbook", content((AreaFeature = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"municipality-<code>-<population>.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -409,7 +409,7 @@ fn area_reply(state: &AppState, feature: &AreaFeature, format: Format) -> Result
 /// One JIS mesh cell that touches the study area, with its estimated population and statistics.
 #[utoipa::path(
     tag = "areas",
-    params(("meshcode" = inline(schemas::MeshCode), Path, description = "JIS X 0410 mesh code, 4 to 10 digits"), AreaParams),
+    params(("meshcode" = inline(schemas::MeshCode), Path, description = "JIS X 0410 mesh code, 4 to 10 digits", example = "5339759431"), AreaParams),
     responses(
         (status = 200, description = "GeoJSON, or the cell's statistics (one row per kind; a cell partly outside the study area, without per-kind statistics, one row; unknown left empty, never 0) as CSV or a workbook", content((AreaFeature = "application/geo+json"), (String = "text/csv"), (export::FileBody = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), headers(("Content-Disposition" = String, description = "For CSV and xlsx: `attachment; filename=\"mesh-<meshcode>-<population>.<ext>\"`"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),

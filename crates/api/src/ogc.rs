@@ -790,8 +790,8 @@ fn page_links(
 #[utoipa::path(
     tag = "features",
     params(
-        ("collectionId" = inline(schemas::CollectionId), Path, description = "facilities, municipalities or small-areas"),
-        ("featureId" = String, Path, description = "The item's id"),
+        ("collectionId" = inline(schemas::CollectionId), Path, description = "facilities, municipalities or small-areas", example = "municipalities"),
+        ("featureId" = String, Path, description = "The item's id, as its collection's items give it (for municipalities, the code)", example = "11442"),
         FormatParams,
     ),
     responses(
