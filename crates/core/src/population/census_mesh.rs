@@ -38,7 +38,7 @@ use rayon::prelude::*;
 
 use crate::spatial::geometry::{
     BandedShape, CellPartAreas, ROWS_PER_BAND, RowCut, bounds_of, clip_polygon_to_rect,
-    clip_to_rect, geodesic_area_m2, graticule_area_m2, grow,
+    clip_to_rect, geodesic_area_m2, graticule_area_m2, grow, with_bounds,
 };
 use crate::{
     AreaRole, CensusMeshCell, MeshCode, MeshLevel, MeshSuppression, Municipality, MunicipalityCode,
@@ -455,8 +455,7 @@ impl PopulationModel for CensusMeshPopulation {
             return PopulationGroup::ALL
                 .map(|group| self.fallback.within(group, municipality, region));
         }
-        let pieces: Vec<(Rect<f64>, &Polygon<f64>)> =
-            region.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
+        let pieces = with_bounds(region);
         // Each group's sum; a group stays unknown once a part it needs is unknown. The share of
         // each part is the same for every group, so it is computed once.
         let mut totals: GroupFigures = [Some(0.0); PopulationGroup::ALL.len()];

@@ -25,6 +25,7 @@ use rayon::prelude::*;
 
 use crate::spatial::geometry::{
     CellPartAreas, bounds_of, clip_polygon_to_convex, clip_polygon_to_rect, geodesic_area_m2, grow,
+    with_bounds,
 };
 use crate::{LocalFrame, Municipality, MunicipalityCode, Position, SmallArea};
 
@@ -184,8 +185,7 @@ impl PopulationSurface {
     ) -> f64 {
         let of_municipality =
             self.of_municipality.get(&municipality).map_or(&[][..], Vec::as_slice);
-        let parts: Vec<(Rect<f64>, &Polygon<f64>)> =
-            part.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
+        let parts = with_bounds(part);
         let mut total = 0.0;
         for &i in of_municipality {
             let cell = &self.cells[i];
@@ -194,9 +194,8 @@ impl PopulationSurface {
             {
                 continue;
             }
-            let inside: MultiPolygon<f64> = self.voronoi[i]
-                .iter()
-                .filter_map(|convex| Some((convex.bounding_rect()?, convex)))
+            let inside: MultiPolygon<f64> = with_bounds(&self.voronoi[i])
+                .into_iter()
                 .flat_map(|(convex_bounds, convex)| {
                     parts
                         .iter()
@@ -217,8 +216,7 @@ impl PopulationSurface {
         region: &MultiPolygon<f64>,
         cells: impl Iterator<Item = usize>,
     ) -> f64 {
-        let parts: Vec<(Rect<f64>, &Polygon<f64>)> =
-            region.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
+        let parts = with_bounds(region);
         let mut total = 0.0;
         for (cell, bounds) in cells.map(|i| (&self.cells[i], &self.bounds[i])) {
             if cell.area_m2 <= 0.0 {

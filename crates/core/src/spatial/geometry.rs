@@ -110,6 +110,13 @@ impl CellPartAreas {
     }
 }
 
+/// Each polygon with its bounding box (empty ones left out), for cheap box tests before overlays.
+pub(crate) fn with_bounds<'a>(
+    polygons: impl IntoIterator<Item = &'a Polygon<f64>>,
+) -> Vec<(Rect<f64>, &'a Polygon<f64>)> {
+    polygons.into_iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect()
+}
+
 /// The bounding box of a shape, or an empty box at the origin for an empty shape.
 pub(crate) fn bounds_of(shape: &MultiPolygon<f64>) -> Rect<f64> {
     shape.bounding_rect().unwrap_or_else(|| Rect::new(Coord::zero(), Coord::zero()))

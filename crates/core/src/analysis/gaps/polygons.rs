@@ -7,11 +7,9 @@
 //! time: rivers, railways and the road network are ignored.
 
 use geo::orient::Direction;
-use geo::{
-    BooleanOps, BoundingRect, Coord, Intersects, MultiPolygon, Orient, Polygon, Rect, unary_union,
-};
+use geo::{BooleanOps, Coord, Intersects, MultiPolygon, Orient, Polygon, Rect, unary_union};
 
-use crate::spatial::geometry::{bounds_of, geodesic_area_m2};
+use crate::spatial::geometry::{bounds_of, geodesic_area_m2, with_bounds};
 use crate::{
     CIRCLE_VERTICES, Municipality, MunicipalityCode, PopulationGroup, PopulationModel, Position,
     geodesic_circle,
@@ -145,8 +143,7 @@ pub(crate) fn gap_shapes(
     } else {
         MultiPolygon(Vec::new())
     };
-    let reach_parts: Vec<(Rect<f64>, &Polygon<f64>)> =
-        reach.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
+    let reach_parts = with_bounds(&reach);
     municipalities
         .iter()
         .zip(&towns)
