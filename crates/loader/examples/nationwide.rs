@@ -218,14 +218,6 @@ fn run_scope(tiles: usize, study_tiles: usize) {
     std::fs::write("/proc/self/clear_refs", "5").unwrap();
     let atlas = timed("snapshot build (Atlas::new)", "", || Atlas::new(parts));
     let peak_kib = status_kib("VmHWM:");
-    if std::env::var_os("NATIONWIDE_BUILD_ONLY").is_some() {
-        // For profiling the build alone, as `perf record` of the whole child would mix in the
-        // grids; `make bench-nationwide` always runs every stage.
-        report("peak RSS during build", format!("{} MiB", peak_kib / 1024), "");
-        report("stopped after the build", "", "NATIONWIDE_BUILD_ONLY is set");
-        report("done", "", "");
-        return;
-    }
     report(
         "peak RSS during build",
         format!("{} MiB", peak_kib / 1024),
@@ -235,6 +227,13 @@ fn run_scope(tiles: usize, study_tiles: usize) {
             peak_kib.saturating_sub(before_kib) / 1024
         ),
     );
+    if std::env::var_os("NATIONWIDE_BUILD_ONLY").is_some() {
+        // For profiling the build alone, as `perf record` of the whole child would mix in the
+        // grids; `make bench-nationwide` always runs every stage.
+        report("stopped after the build", "", "NATIONWIDE_BUILD_ONLY is set");
+        report("done", "", "");
+        return;
+    }
     for (level, name) in [(MeshLevel::Third, "1 km"), (MeshLevel::Quarter, "250 m")] {
         let grid = timed(&format!("grid build {name}"), "", || atlas.grid(level));
         report(

@@ -316,8 +316,7 @@ fn municipality_cells(
     let projected: Vec<[f64; 2]> = anchors.iter().map(|p| frame.project(*p)).collect();
     let cells = voronoi_cells(&sites, &projected);
     let boundary = municipality.boundary.orient(Direction::Default);
-    let boundary_parts: Vec<(Rect<f64>, &Polygon<f64>)> =
-        boundary.iter().filter_map(|p| Some((p.bounding_rect()?, p))).collect();
+    let boundary_parts = with_bounds(&boundary);
 
     // One group per key_code, in order of first appearance.
     let mut groups: Vec<Group> = Vec::new();
@@ -545,6 +544,7 @@ mod tests {
             area("g", None, 35.90, 139.71, 80),
         ];
         let surface = PopulationSurface::build(std::slice::from_ref(&town), &areas);
+        let total = surface.total(town.code);
         let mut parts = 0;
         for cell in crate::testing::cell_lattice((139.598, 35.898), (0.006_25, 0.005), (17, 17)) {
             let part = crate::spatial::geometry::clip_to_rect(&town.boundary, cell);
@@ -561,7 +561,6 @@ mod tests {
             // corners, a geodesic edge bulging unlike the one clipping leaves (1e-5 of the
             // part here). 1e-6 of the town's 3,890 residents is 0.004; a wrong clip (a hole
             // lost, an edge's wrong side) is off by whole residents.
-            let total = surface.total(town.code);
             assert!((ours - overlay).abs() <= 1e-6 * total, "{cell:?}: {ours} != {overlay}");
         }
         assert!(parts > 150, "{parts}");
