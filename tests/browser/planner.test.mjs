@@ -286,13 +286,13 @@ browserTest("a kind with no source reads データなし, with no gap drawn and 
   await page.close();
 });
 
-browserTest("at 375 px no table heading breaks inside a Japanese word, the tables scroll in their frames, and a place keeps its name in view", async () => {
+browserTest("at 375 px no table heading, button or label breaks inside a Japanese word, the tables scroll in their frames, and a place keeps its name in view", async () => {
   const page = await openPlanner(`lang=ja&area=${MIYASHIRO}&${question}`, { width: 375, height: 800 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
   // Where a heading's text goes on to a new line, the break is at a space or a punctuation mark,
   // never between two characters of a word (the top of each character's box tells the line).
-  const broken = await page.evaluate(() => [...document.querySelectorAll("#figures th, #places th, #comparison th")].flatMap((th) => {
+  const broken = await page.evaluate(() => [...document.querySelectorAll("#figures th, #places th, #comparison th, #whatif-bar button, #whatif-bar label")].flatMap((th) => {
     const chars = [];
     const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -310,7 +310,7 @@ browserTest("at 375 px no table heading breaks inside a Japanese word, the table
       return top > topBefore && !atBreakable ? [`${th.textContent}: ${before}|${c}`] : [];
     });
   }));
-  assert.deepEqual(broken, [], "headings broken inside a word");
+  assert.deepEqual(broken, [], "headings, buttons or labels broken inside a word");
   assert.ok((await page.locator("#places th").allInnerTexts()).includes("65歳以上人口"), "the places table has its age columns");
   // Scrolled to its far right, the places table still shows each row's name at its left edge.
   const kept = await page.evaluate(() => {
