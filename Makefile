@@ -83,7 +83,7 @@ soak: build
 ## loudly, without wrk unless CARE_ATLAS_REQUIRE_WRK=1, which .ci/run sets)
 soak-short:
 	@if command -v wrk >/dev/null; then \
-	  $(CARGO) build --locked && BINARY=./target/debug/care-atlas DURATION=30 WARMUP=15 CONNECTIONS=16 MIX=light SERVE_ARGS="--queue-wait-ms 20000" scripts/soak.sh; \
+	  $(CARGO) build --locked && BINARY=./target/debug/care-atlas DURATION=30 WARMUP=15 CONNECTIONS=16 MIX=light QUEUE_WAIT_MS=20000 scripts/soak.sh; \
 	elif [ "$$CARE_ATLAS_REQUIRE_WRK" = 1 ]; then echo "CARE_ATLAS_REQUIRE_WRK=1 but wrk is missing" >&2; exit 1; \
 	else echo "*** SOAK TEST SKIPPED: wrk is missing (apt-get install wrk) ***" >&2; fi
 
