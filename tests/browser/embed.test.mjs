@@ -156,6 +156,29 @@ browserTest("the nurse's question: the five nearest visiting nursing stations to
   await page.close();
 });
 
+browserTest("no label covers a numbered result: the origin's and the towns' names lie under the markers", async () => {
+  // From 白岡市千駄野 the nearest station stands a few pixels from the origin, whose name, drawn
+  // above the markers, used to hide its marker and its number.
+  const page = await openMap(stations, { width: 600, height: 600 });
+  await search(page, "白岡市千駄野432");
+  await page.locator("#results-origin", { hasText: "白岡市千駄野" }).waitFor();
+  await page.locator(".origin-label").waitFor();
+  // Labels let the pointer through (pointer-events: none); for this check they catch it, so that
+  // the element found at a point is the one painted on top.
+  await page.addStyleTag({ content: ".leaflet-tooltip { pointer-events: auto !important; }" });
+  const covered = await page.locator(".care-atlas-marker[data-rank]").evaluateAll((nodes) => nodes.flatMap((node) => {
+    const box = node.getBoundingClientRect();
+    // The centre, and the corner where the rank is drawn.
+    return [[box.x + box.width / 2, box.y + box.height / 2], [box.right - 3, box.y + 3]]
+      .map(([x, y]) => document.elementFromPoint(x, y))
+      .filter((hit) => hit?.closest(".leaflet-tooltip"))
+      .map((hit) => `${node.dataset.rank} under ${hit.closest(".leaflet-tooltip").textContent}`);
+  }));
+  await page.screenshot({ path: join(shots, "embed-labels-600.png") });
+  assert.deepEqual(covered, []);
+  await page.close();
+});
+
 browserTest("in the README's 600 px frame at 1280 px the map fills the frame beside its panel, named after area=11246", async () => {
   const { page, frame } = await hostPage({ width: 1280, height: 800 });
   assert.equal(await frame.locator("h1").innerText(), "白岡市の在宅医療・介護資源マップ");

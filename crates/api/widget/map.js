@@ -143,6 +143,9 @@
   // frame scrolls the page.
   const map = L.map("map", { center: config.home, zoom: config.zoom ?? 11, zoomSnap: 0.25, zoomControl: false, scrollWheelZoom: false, keyboard: true });
   map.getContainer().setAttribute("aria-label", text.mapLabel);
+  // Names (the towns', the search origin's) lie above the lines but under the markers: Leaflet's
+  // tooltip pane is above them, where the origin's name hid the nearest station and its number.
+  map.createPane("labels").style.zIndex = 550;
   L.control.zoom({ zoomInTitle: text.zoomIn, zoomOutTitle: text.zoomOut }).addTo(map);
   map.on("focus click", () => map.scrollWheelZoom.enable());
   map.on("blur mouseout", () => map.scrollWheelZoom.disable());
@@ -479,8 +482,10 @@
       ? text.fromAddress(from.described_as ?? "", from.precision === "town_mean_of_chome")
       : originKind === "centre" ? text.fromCentre : text.fromPoint;
     const short = originKind === "address" ? from.described_as ?? "" : originKind === "centre" ? text.centre : text.point;
+    // The name goes on the side away from the nearest result, which often stands a few pixels off.
+    const nearestNorth = result.features.length > 0 && result.features[0].geometry.coordinates[1] > from.lat;
     L.marker([from.lat, from.lon], { icon: L.divIcon({ className: "origin-icon", html: '<span class="origin-pin"></span>', iconSize: [18, 18] }), keyboard: false, interactive: false })
-      .bindTooltip(short, { permanent: true, direction: "top", offset: [0, -10], className: "origin-label" })
+      .bindTooltip(short, { pane: "labels", permanent: true, direction: nearestNorth ? "bottom" : "top", offset: [0, nearestNorth ? 10 : -10], className: "origin-label" })
       .addTo(origin);
     $("results-origin").textContent = fromText;
     const items = result.features.map(card);
@@ -562,7 +567,7 @@
     for (const f of areaFeatures) {
       const point = f.properties.label_point;
       const at = point ? [point[1], point[0]] : L.geoJSON(f).getBounds().getCenter();
-      L.tooltip({ permanent: true, direction: "center", className: `town-label${f.properties.in_study_area ? "" : " neighbour"}`, interactive: false })
+      L.tooltip({ pane: "labels", permanent: true, direction: "center", className: `town-label${f.properties.in_study_area ? "" : " neighbour"}`, interactive: false })
         .setLatLng(at).setContent(f.properties.name).addTo(boundaries);
     }
   }
