@@ -232,6 +232,9 @@ browserTest("the report prints on 1 to 4 A4 pages with the conditions, the figur
   assert.ok((await page.locator("path.care-atlas-gap").count()) > 0, "the report's map shows the gaps");
   assert.ok((await page.locator("#print-button").innerText()).includes("印刷 / PDFで保存"));
   await page.screenshot({ path: join(shots, "report-page1.png"), clip: { x: 0, y: 0, width: 794, height: 1123 } });
+  // Everything fits the sheet's text width (182 mm, narrower than the printed page's 186 mm):
+  // a table wider than the paper made the browser shrink every printed page to fit it.
+  assert.deepEqual(await beyondTheSheet(page), []);
   await page.emulateMedia({ media: "print" });
   await page.screenshot({ path: join(shots, "report-print.png"), fullPage: true });
   const pdf = await page.pdf({ format: "A4", printBackground: true });
@@ -239,10 +242,14 @@ browserTest("the report prints on 1 to 4 A4 pages with the conditions, the figur
   const doc = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: false, isEvalSupported: false }).promise;
   assert.ok(doc.numPages >= 1 && doc.numPages <= 4, `${doc.numPages} pages`);
   let text = "";
+  let smallest = Infinity;
   for (let i = 1; i <= doc.numPages; i++) {
     const content = await (await doc.getPage(i)).getTextContent();
     text += content.items.map((item) => item.str).join("");
+    for (const item of content.items.filter((it) => it.str.trim())) smallest = Math.min(smallest, Math.hypot(item.transform[0], item.transform[1]));
   }
+  // Printed at its own size, never shrunk to fit: the smallest text, 12 px, is 9 pt on paper.
+  assert.ok(smallest >= 8.9, `the smallest printed text is ${smallest.toFixed(1)} pt`);
   const compact = text.replace(/\s+/g, "");
   const figure = await apiFigure("aged_75_plus");
   for (const expected of ["分析レポート", "宮代町", "訪問看護ステーション", "到達圏外の定義", "直線距離", "出典", figure.toLocaleString("ja-JP")]) {
@@ -250,7 +257,20 @@ browserTest("the report prints on 1 to 4 A4 pages with the conditions, the figur
   }
   assert.ok(!compact.includes("印刷/PDFで保存"), "no controls are printed");
   await doc.destroy();
+  // In English, whose words are longer, the sheet holds everything too.
+  await page.emulateMedia({ media: "screen" });
+  await page.goto(`${base}/planner/report?area=${MIYASHIRO}&${question}&lang=en`);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 90_000 });
+  assert.deepEqual(await beyondTheSheet(page), []);
   await page.close();
+});
+
+/** What of the report reaches past the sheet's text width, by tag, id and first words. */
+const beyondTheSheet = (page) => page.locator(".sheet").evaluate((sheet) => {
+  const right = sheet.getBoundingClientRect().right - parseFloat(getComputedStyle(sheet).paddingRight);
+  return [...sheet.querySelectorAll("table, th, td, p, dl, h2, figure, #map")]
+    .filter((node) => node.getBoundingClientRect().right > right + 0.5)
+    .map((node) => `${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ""} ${node.textContent.trim().slice(0, 24)}`);
 });
 
 browserTest("English with lang=en", async () => {

@@ -24,7 +24,7 @@
       people: (n) => `${n} 人`, town: "市町", group: "人口区分", uncovered: "圏外人口", totalPop: "人口", shareCol: "割合",
       allAges: "総人口", aged75: "75歳以上", chosen: "選んだ区分",
       rank: "順位", placeName: "地区名", municipality: "市町", areaKm2: "圏外面積 (km²)",
-      count: "施設数", per10k: "人口1万人あたり", per1k75: "75歳以上千人あたり", perKm2: "1 km²あたり", lowerBound: "下限", upperBound: "上限",
+      measure: "項目", count: "施設数", per10k: "人口1万人あたり", per1k75: "75歳以上千人あたり", perKm2: "1 km²あたり", lowerBound: "下限", upperBound: "上限",
       noneYet: "まだ仮の施設はありません。", added: (i) => `追加した施設 ${i}`, removed: (name) => `除いた施設：${name}`,
       remove: "この施設を除く", restore: "除外を取り消す", removeAdded: "取り消す", tryIt: "この候補地を追加して試す",
       before: "現状", after: "仮定後", difference: "差",
@@ -65,7 +65,7 @@
       people: (n) => `${n}`, town: "Town", group: "Residents", uncovered: "Out of reach", totalPop: "Residents", shareCol: "Share",
       allAges: "All residents", aged75: "Aged 75+", chosen: "Chosen group",
       rank: "Rank", placeName: "Place", municipality: "Town", areaKm2: "Area out of reach (km²)",
-      count: "Facilities", per10k: "Per 10,000 residents", per1k75: "Per 1,000 aged 75+", perKm2: "Per km²", lowerBound: "lower bound", upperBound: "upper bound",
+      measure: "Measure", count: "Facilities", per10k: "Per 10,000 residents", per1k75: "Per 1,000 aged 75+", perKm2: "Per km²", lowerBound: "lower bound", upperBound: "upper bound",
       noneYet: "No hypothetical facility yet.", added: (i) => `Added facility ${i}`, removed: (name) => `Left out: ${name}`,
       remove: "Leave this facility out", restore: "Put it back", removeAdded: "Undo", tryIt: "Try this site",
       before: "Now", after: "With the change", difference: "Difference",
@@ -409,25 +409,40 @@
   function renderComparison(areas, summaries) {
     const groups = config.groups.map((g) => g.id);
     const supply = supplyOf.get(state.kind);
-    const rows = config.towns.map((t) => {
-      const feature = areas.features.find((f) => f.properties.code === t.code);
-      const s = feature?.properties.statistics?.[state.kind];
+    const shortLabel = (g) => ({ total: text.allAges, aged_75_plus: text.aged75 }[g] ?? groupLabel.get(g));
+    // Each measure, and its figure for a town (null when unknown).
+    const measures = [
+      [text.count, (s) => s?.count, 0], [text.per10k, (s) => s?.per_10k_residents, 2],
+      [text.per1k75, (s) => s?.per_1k_aged_75_plus, 2], [text.perKm2, (s) => s?.per_km2, 2],
+    ].map(([label, of, digits]) => [label, (t, s) => {
       const known = s && s.coverage !== "no_source" && s.count !== null;
-      const mark = (v, digits) => (known && v !== null && v !== undefined ? `${number(v, digits)}${s.lower_bound ? `（${text.lowerBound}）` : ""}` : null);
-      const reach = s?.out_of_reach;
-      const out = (g) => {
+      const v = of(s);
+      return known && v !== null && v !== undefined ? `${number(v, digits)}${s.lower_bound ? `（${text.lowerBound}）` : ""}` : null;
+    }]);
+    for (const g of groups) {
+      measures.push([`${text.uncovered}${lang === "ja" ? "：" : ": "}${shortLabel(g)}`, (t, s) => {
         if (supply === "unknown") return null;
+        const reach = s?.out_of_reach;
         const v = reach ? reach.population_uncovered?.[g] : summaries?.get(t.code)?.[g]?.population_uncovered;
         if (v === null || v === undefined) return null;
         // Out of reach of the facilities we know: an upper bound when some are not in our sources.
         return `${persons(v)}${reach?.upper_bound ? `（${text.upperBound}）` : ""}`;
-      };
-      const row = el("tr", {}, [el("th", { scope: "row", textContent: t.name }), cell(mark(s?.count, 0)), cell(mark(s?.per_10k_residents, 2)), cell(mark(s?.per_1k_aged_75_plus, 2)), cell(mark(s?.per_km2, 2)), ...groups.map((g) => cell(out(g)))]);
+      }]);
+    }
+    const towns = config.towns.map((t) => [t, areas.features.find((f) => f.properties.code === t.code)?.properties.statistics?.[state.kind]]);
+    if (isReport) {
+      // On A4 portrait a town is a column: ten measures side by side were wider than the sheet,
+      // and the browser shrank every printed page to fit them.
+      const rows = measures.map(([label, figure]) => el("tr", {}, [el("th", { scope: "row", textContent: label }), ...towns.map(([t, s]) => cell(figure(t, s)))]));
+      table($("comparison"), [text.measure, ...towns.map(([t]) => t.name)], rows);
+      return;
+    }
+    const rows = towns.map(([t, s]) => {
+      const row = el("tr", {}, [el("th", { scope: "row", textContent: t.name }), ...measures.map(([, figure]) => cell(figure(t, s)))]);
       row.dataset.town = t.code;
       return row;
     });
-    const shortLabel = (g) => ({ total: text.allAges, aged_75_plus: text.aged75 }[g] ?? groupLabel.get(g));
-    table($("comparison"), [text.town, text.count, text.per10k, text.per1k75, text.perKm2, ...groups.map((g) => `${text.uncovered}：${shortLabel(g)}`)], rows);
+    table($("comparison"), [text.town, ...measures.map(([label]) => label)], rows);
   }
 
   function renderMethod(definition, gapsAnswer) {
