@@ -179,6 +179,22 @@ browserTest("no label covers a numbered result: the origin's and the towns' name
   await page.close();
 });
 
+browserTest("a search the server sheds as busy is asked again after its Retry-After and lists the five", async () => {
+  const page = await openMap(stations, { width: 1024, height: 600 });
+  const asked = [];
+  await page.route(/\/nearest\?/, async (route) => {
+    asked.push(route.request().url());
+    if (asked.length > 1) return route.continue();
+    return route.fulfill({ status: 503, headers: { "Retry-After": "1", "Content-Type": "application/problem+json" }, body: JSON.stringify({ type: "urn:care-atlas:problem:busy", title: "Server busy", status: 503, detail: "the server is busy; retry in 1 s" }) });
+  });
+  await search(page, NURSE_ADDRESS);
+  assert.deepEqual(asked.length, 2);
+  assert.equal(asked[1], asked[0]);
+  const expected = await nearestByAddress(NURSE_ADDRESS);
+  assert.deepEqual(await page.locator("#nearest-list > li[data-id]").evaluateAll((nodes) => nodes.map((n) => n.dataset.id)), expected.features.map((f) => f.id));
+  await page.close();
+});
+
 browserTest("in the README's 600 px frame at 1280 px the map fills the frame beside its panel, named after area=11246", async () => {
   const { page, frame } = await hostPage({ width: 1280, height: 800 });
   assert.equal(await frame.locator("h1").innerText(), "白岡市の在宅医療・介護資源マップ");

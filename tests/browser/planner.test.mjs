@@ -225,6 +225,40 @@ browserTest("the CSV and Excel downloads hold the figure the page shows", async 
   await page.close();
 });
 
+/** Answers the first `times` requests matching `pattern` as the server does when it sheds one (503, `type`), the
+ * rest from the server; the URLs asked, in order. */
+async function shedFirst(page, pattern, times, type) {
+  const asked = [];
+  await page.route(pattern, async (route) => {
+    asked.push(route.request().url());
+    if (asked.length > times) return route.continue();
+    const detail = type === "busy" ? "the server is busy; retry in 1 s" : "the computation took longer than 30 s; retry in 1 s";
+    return route.fulfill({ status: 503, headers: { "Retry-After": "1", "Content-Type": "application/problem+json" }, body: JSON.stringify({ type: `urn:care-atlas:problem:${type}`, title: "Server busy", status: 503, detail }) });
+  });
+  return asked;
+}
+
+browserTest("a request the server sheds as busy is asked again after its Retry-After; one that timed out is not", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+  const asked = await shedFirst(page, /\/coverage-gaps\?/, 2, "busy");
+  await page.goto(`${base}/planner?tiles=none&lang=ja&area=${MIYASHIRO}&${question}`);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 90_000 });
+  for (const url of asked.slice(0, 2)) assert.ok(asked.filter((u) => u === url).length >= 2, `${url} asked again`);
+  const town = page.locator(`.town-figures[data-town="${MIYASHIRO}"]`);
+  assert.equal(Number(await town.locator(".headline").getAttribute("data-value")), await apiFigure("aged_75_plus"));
+  await page.close();
+
+  const late = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await late.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
+  const askedLate = await shedFirst(late, /\/coverage-gaps\?/, 1, "timed-out");
+  await late.goto(`${base}/planner?tiles=none&lang=ja&area=${MIYASHIRO}&${question}`);
+  await late.waitForSelector("body[data-ready=error]", { timeout: 90_000 });
+  assert.match(await late.locator("#banner").innerText(), /データを読み込めませんでした（the computation took longer than 30 s/);
+  assert.equal(askedLate.filter((u) => u === askedLate[0]).length, 1, "the timed-out request is not asked again");
+  await late.close();
+});
+
 browserTest("the report prints on 1 to 4 A4 pages with the conditions, the figures, the places and the sources", async () => {
   const page = await browser.newPage({ viewport: { width: 794, height: 1123 } });
   await page.goto(`${base}/planner/report?area=${MIYASHIRO}&${question}&lang=ja`);

@@ -86,7 +86,7 @@
     constructor(status, problem) { super(`${status}`); this.status = status; this.problem = problem; }
   }
   const api = async (path) => {
-    const response = await fetch(path, { headers: { Accept: "application/json", "Accept-Language": lang } });
+    const response = await window.careAtlasFetch(path, { headers: { Accept: "application/json", "Accept-Language": lang } });
     if (!response.ok) throw new ApiFailure(response.status, await response.json().catch(() => null));
     return response.json();
   };

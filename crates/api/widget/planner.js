@@ -108,7 +108,7 @@
     constructor(status, problem) { super(problem?.detail || String(status)); this.status = status; this.problem = problem; }
   }
   async function api(path, init) {
-    const response = await fetch(path, { headers: { Accept: "application/json", "Accept-Language": lang, ...(init?.body ? { "Content-Type": "application/json" } : {}) }, ...init });
+    const response = await window.careAtlasFetch(path, { headers: { Accept: "application/json", "Accept-Language": lang, ...(init?.body ? { "Content-Type": "application/json" } : {}) }, ...init });
     if (!response.ok) {
       let problem = null;
       try { problem = await response.json(); } catch { /* not a problem document */ }
