@@ -179,6 +179,24 @@ browserTest("no label covers a numbered result: the origin's and the towns' name
   await page.close();
 });
 
+browserTest("on a phone the closed legend covers no numbered result", async () => {
+  // From 宮代町笠原一丁目 the third station fell in the map's lower right corner, under 「凡例」.
+  const page = await openMap("kind=visiting_nursing_station&area=11442&tiles=none&lang=en", { width: 375, height: 700 });
+  await search(page, "宮代町笠原1-1-1");
+  await page.locator("#results-origin", { hasText: "宮代町笠原一丁目" }).waitFor();
+  const legend = await page.locator(".map-legend").boundingBox();
+  const under = await page.locator(".care-atlas-marker[data-rank]").evaluateAll((nodes, box) => nodes
+    .filter((node) => {
+      // The marker with its number, drawn 9 px above and 11 px right of it.
+      const r = node.getBoundingClientRect();
+      return r.right + 11 > box.x && r.x < box.x + box.width && r.bottom > box.y && r.y - 9 < box.y + box.height;
+    })
+    .map((node) => node.dataset.rank), legend);
+  await page.locator("#map").screenshot({ path: join(shots, "embed-legend-375.png") });
+  assert.deepEqual(under, []);
+  await page.close();
+});
+
 browserTest("a search the server sheds as busy is asked again after its Retry-After and lists the five", async () => {
   const page = await openMap(stations, { width: 1024, height: 600 });
   const asked = [];

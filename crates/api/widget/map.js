@@ -498,9 +498,10 @@
     ranks = new Map(result.features.map((f, i) => [f.id, i + 1]));
     draw();
     const points = [[from.lat, from.lon], ...result.features.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]])];
-    // Kept clear of an open legend in the map's lower right corner.
-    const legendBox = document.querySelector(".map-legend[open]");
-    const clear = legendBox ? [legendBox.offsetWidth + 24, 30] : [30, 30];
+    // Kept clear of the legend in the map's lower right corner: beside it when open, above it when
+    // closed (on a phone a station fell under 「凡例」).
+    const legendBox = document.querySelector(".map-legend");
+    const clear = !legendBox ? [30, 30] : legendBox.open ? [legendBox.offsetWidth + 24, 30] : [30, legendBox.offsetHeight + 24];
     map.fitBounds(L.latLngBounds(points), { paddingTopLeft: [40, 40], paddingBottomRight: clear, maxZoom: 15, animate: false });
     renderLegend();
     const what = known.length === 1 ? kindOf.get(known[0]).label : text.facilities;
