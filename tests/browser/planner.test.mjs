@@ -232,8 +232,8 @@ async function shedFirst(page, pattern, times, type) {
   await page.route(pattern, async (route) => {
     asked.push(route.request().url());
     if (asked.length > times) return route.continue();
-    const detail = type === "busy" ? "the server is busy; retry in 1 s" : "the computation took longer than 30 s; retry in 1 s";
-    return route.fulfill({ status: 503, headers: { "Retry-After": "1", "Content-Type": "application/problem+json" }, body: JSON.stringify({ type: `urn:care-atlas:problem:${type}`, title: "Server busy", status: 503, detail }) });
+    const [title, detail] = type === "busy" ? ["Server busy", "the server is busy; retry in 1 s"] : ["Took too long", "the answer took longer than 30 s; retry later or ask for less"];
+    return route.fulfill({ status: 503, headers: { "Retry-After": "1", "Content-Type": "application/problem+json" }, body: JSON.stringify({ type: `urn:care-atlas:problem:${type}`, title, status: 503, detail }) });
   });
   return asked;
 }
@@ -254,7 +254,7 @@ browserTest("a request the server sheds as busy is asked again after its Retry-A
   const askedLate = await shedFirst(late, /\/coverage-gaps\?/, 1, "timed-out");
   await late.goto(`${base}/planner?tiles=none&lang=ja&area=${MIYASHIRO}&${question}`);
   await late.waitForSelector("body[data-ready=error]", { timeout: 90_000 });
-  assert.match(await late.locator("#banner").innerText(), /データを読み込めませんでした（the computation took longer than 30 s/);
+  assert.match(await late.locator("#banner").innerText(), /データを読み込めませんでした（the answer took longer than 30 s/);
   assert.equal(askedLate.filter((u) => u === askedLate[0]).length, 1, "the timed-out request is not asked again");
   await late.close();
 });

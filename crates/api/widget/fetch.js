@@ -12,7 +12,8 @@
       const response = await fetch(path, init);
       if (response.status !== 503 || attempt === RETRIES) return response;
       const problem = await response.clone().json().catch(() => null);
-      const wait = Number(response.headers.get("Retry-After"));
+      const header = response.headers.get("Retry-After");
+      const wait = header === null ? NaN : Number(header);
       if (problem?.type !== "urn:care-atlas:problem:busy" || !Number.isFinite(wait) || wait < 0) return response;
       await new Promise((resolve) => setTimeout(resolve, Math.min(wait, LONGEST_WAIT_S) * 1000));
     }
