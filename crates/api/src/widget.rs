@@ -21,7 +21,7 @@ const EMBED_HTML: &str = include_str!("../widget/embed.html");
 const MAP_JS: &str = include_str!("../widget/map.js");
 const MAP_CSS: &str = include_str!("../widget/map.css");
 const WIDGET_JS: &str = include_str!("../widget/widget.js");
-const FETCH_JS: &str = include_str!("../widget/fetch.js");
+const SHARED_JS: &str = include_str!("../widget/shared.js");
 const LEAFLET_JS: &[u8] = include_bytes!(concat!(env!("CARE_ATLAS_LEAFLET_DIST"), "/leaflet.js"));
 const LEAFLET_CSS: &[u8] = include_bytes!(concat!(env!("CARE_ATLAS_LEAFLET_DIST"), "/leaflet.css"));
 
@@ -305,7 +305,7 @@ pub async fn widget_js() -> HttpResponse {
 }
 
 /// The names of the map page's scripts and styles.
-const ASSETS: [&str; 5] = ["map.js", "map.css", "fetch.js", "leaflet.js", "leaflet.css"];
+const ASSETS: [&str; 5] = ["map.js", "map.css", "shared.js", "leaflet.js", "leaflet.css"];
 
 /// An asset of the map page.
 #[must_use]
@@ -316,7 +316,7 @@ pub fn asset_name() -> OneOf {
 /// The map page's scripts and styles (ours and Leaflet's).
 #[utoipa::path(
     tag = "widget",
-    params(("name" = inline(schemas::MapAsset), Path, description = "map.js, map.css, fetch.js (the pages' requests to the API), leaflet.js or leaflet.css")),
+    params(("name" = inline(schemas::MapAsset), Path, description = "map.js, map.css, shared.js (what the map and the planner share), leaflet.js or leaflet.css")),
     responses(
         (status = 200, description = "A script or style sheet", content((String = "text/javascript"), (String = "text/css"))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -327,7 +327,7 @@ pub async fn asset(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let (content_type, body): (&str, &[u8]) = match name.as_str() {
         "map.js" => ("text/javascript; charset=utf-8", MAP_JS.as_bytes()),
         "map.css" => ("text/css; charset=utf-8", MAP_CSS.as_bytes()),
-        "fetch.js" => ("text/javascript; charset=utf-8", FETCH_JS.as_bytes()),
+        "shared.js" => ("text/javascript; charset=utf-8", SHARED_JS.as_bytes()),
         "leaflet.js" => ("text/javascript; charset=utf-8", LEAFLET_JS),
         "leaflet.css" => ("text/css; charset=utf-8", LEAFLET_CSS),
         other => {

@@ -86,7 +86,7 @@
     constructor(status, problem) { super(`${status}`); this.status = status; this.problem = problem; }
   }
   const api = async (path) => {
-    const response = await window.careAtlasFetch(path, { headers: { Accept: "application/json", "Accept-Language": lang } });
+    const response = await window.careAtlas.fetch(path, { headers: { Accept: "application/json", "Accept-Language": lang } });
     if (!response.ok) throw new ApiFailure(response.status, await response.json().catch(() => null));
     return response.json();
   };
@@ -525,8 +525,7 @@
     } catch (failure) {
       if (failure instanceof ApiFailure && failure.status === 400 && failure.problem?.parameter === "address") {
         input.setAttribute("aria-invalid", "true");
-        // A town name of several municipalities (東1-2: 蓮田市東一丁目 or 宮代町字東) is answered with
-        // its candidates, each with the address that asks for it alone: offer them as buttons.
+        // A town name of several municipalities (東1-2) is answered with its candidates: ask which.
         const candidates = failure.problem.candidates ?? [];
         if (!candidates.length) {
           status(text.addressUnknown(address), "error");
@@ -534,16 +533,7 @@
           return;
         }
         status(text.whichTown(address), "error");
-        const buttons = candidates.map((candidate) => {
-          const button = el("button", { type: "button", className: "secondary", textContent: candidate.town, lang: "ja" });
-          button.addEventListener("click", () => {
-            input.value = candidate.address;
-            $("address-form").requestSubmit();
-          });
-          return button;
-        });
-        $("address-choices").replaceChildren(...buttons);
-        buttons[0].focus();
+        window.careAtlas.offerAddressChoices($("address-choices"), candidates, input, "secondary");
       } else {
         status(text.loadFailed, "error");
       }

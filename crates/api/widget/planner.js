@@ -108,7 +108,7 @@
     constructor(status, problem) { super(problem?.detail || String(status)); this.status = status; this.problem = problem; }
   }
   async function api(path, init) {
-    const response = await window.careAtlasFetch(path, { headers: { Accept: "application/json", "Accept-Language": lang, ...(init?.body ? { "Content-Type": "application/json" } : {}) }, ...init });
+    const response = await window.careAtlas.fetch(path, { headers: { Accept: "application/json", "Accept-Language": lang, ...(init?.body ? { "Content-Type": "application/json" } : {}) }, ...init });
     if (!response.ok) {
       let problem = null;
       try { problem = await response.json(); } catch { /* not a problem document */ }
@@ -429,15 +429,15 @@
         return `${persons(v)}${reach?.upper_bound ? `（${text.upperBound}）` : ""}`;
       }]);
     }
-    const towns = config.towns.map((t) => [t, areas.features.find((f) => f.properties.code === t.code)?.properties.statistics?.[state.kind]]);
+    const townStatistics = config.towns.map((t) => [t, areas.features.find((f) => f.properties.code === t.code)?.properties.statistics?.[state.kind]]);
     if (isReport) {
       // On A4 portrait a town is a column: ten measures side by side were wider than the sheet,
       // and the browser shrank every printed page to fit them.
-      const rows = measures.map(([label, figure]) => el("tr", {}, [el("th", { scope: "row", textContent: label }), ...towns.map(([t, s]) => cell(figure(t, s)))]));
-      table($("comparison"), [text.measure, ...towns.map(([t]) => t.name)], rows);
+      const rows = measures.map(([label, figure]) => el("tr", {}, [el("th", { scope: "row", textContent: label }), ...townStatistics.map(([t, s]) => cell(figure(t, s)))]));
+      table($("comparison"), [text.measure, ...townStatistics.map(([t]) => t.name)], rows);
       return;
     }
-    const rows = towns.map(([t, s]) => {
+    const rows = townStatistics.map(([t, s]) => {
       const row = el("tr", {}, [el("th", { scope: "row", textContent: t.name }), ...measures.map(([, figure]) => cell(figure(t, s)))]);
       row.dataset.town = t.code;
       return row;
@@ -753,24 +753,14 @@
         map.flyTo([answer.origin.lat, answer.origin.lon], 14, { duration: 0.5 });
         $("address").value = "";
       } catch (failure) {
-        // A town name of several municipalities (東1-2) is answered with its candidates, each with
-        // the address that asks for it alone: ask which, with a button for each.
+        // A town name of several municipalities (東1-2) is answered with its candidates: ask which.
         const candidates = failure?.problem?.candidates ?? [];
         if (!candidates.length) {
           said.textContent = `${text.address_failed}：${address}`;
           return;
         }
         said.textContent = text.whichTown(address);
-        const buttons = candidates.map((candidate) => {
-          const button = el("button", { type: "button", textContent: candidate.town, lang: "ja" });
-          button.addEventListener("click", () => {
-            $("address").value = candidate.address;
-            $("address-form").requestSubmit();
-          });
-          return button;
-        });
-        choices.replaceChildren(...buttons);
-        buttons[0].focus();
+        window.careAtlas.offerAddressChoices(choices, candidates, $("address"));
       }
     });
     $("whatif-reset").addEventListener("click", () => {
