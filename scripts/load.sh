@@ -117,6 +117,9 @@ children_cpu() {
   }' "$work/times")"
 }
 
+# Waits until the server has no queued work: until /healthz answers again, at most 60 s.
+drain() { for _ in $(seq 1 60); do curl -sf -m 1 "$base/healthz" >/dev/null && break; done; }
+
 # measure LABEL CONNECTIONS LUAFILE: a warm-up, then DURATION seconds; appends one JSON line, with
 # the CPU time the server and wrk used over the measured run (what the requests cost, whoever was
 # scheduled: on a machine where wrk and the server share the cores, requests/s follows their sum).
@@ -124,15 +127,15 @@ measure() {
   local label=$1 c=$2 file=$3 line
   wrk -t2 -c"$c" -d1s --timeout 10s -s "$file" "$base" >/dev/null 2>&1 || true
   # Work still queued after the warm-up would be charged to the run: let it drain first.
-  for _ in $(seq 1 60); do curl -sf -m 1 "$base/healthz" >/dev/null && break; done
+  drain
   local server_before client_before server_after client_after
   server_before=$(server_cpu)
   children_cpu client_before
   line=$(wrk -t2 -c"$c" -d"${duration}s" --timeout 10s -s "$file" "$base" 2>&1 | sed -n 's/^LOAD //p')
   children_cpu client_after
   # Work still queued in the server (answers wrk stopped waiting for) would be charged to the next
-  # endpoint: wait until /healthz answers again, at most 60 s. Its cost stays with this endpoint.
-  for _ in $(seq 1 60); do curl -sf -m 1 "$base/healthz" >/dev/null && break; done
+  # endpoint: its cost stays with this one.
+  drain
   server_after=$(server_cpu)
   [ -n "$line" ] || line='{"requests":0,"seconds":1,"p50_ms":0,"p99_ms":0,"max_ms":0,"connect":0,"read":0,"write":0,"timeout":0,"statuses":{},"failed":true}'
   local cpu
