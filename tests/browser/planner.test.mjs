@@ -342,11 +342,15 @@ browserTest("a kind with no source reads データなし, with no gap drawn and 
 
 browserTest("at 375 px no table heading, button or label breaks inside a Japanese word, the tables scroll in their frames, and a place keeps its name in view", async () => {
   const page = await openPlanner(`lang=ja&area=${MIYASHIRO}&${question}`, { width: 375, height: 800 });
+  // With a what-if added, so that its before/after table is on the page too.
+  await page.locator("#address").fill("宮代町東1-2");
+  await page.locator("#address").press("Enter");
+  await page.waitForFunction(() => document.getElementById("whatif-result").dataset.after !== undefined && !document.getElementById("whatif-result").dataset.busy);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
   // Where a heading's text goes on to a new line, the break is at a space or a punctuation mark,
   // never between two characters of a word (the top of each character's box tells the line).
-  const broken = await page.evaluate(() => [...document.querySelectorAll("#figures th, #places th, #comparison th, #whatif-bar button, #whatif-bar label")].flatMap((th) => {
+  const broken = await page.evaluate(() => [...document.querySelectorAll("#figures th, #places th, #comparison th, table.whatif th, #whatif-bar button, #whatif-bar label")].flatMap((th) => {
     const chars = [];
     const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {

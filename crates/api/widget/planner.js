@@ -584,8 +584,8 @@
     }
     const tableNode = el("table", { className: "whatif" });
     table(tableNode, [text.group, text.before, text.after, text.difference], rows);
-    const note = null;
-    result.replaceChildren(...lines, tableNode, ...(note ? [note] : []));
+    // Its headings break only between words, so on a phone it scrolls in its frame like the others.
+    result.replaceChildren(...lines, el("div", { className: "table-wrap" }, [tableNode]));
     result.dataset.before = String(Math.round(before));
     result.dataset.after = String(Math.round(after));
     result.dataset.request = JSON.stringify(body);
